@@ -1,0 +1,141 @@
+/*
+ * The SQL layer: every SQL statement of the library lives behind this interface, in
+ * src/db_*.c. The domain code (model.c, settings.c, resolve.c, ...) sees rows as C
+ * structs and never SQL, so that a server-database backend can replace db_*.c without
+ * touching it. All functions run inside a transaction opened by store.c; strings in
+ * rows are allocated with igny8__malloc and released by the matching *_clear().
+ */
+#ifndef IGNY8__DB_H
+#define IGNY8__DB_H
+
+#include "common.h"
+#include "model.h"
+#include "store.h"
+
+/* ---- connection, transactions, schema (db_core.c) ---- */
+int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_ms);
+void igny8__db_close(igny8_store *st);
+int igny8__db_begin(igny8_store *st, int write);
+int igny8__db_commit(igny8_store *st);
+void igny8__db_rollback(igny8_store *st);
+int igny8__db_schema_version(igny8_store *st, int *out);
+/* 1 when the store has no providers and no models (igny8_defaults_load's rule). */
+int igny8__db_is_empty(igny8_store *st, int *out);
+
+/* ---- providers, integrations, operations (db_settings.c) ---- */
+typedef struct igny8__provider_row {
+    const char *name, *display_name, *connection_test, *default_base_url;
+} igny8__provider_row;
+int igny8__db_provider_insert(igny8_store *st, const igny8__provider_row *p);
+int igny8__db_provider_exists(igny8_store *st, const char *name, int *out);
+
+/* One integration's settings: the platform's row (integration table) or an account's
+ * (account_integration). Unset values: NULL strings, NaN temperature, 0 max_tokens. */
+typedef struct igny8__integ_row {
+    char *name;
+    char *provider;        /* platform rows only */
+    int model_type;        /* platform rows only */
+    char *key_from;        /* platform rows only: integration whose key is used when none is set */
+    int exists;            /* account rows: 1 when the account has a row */
+    int enabled;           /* account rows: 1 unless disabled */
+    char *model;           /* platform: default model; account: override */
+    double temperature;
+    int max_tokens;
+    char *size, *quality, *style;
+    char *base_url;        /* platform rows only */
+    char *api_key;
+    char *updated_at, *updated_by;
+} igny8__integ_row;
+void igny8__integ_row_init(igny8__integ_row *r);
+void igny8__integ_row_clear(igny8__integ_row *r);
+int igny8__integ_row_copy(igny8__integ_row *dst, const igny8__integ_row *src);
+
+int igny8__db_integration_insert(igny8_store *st, const igny8__integ_row *r);
+/* IGNY8_ENOTFOUND (field "integration") for an unknown name. */
+int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_row *out);
+int igny8__db_integration_update(igny8_store *st, const igny8__integ_row *r);
+/* The integration of model_type whose name or provider is `name`; ENOTFOUND if none. */
+int igny8__db_integration_find(igny8_store *st, const char *name, int model_type, char **out);
+/* Every integration name, in name order: a NULL-terminated array, freed with
+ * igny8__db_strv_free(). */
+int igny8__db_integration_names(igny8_store *st, char ***out);
+void igny8__db_strv_free(char **v);
+
+/* Account rows: *out->exists is 0 (and the rest unset, enabled 1) when the account has
+ * no row. put upserts; delete removes. */
+int igny8__db_account_integration_get(igny8_store *st, int64_t account_id, const char *name,
+                                      igny8__integ_row *out);
+int igny8__db_account_integration_put(igny8_store *st, int64_t account_id, const igny8__integ_row *r);
+int igny8__db_account_integration_delete(igny8_store *st, int64_t account_id, const char *name);
+
+typedef struct igny8__global_row {
+    int is_active;
+    char *text_integration, *image_integration;
+    char *updated_at, *updated_by;
+} igny8__global_row;
+void igny8__global_row_clear(igny8__global_row *g);
+int igny8__db_global_get(igny8_store *st, igny8__global_row *out);
+int igny8__db_global_update(igny8_store *st, const igny8__global_row *g);
+
+int igny8__db_operation_insert(igny8_store *st, const char *name, int model_type, const char *description);
+/* ENOTFOUND (field "operation") for an unknown operation. */
+int igny8__db_operation_type(igny8_store *st, const char *name, int *out);
+/* Calls fn for each operation in name order; a non-zero return stops and is returned. */
+typedef int (*igny8__operation_fn)(void *payload, const char *name, int model_type,
+                                   const char *description);
+int igny8__db_operation_each(igny8_store *st, igny8__operation_fn fn, void *payload);
+
+/* ---- account model choices (db_account.c) ---- */
+/* *out NULL when the account made no choice. */
+int igny8__db_account_provider_get(igny8_store *st, int64_t account_id, int model_type, char **out);
+int igny8__db_account_provider_set(igny8_store *st, int64_t account_id, int model_type,
+                                   const char *integration, const char *now, const char *actor);
+int igny8__db_account_operation_model_get(igny8_store *st, int64_t account_id, const char *operation,
+                                          char **out);
+int igny8__db_account_operation_model_set(igny8_store *st, int64_t account_id, const char *operation,
+                                          const char *model_name, const char *now, const char *actor);
+/* Calls fn(payload, operation, model) for each of the account's operation choices. */
+typedef int (*igny8__pair_fn)(void *payload, const char *a, const char *b);
+int igny8__db_account_operation_model_each(igny8_store *st, int64_t account_id, igny8__pair_fn fn,
+                                           void *payload);
+
+/* ---- models (db_model.c) ---- */
+int igny8__db_model_get(igny8_store *st, const char *name, igny8_model **out); /* ENOTFOUND */
+int igny8__db_model_list(igny8_store *st, const igny8_model_filter *f, igny8_models **out);
+int igny8__db_model_insert(igny8_store *st, const igny8_model *m);
+int igny8__db_model_update(igny8_store *st, const igny8_model *m);
+/* The is_default model of a type into *out (NULL when none). */
+int igny8__db_model_default_name(igny8_store *st, int model_type, char **out);
+int igny8__db_model_clear_default(igny8_store *st, int model_type);
+
+/* ---- modules (db_modules.c) ---- */
+typedef struct igny8__module_row {
+    const char *name, *description;
+    int enabled;          /* the platform's value */
+    int account_enabled;  /* the account's override, or -1 */
+} igny8__module_row;
+int igny8__db_module_insert(igny8_store *st, const char *name, const char *description, int enabled,
+                            const char *now, const char *actor);
+/* ENOTFOUND (field "module") for an unknown module; account_id 0: no override read. */
+int igny8__db_module_get(igny8_store *st, int64_t account_id, const char *name, int *enabled,
+                         int *account_enabled);
+int igny8__db_module_set(igny8_store *st, const char *name, int enabled, const char *now,
+                         const char *actor);
+/* enabled < 0 removes the override. */
+int igny8__db_module_account_set(igny8_store *st, int64_t account_id, const char *name, int enabled,
+                                 const char *now, const char *actor);
+typedef int (*igny8__module_fn)(void *payload, const igny8__module_row *row);
+int igny8__db_module_each(igny8_store *st, int64_t account_id, igny8__module_fn fn, void *payload);
+
+/* ---- audit (db_audit.c) ---- */
+typedef struct igny8__audit_row {
+    int64_t id;
+    const char *at, *actor, *entity, *key;
+    int64_t account_id;    /* 0: none */
+    const char *action, *before, *after;  /* JSON text or NULL */
+} igny8__audit_row;
+int igny8__db_audit_insert(igny8_store *st, const igny8__audit_row *row);
+typedef int (*igny8__audit_fn)(void *payload, const igny8__audit_row *row);
+int igny8__db_audit_each(igny8_store *st, const igny8_audit_query *q, igny8__audit_fn fn, void *payload);
+
+#endif

@@ -1,0 +1,38 @@
+/* Private to the SQLite backend (src/db_*.c): the connection, the statement cache and
+ * the column/bind helpers. Nothing outside db_*.c includes this. */
+#ifndef IGNY8__DB_INTERNAL_H
+#define IGNY8__DB_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+#define IGNY8__STMT_SLOTS 256
+
+struct igny8__db {
+    sqlite3 *conn;
+    struct { const char *sql; sqlite3_stmt *stmt; } stmts[IGNY8__STMT_SLOTS];
+};
+
+/* The cached statement for sql (a string literal: its address is the cache key),
+ * reset and with its bindings cleared. */
+int igny8__db_prepare(igny8_store *st, const char *sql, sqlite3_stmt **out);
+/* Turn a SQLite result code into our error (code and message; `what` says what was
+ * being done). Resets stmt when non-NULL. */
+int igny8__db_fail(igny8_store *st, sqlite3_stmt *stmt, int rc, const char *what);
+/* Step a statement that returns no row and reset it. */
+int igny8__db_exec_stmt(igny8_store *st, sqlite3_stmt *stmt, const char *what);
+/* Execute SQL text with no parameters (schema, pragmas, transactions). */
+int igny8__db_exec(igny8_store *st, const char *sql, const char *what);
+
+/* Bind helpers: NULL/NaN/0-as-unset bind SQL NULL. They return SQLite codes. */
+int igny8__db_bind_text(sqlite3_stmt *s, int i, const char *v);
+int igny8__db_bind_double(sqlite3_stmt *s, int i, double v);  /* NaN -> NULL */
+int igny8__db_bind_int_or_null(sqlite3_stmt *s, int i, int64_t v, int is_set);
+
+/* Column helpers. col_str copies (NULL for SQL NULL) and reports OOM. */
+int igny8__db_col_str(sqlite3_stmt *s, int i, char **out);
+double igny8__db_col_double(sqlite3_stmt *s, int i);           /* NULL -> NaN */
+const char *igny8__db_col_text(sqlite3_stmt *s, int i);        /* borrowed, NULL for SQL NULL */
+
+#endif

@@ -1,0 +1,76 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+#define IGNY8__MESSAGE_MAX 512
+#define IGNY8__FIELD_MAX 160
+
+typedef struct {
+    igny8_error pub;
+    char message[IGNY8__MESSAGE_MAX];
+    char field[IGNY8__FIELD_MAX];
+} thread_error;
+
+static _Thread_local thread_error tl_error;
+static _Thread_local const igny8_error *tl_last;
+
+static const igny8_error no_error = { IGNY8_OK, "no error", NULL };
+/* Reporting OOM must not allocate. */
+static const igny8_error oom_error = { IGNY8_ENOMEM, "out of memory", NULL };
+
+int igny8__error_set(int code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tl_error.message, sizeof(tl_error.message), fmt, ap);
+    va_end(ap);
+    tl_error.pub.code = code;
+    tl_error.pub.message = tl_error.message;
+    if (field) {
+        snprintf(tl_error.field, sizeof(tl_error.field), "%s", field);
+        tl_error.pub.field = tl_error.field;
+    } else {
+        tl_error.pub.field = NULL;
+    }
+    tl_last = &tl_error.pub;
+    return code;
+}
+
+int igny8__error_oom(void)
+{
+    tl_last = &oom_error;
+    return IGNY8_ENOMEM;
+}
+
+void igny8__error_set_field(const char *field)
+{
+    if (tl_last != &tl_error.pub || field == NULL)
+        return;
+    snprintf(tl_error.field, sizeof(tl_error.field), "%s", field);
+    tl_error.pub.field = tl_error.field;
+}
+
+const igny8_error *igny8_error_last(void)
+{
+    return tl_last ? tl_last : &no_error;
+}
+
+const char *igny8_strerror(int code)
+{
+    switch (code) {
+    case IGNY8_OK: return "success";
+    case IGNY8_ERROR: return "internal error";
+    case IGNY8_EINVAL: return "invalid argument or input";
+    case IGNY8_ENOTFOUND: return "not found";
+    case IGNY8_EEXISTS: return "already exists";
+    case IGNY8_EBUSY: return "store is busy";
+    case IGNY8_ECORRUPT: return "not a store, or damaged";
+    case IGNY8_ENOMEM: return "out of memory";
+    case IGNY8_EVERSION: return "made by a newer library version";
+    case IGNY8_EIO: return "input/output error";
+    case IGNY8_EREADONLY: return "store is read-only";
+    default: return "unknown error code";
+    }
+}

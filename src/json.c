@@ -1,0 +1,213 @@
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+
+#include "common.h"
+#include "json.h"
+
+static _Thread_local int tl_json_oom;
+
+void igny8__json_note_oom(void) { tl_json_oom = 1; }
+
+int igny8__json_parse(const char *text, const char *what, cJSON **out)
+{
+    *out = NULL;
+    if (text == NULL)
+        return igny8__error_set(IGNY8_EINVAL, what, "%s is NULL", what);
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+    if (j == NULL) {
+        size_t at = (end && end >= text) ? (size_t)(end - text) : 0;
+        return igny8__error_set(IGNY8_EINVAL, what, "%s is not valid JSON (at byte %zu)", what, at);
+    }
+    *out = j;
+    return IGNY8_OK;
+}
+
+int igny8__json_parse_object(const char *text, const char *what, cJSON **out)
+{
+    int rc = igny8__json_parse(text, what, out);
+    if (rc == IGNY8_OK && !cJSON_IsObject(*out)) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return igny8__error_set(IGNY8_EINVAL, what, "%s must be a JSON object", what);
+    }
+    return rc;
+}
+
+cJSON *igny8__json_object(void)
+{
+    tl_json_oom = 0;
+    cJSON *j = cJSON_CreateObject();
+    if (j == NULL)
+        tl_json_oom = 1;
+    return j;
+}
+
+static cJSON *noted(cJSON *item)
+{
+    if (item == NULL)
+        tl_json_oom = 1;
+    return item;
+}
+
+cJSON *igny8__json_attach(cJSON *parent, const char *key, cJSON *item)
+{
+    if (parent == NULL || item == NULL) {
+        cJSON_Delete(item);
+        tl_json_oom = 1;
+        return NULL;
+    }
+    int ok = key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
+    if (!ok) {
+        cJSON_Delete(item);
+        tl_json_oom = 1;
+        return NULL;
+    }
+    return item;
+}
+
+cJSON *igny8__json_add_str(cJSON *obj, const char *key, const char *value)
+{
+    return igny8__json_attach(obj, key, noted(value ? cJSON_CreateString(value) : cJSON_CreateNull()));
+}
+
+cJSON *igny8__json_add_num(cJSON *obj, const char *key, double value)
+{
+    return igny8__json_attach(obj, key, noted(isnan(value) ? cJSON_CreateNull() : cJSON_CreateNumber(value)));
+}
+
+cJSON *igny8__json_add_int(cJSON *obj, const char *key, int64_t value)
+{
+    return igny8__json_attach(obj, key, noted(cJSON_CreateNumber((double)value)));
+}
+
+cJSON *igny8__json_add_bool(cJSON *obj, const char *key, int value)
+{
+    return igny8__json_attach(obj, key, noted(cJSON_CreateBool(value != 0)));
+}
+
+cJSON *igny8__json_add_null(cJSON *obj, const char *key)
+{
+    return igny8__json_attach(obj, key, noted(cJSON_CreateNull()));
+}
+
+cJSON *igny8__json_add_object(cJSON *obj, const char *key)
+{
+    return igny8__json_attach(obj, key, noted(cJSON_CreateObject()));
+}
+
+cJSON *igny8__json_add_array(cJSON *obj, const char *key)
+{
+    return igny8__json_attach(obj, key, noted(cJSON_CreateArray()));
+}
+
+char *igny8__json_print(const cJSON *j)
+{
+    char *text = cJSON_PrintUnformatted(j);
+    if (text == NULL)
+        return NULL;
+    char *copy = igny8__strdup(text);
+    cJSON_free(text);
+    return copy;
+}
+
+int igny8__json_emit(const cJSON *j, char **out)
+{
+    int failed = tl_json_oom || j == NULL;
+    tl_json_oom = 0;
+    if (failed)
+        return igny8__error_oom();
+    *out = igny8__json_print(j);
+    return *out ? IGNY8_OK : igny8__error_oom();
+}
+
+int igny8__json_emit_free(cJSON *j, char **out)
+{
+    int rc = igny8__json_emit(j, out);
+    cJSON_Delete(j);
+    return rc;
+}
+
+int igny8__json_get_string(const cJSON *item, const char *path, const char **out, int *is_null)
+{
+    if (is_null)
+        *is_null = 0;
+    if (cJSON_IsNull(item) && is_null) {
+        *is_null = 1;
+        *out = NULL;
+        return IGNY8_OK;
+    }
+    if (!cJSON_IsString(item))
+        return igny8__error_set(IGNY8_EINVAL, path, "%s must be a string%s", path,
+                                is_null ? " or null" : "");
+    *out = item->valuestring;
+    return IGNY8_OK;
+}
+
+int igny8__json_get_number(const cJSON *item, const char *path, double *out, int *is_null)
+{
+    if (is_null)
+        *is_null = 0;
+    if (cJSON_IsNull(item) && is_null) {
+        *is_null = 1;
+        *out = NAN;
+        return IGNY8_OK;
+    }
+    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
+        return igny8__error_set(IGNY8_EINVAL, path, "%s must be a number%s", path,
+                                is_null ? " or null" : "");
+    *out = item->valuedouble;
+    return IGNY8_OK;
+}
+
+int igny8__json_get_int(const cJSON *item, const char *path, int64_t min, int64_t max, int64_t *out,
+                        int *is_null)
+{
+    double d;
+    int rc = igny8__json_get_number(item, path, &d, is_null);
+    if (rc != IGNY8_OK || (is_null && *is_null))
+        return rc;
+    if (d != floor(d))
+        return igny8__error_set(IGNY8_EINVAL, path, "%s must be a whole number, not %g", path, d);
+    if (d < (double)min || d > (double)max)
+        return igny8__error_set(IGNY8_EINVAL, path, "%s %.0f is outside %lld..%lld", path, d,
+                                (long long)min, (long long)max);
+    *out = (int64_t)d;
+    return IGNY8_OK;
+}
+
+int igny8__json_get_bool(const cJSON *item, const char *path, int *out, int *is_null)
+{
+    if (is_null)
+        *is_null = 0;
+    if (cJSON_IsNull(item) && is_null) {
+        *is_null = 1;
+        *out = 0;
+        return IGNY8_OK;
+    }
+    if (!cJSON_IsBool(item))
+        return igny8__error_set(IGNY8_EINVAL, path, "%s must be true or false%s", path,
+                                is_null ? " or null" : "");
+    *out = cJSON_IsTrue(item);
+    return IGNY8_OK;
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t m = strlen(suffix);
+    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+int igny8__json_is_secret_field(const char *name)
+{
+    char folded[128];
+    size_t n = 0;
+    for (const char *p = name; *p && n < sizeof(folded) - 1; p++)
+        if (*p != '_' && *p != '-' && *p != ' ')
+            folded[n++] = (char)tolower((unsigned char)*p);
+    folded[n] = '\0';
+    return strstr(folded, "apikey") || strstr(folded, "secret") || strstr(folded, "password") ||
+           ends_with(folded, n, "key") || ends_with(folded, n, "token") ||
+           strcmp(folded, "authorization") == 0 || strcmp(folded, "bearer") == 0;
+}

@@ -1,0 +1,139 @@
+#include <string.h>
+
+#include "common.h"
+#include "db.h"
+#include "store.h"
+
+static const size_t store_options_size[] = { 0, sizeof(igny8_store_options) };
+
+int igny8_store_options_init(igny8_store_options *opts, unsigned int version)
+{
+    IGNY8__CHECK_ARG(opts);
+    if (version < 1 || version > IGNY8_STORE_OPTIONS_VERSION)
+        return igny8__error_set(IGNY8_EINVAL, "version", "store options version %u is not supported (1..%u)",
+                                version, IGNY8_STORE_OPTIONS_VERSION);
+    memset(opts, 0, sizeof(*opts));
+    opts->version = version;
+    return IGNY8_OK;
+}
+
+static int read_options(igny8_store_options *o, const igny8_store_options *given)
+{
+    memset(o, 0, sizeof(*o));
+    o->version = IGNY8_STORE_OPTIONS_VERSION;
+    if (given) {
+        int rc = igny8__options_copy(o, given, store_options_size, IGNY8_STORE_OPTIONS_VERSION, "store options");
+        if (rc != IGNY8_OK)
+            return rc;
+    }
+    if (o->busy_timeout_ms == 0)
+        o->busy_timeout_ms = IGNY8_BUSY_TIMEOUT_DEFAULT_MS;
+    if (o->busy_timeout_ms > IGNY8_BUSY_TIMEOUT_MAX_MS)
+        return igny8__error_set(IGNY8_EINVAL, "busy_timeout_ms", "busy_timeout_ms %u is above %u",
+                                o->busy_timeout_ms, IGNY8_BUSY_TIMEOUT_MAX_MS);
+    if (o->flags & ~(IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE))
+        return igny8__error_set(IGNY8_EINVAL, "flags", "unknown store flags 0x%x", (unsigned)o->flags);
+    return IGNY8_OK;
+}
+
+int igny8_store_open(igny8_store **out, const char *path, const igny8_store_options *opts)
+{
+    IGNY8__CHECK_ARG(out);
+    *out = NULL;
+    IGNY8__CHECK_ARG(path);
+    if (path[0] == '\0')
+        return igny8__error_set(IGNY8_EINVAL, "path", "path is empty");
+    igny8_store_options o;
+    int rc = read_options(&o, opts);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8_store *st = igny8__calloc(1, sizeof(*st));
+    if (st == NULL)
+        return igny8__error_oom();
+    st->flags = o.flags;
+    st->path = igny8__strdup(path);
+    if (st->path == NULL || pthread_mutex_init(&st->lock, NULL) != 0) {
+        igny8__free(st->path);
+        igny8__free(st);
+        return igny8__error_oom();
+    }
+    rc = igny8__db_open(st, path, o.busy_timeout_ms);
+    if (rc != IGNY8_OK) {
+        igny8_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return IGNY8_OK;
+}
+
+void igny8_store_close(igny8_store *st)
+{
+    if (st == NULL)
+        return;
+    igny8__db_close(st);
+    pthread_mutex_destroy(&st->lock);
+    igny8__free(st->path);
+    igny8__free(st);
+}
+
+const char *igny8_store_path(const igny8_store *st)
+{
+    return st ? st->path : NULL;
+}
+
+int igny8__store_read_begin(igny8_store *st)
+{
+    IGNY8__CHECK_ARG(st);
+    pthread_mutex_lock(&st->lock);
+    int rc = igny8__db_begin(st, 0);
+    if (rc != IGNY8_OK)
+        pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+int igny8__store_write_begin(igny8_store *st)
+{
+    IGNY8__CHECK_ARG(st);
+    if (st->flags & IGNY8_STORE_READONLY)
+        return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is open read-only", st->path);
+    pthread_mutex_lock(&st->lock);
+    int rc = igny8__db_begin(st, 1);
+    if (rc != IGNY8_OK)
+        pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+static int store_end(igny8_store *st, int rc)
+{
+    if (rc == IGNY8_OK)
+        rc = igny8__db_commit(st);
+    else
+        igny8__db_rollback(st);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+int igny8__store_read_end(igny8_store *st, int rc) { return store_end(st, rc); }
+int igny8__store_write_end(igny8_store *st, int rc) { return store_end(st, rc); }
+
+int igny8_store_schema_version(igny8_store *st, int *out)
+{
+    IGNY8__CHECK_ARG(out);
+    int rc = igny8__store_read_begin(st);
+    if (rc != IGNY8_OK)
+        return rc;
+    return igny8__store_read_end(st, igny8__db_schema_version(st, out));
+}
+
+int igny8__check_actor(const char *actor)
+{
+    if (actor == NULL)
+        return igny8__error_set(IGNY8_EINVAL, "actor", "argument actor is NULL");
+    size_t n = strlen(actor);
+    if (n == 0 || n > 128)
+        return igny8__error_set(IGNY8_EINVAL, "actor", "actor must be 1..128 bytes, not %zu", n);
+    for (const unsigned char *p = (const unsigned char *)actor; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return igny8__error_set(IGNY8_EINVAL, "actor", "actor contains a control character");
+    return IGNY8_OK;
+}

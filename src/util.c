@@ -1,0 +1,60 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+
+#define IGNY8__STR_(x) #x
+#define IGNY8__STR(x) IGNY8__STR_(x)
+
+const char *igny8_version(int *major, int *minor, int *patch)
+{
+    if (major) *major = IGNY8_VERSION_MAJOR;
+    if (minor) *minor = IGNY8_VERSION_MINOR;
+    if (patch) *patch = IGNY8_VERSION_PATCH;
+    return IGNY8__STR(IGNY8_VERSION_MAJOR) "." IGNY8__STR(IGNY8_VERSION_MINOR) "."
+           IGNY8__STR(IGNY8_VERSION_PATCH);
+}
+
+void igny8__now_iso(char buf[IGNY8__TIME_LEN])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(buf, IGNY8__TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+}
+
+const char *igny8_model_type_name(int model_type)
+{
+    switch (model_type) {
+    case IGNY8_MODEL_TEXT: return "text";
+    case IGNY8_MODEL_IMAGE: return "image";
+    default: return NULL;
+    }
+}
+
+int igny8__model_type_from_name(const char *name)
+{
+    if (name == NULL)
+        return 0;
+    if (strcmp(name, "text") == 0)
+        return IGNY8_MODEL_TEXT;
+    if (strcmp(name, "image") == 0)
+        return IGNY8_MODEL_IMAGE;
+    return 0;
+}
+
+int igny8__options_copy(void *dst, const void *src, const size_t *size_by_version,
+                        unsigned int current_version, const char *what)
+{
+    unsigned int version = *(const unsigned int *)src;
+    if (version < 1 || version > current_version)
+        return igny8__error_set(IGNY8_EINVAL, "version",
+                                "%s version %u is not supported (1..%u)", what, version,
+                                current_version);
+    memcpy(dst, src, size_by_version[version]);
+    *(unsigned int *)dst = current_version;
+    return IGNY8_OK;
+}
