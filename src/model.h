@@ -26,5 +26,8 @@ void igny8__model_clear(igny8_model *m);
 int igny8__model_dup(const igny8_model *src, igny8_model **out);
 /* The model as a cJSON object (NULL on OOM). */
 struct cJSON *igny8__model_json(const igny8_model *m);
+/* Add a model from a parsed JSON description, inside the caller's write transaction
+ * (the defaults loader and igny8_model_add_json share it). */
+int igny8__model_add(igny8_store *st, const char *actor, const struct cJSON *obj);
 
 #endif

@@ -1,0 +1,381 @@
+/* SQL of providers, integrations (the platform's settings), account integration
+ * settings, the global settings row and operations. */
+#include <math.h>
+#include <string.h>
+
+#include "db_internal.h"
+
+/* ---- rows ---- */
+
+void igny8__integ_row_init(igny8__integ_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->temperature = NAN;
+    r->enabled = 1;
+}
+
+void igny8__integ_row_clear(igny8__integ_row *r)
+{
+    char **strings[] = { &r->name, &r->provider, &r->key_from, &r->model, &r->size, &r->quality,
+                         &r->style, &r->base_url, &r->updated_at, &r->updated_by };
+    for (size_t i = 0; i < IGNY8__ARRAY_LEN(strings); i++)
+        igny8__free(*strings[i]);
+    igny8__free_secret(r->api_key);
+    igny8__integ_row_init(r);
+}
+
+int igny8__integ_row_copy(igny8__integ_row *dst, const igny8__integ_row *src)
+{
+    *dst = *src;
+    char **strings[] = { &dst->name, &dst->provider, &dst->key_from, &dst->model, &dst->size, &dst->quality,
+                         &dst->style, &dst->base_url, &dst->api_key, &dst->updated_at, &dst->updated_by };
+    int failed = 0;
+    for (size_t i = 0; i < IGNY8__ARRAY_LEN(strings); i++)
+        if (*strings[i] && (*strings[i] = igny8__strdup(*strings[i])) == NULL)
+            failed = 1;
+    if (failed) {
+        igny8__integ_row_clear(dst);
+        return igny8__error_oom();
+    }
+    return IGNY8_OK;
+}
+
+void igny8__global_row_clear(igny8__global_row *g)
+{
+    igny8__free(g->text_integration);
+    igny8__free(g->image_integration);
+    igny8__free(g->updated_at);
+    igny8__free(g->updated_by);
+    memset(g, 0, sizeof(*g));
+}
+
+void igny8__db_strv_free(char **v)
+{
+    for (char **p = v; p && *p; p++)
+        igny8__free(*p);
+    igny8__free(v);
+}
+
+/* Read the settings columns shared by both tables, starting at column `first`:
+ * model, temperature, max_tokens, size, quality, style, api_key, updated_at, updated_by. */
+static int read_settings(sqlite3_stmt *s, int first, igny8__integ_row *r)
+{
+    int rc = igny8__db_col_str(s, first, &r->model);
+    r->temperature = igny8__db_col_double(s, first + 1);
+    r->max_tokens = sqlite3_column_int(s, first + 2);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 3, &r->size);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 4, &r->quality);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 5, &r->style);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 6, &r->api_key);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 7, &r->updated_at);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 8, &r->updated_by);
+    return rc;
+}
+
+static void bind_settings(sqlite3_stmt *s, int first, const igny8__integ_row *r)
+{
+    igny8__db_bind_text(s, first, r->model);
+    igny8__db_bind_double(s, first + 1, r->temperature);
+    igny8__db_bind_int_or_null(s, first + 2, r->max_tokens, r->max_tokens > 0);
+    igny8__db_bind_text(s, first + 3, r->size);
+    igny8__db_bind_text(s, first + 4, r->quality);
+    igny8__db_bind_text(s, first + 5, r->style);
+    igny8__db_bind_text(s, first + 6, r->api_key);
+    igny8__db_bind_text(s, first + 7, r->updated_at);
+    igny8__db_bind_text(s, first + 8, r->updated_by);
+}
+
+/* ---- providers ---- */
+
+int igny8__db_provider_insert(igny8_store *st, const igny8__provider_row *p)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "INSERT INTO provider (name, display_name, connection_test, default_base_url)"
+                                   " VALUES (?, ?, coalesce(?, 'none'), ?)", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, p->name);
+    igny8__db_bind_text(s, 2, p->display_name);
+    igny8__db_bind_text(s, 3, p->connection_test);
+    igny8__db_bind_text(s, 4, p->default_base_url);
+    return igny8__db_exec_stmt(st, s, "insert provider");
+}
+
+static int exists_query(igny8_store *st, const char *sql, const char *key, int *out)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, sql, &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, key);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return igny8__db_fail(st, s, rc, "look up");
+    *out = rc == SQLITE_ROW;
+    sqlite3_reset(s);
+    return IGNY8_OK;
+}
+
+int igny8__db_provider_exists(igny8_store *st, const char *name, int *out)
+{
+    return exists_query(st, "SELECT 1 FROM provider WHERE name = ?", name, out);
+}
+
+/* ---- integrations: the platform's settings ---- */
+
+int igny8__db_integration_insert(igny8_store *st, const igny8__integ_row *r)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "INSERT INTO integration (name, provider, model_type, key_from) VALUES (?, ?, ?, ?)", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, r->name);
+    igny8__db_bind_text(s, 2, r->provider);
+    igny8__db_bind_text(s, 3, igny8_model_type_name(r->model_type));
+    igny8__db_bind_text(s, 4, r->key_from);
+    return igny8__db_exec_stmt(st, s, "insert integration");
+}
+
+int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_row *out)
+{
+    sqlite3_stmt *s;
+    igny8__integ_row_init(out);
+    int rc = igny8__db_prepare(st, "SELECT name, provider, model_type, key_from, base_url, default_model, temperature,"
+                                   " max_tokens, size, quality, style, api_key, updated_at, updated_by"
+                                   " FROM integration WHERE name = ?", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, name);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return igny8__error_set(IGNY8_ENOTFOUND, "integration", "integration '%.64s' is not known", name);
+    }
+    if (rc != SQLITE_ROW)
+        return igny8__db_fail(st, s, rc, "read integration");
+    rc = igny8__db_col_str(s, 0, &out->name);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 1, &out->provider);
+    out->model_type = igny8__model_type_from_name(igny8__db_col_text(s, 2));
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 3, &out->key_from);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 4, &out->base_url);
+    if (rc == IGNY8_OK) rc = read_settings(s, 5, out);
+    out->exists = 1;
+    sqlite3_reset(s);
+    if (rc != IGNY8_OK)
+        igny8__integ_row_clear(out);
+    return rc;
+}
+
+int igny8__db_integration_update(igny8_store *st, const igny8__integ_row *r)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "UPDATE integration SET default_model = ?2, temperature = ?3, max_tokens = ?4,"
+                                   " size = ?5, quality = ?6, style = ?7, api_key = ?8, updated_at = ?9,"
+                                   " updated_by = ?10, base_url = ?11 WHERE name = ?1", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, r->name);
+    bind_settings(s, 2, r);
+    igny8__db_bind_text(s, 11, r->base_url);
+    return igny8__db_exec_stmt(st, s, "update integration");
+}
+
+int igny8__db_integration_find(igny8_store *st, const char *name, int model_type, char **out)
+{
+    sqlite3_stmt *s;
+    *out = NULL;
+    int rc = igny8__db_prepare(st, "SELECT name FROM integration WHERE model_type = ?2 AND (name = ?1 OR provider = ?1)"
+                                   " ORDER BY name = ?1 DESC LIMIT 1", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, name);
+    igny8__db_bind_text(s, 2, igny8_model_type_name(model_type));
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return igny8__error_set(IGNY8_ENOTFOUND, "provider", "no %s integration for '%.64s'",
+                                igny8_model_type_name(model_type), name);
+    }
+    if (rc != SQLITE_ROW)
+        return igny8__db_fail(st, s, rc, "find integration");
+    rc = igny8__db_col_str(s, 0, out);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int igny8__db_integration_names(igny8_store *st, char ***out)
+{
+    sqlite3_stmt *s;
+    size_t n = 0;
+    *out = NULL;
+    int rc = igny8__db_prepare(st, "SELECT name FROM integration ORDER BY name", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    char **v = igny8__calloc(1, sizeof(*v));
+    int step = SQLITE_DONE;
+    rc = v ? IGNY8_OK : igny8__error_oom();
+    while (rc == IGNY8_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        char **grown = igny8__realloc(v, (n + 2) * sizeof(*v));
+        if (grown == NULL) {
+            rc = igny8__error_oom();
+            break;
+        }
+        v = grown;
+        v[n + 1] = NULL;
+        rc = igny8__db_col_str(s, 0, &v[n]);
+        n += rc == IGNY8_OK;
+    }
+    if (rc == IGNY8_OK && step != SQLITE_DONE)
+        rc = igny8__db_fail(st, s, step, "list integrations");
+    sqlite3_reset(s);
+    if (rc != IGNY8_OK) {
+        igny8__db_strv_free(v);
+        return rc;
+    }
+    *out = v;
+    return IGNY8_OK;
+}
+
+/* ---- account integration settings ---- */
+
+int igny8__db_account_integration_get(igny8_store *st, int64_t account_id, const char *name, igny8__integ_row *out)
+{
+    sqlite3_stmt *s;
+    igny8__integ_row_init(out);
+    int rc = igny8__db_prepare(st, "SELECT enabled, model, temperature, max_tokens, size, quality, style, api_key,"
+                                   " updated_at, updated_by FROM account_integration"
+                                   " WHERE account_id = ? AND integration = ?", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, account_id);
+    igny8__db_bind_text(s, 2, name);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return IGNY8_OK;
+    }
+    if (rc != SQLITE_ROW)
+        return igny8__db_fail(st, s, rc, "read account integration");
+    out->exists = 1;
+    out->enabled = sqlite3_column_int(s, 0);
+    rc = read_settings(s, 1, out);
+    sqlite3_reset(s);
+    if (rc != IGNY8_OK)
+        igny8__integ_row_clear(out);
+    return rc;
+}
+
+int igny8__db_account_integration_put(igny8_store *st, int64_t account_id, const igny8__integ_row *r)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "INSERT OR REPLACE INTO account_integration (account_id, integration, enabled,"
+                                   " model, temperature, max_tokens, size, quality, style, api_key, updated_at,"
+                                   " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, account_id);
+    igny8__db_bind_text(s, 2, r->name);
+    sqlite3_bind_int(s, 3, r->enabled != 0);
+    bind_settings(s, 4, r);
+    return igny8__db_exec_stmt(st, s, "write account integration");
+}
+
+int igny8__db_account_integration_delete(igny8_store *st, int64_t account_id, const char *name)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "DELETE FROM account_integration WHERE account_id = ? AND integration = ?", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, account_id);
+    igny8__db_bind_text(s, 2, name);
+    return igny8__db_exec_stmt(st, s, "delete account integration");
+}
+
+/* ---- the global settings row ---- */
+
+int igny8__db_global_get(igny8_store *st, igny8__global_row *out)
+{
+    sqlite3_stmt *s;
+    memset(out, 0, sizeof(*out));
+    int rc = igny8__db_prepare(st, "SELECT is_active, text_integration, image_integration, updated_at, updated_by"
+                                   " FROM global_settings WHERE id = 1", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? (sqlite3_reset(s), igny8__error_set(IGNY8_ECORRUPT, NULL, "the global settings row is missing"))
+                                 : igny8__db_fail(st, s, rc, "read global settings");
+    out->is_active = sqlite3_column_int(s, 0);
+    rc = igny8__db_col_str(s, 1, &out->text_integration);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 2, &out->image_integration);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 3, &out->updated_at);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 4, &out->updated_by);
+    sqlite3_reset(s);
+    if (rc != IGNY8_OK)
+        igny8__global_row_clear(out);
+    return rc;
+}
+
+int igny8__db_global_update(igny8_store *st, const igny8__global_row *g)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "UPDATE global_settings SET is_active = ?, text_integration = ?,"
+                                   " image_integration = ?, updated_at = ?, updated_by = ? WHERE id = 1", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    sqlite3_bind_int(s, 1, g->is_active != 0);
+    igny8__db_bind_text(s, 2, g->text_integration);
+    igny8__db_bind_text(s, 3, g->image_integration);
+    igny8__db_bind_text(s, 4, g->updated_at);
+    igny8__db_bind_text(s, 5, g->updated_by);
+    return igny8__db_exec_stmt(st, s, "update global settings");
+}
+
+/* ---- operations ---- */
+
+int igny8__db_operation_insert(igny8_store *st, const char *name, int model_type, const char *description)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "INSERT INTO operation (name, model_type, description) VALUES (?, ?, ?)", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, name);
+    igny8__db_bind_text(s, 2, igny8_model_type_name(model_type));
+    igny8__db_bind_text(s, 3, description);
+    return igny8__db_exec_stmt(st, s, "insert operation");
+}
+
+int igny8__db_operation_type(igny8_store *st, const char *name, int *out)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "SELECT model_type FROM operation WHERE name = ?", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__db_bind_text(s, 1, name);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return igny8__error_set(IGNY8_ENOTFOUND, "operation", "operation '%.64s' is not known", name);
+    }
+    if (rc != SQLITE_ROW)
+        return igny8__db_fail(st, s, rc, "read operation");
+    *out = igny8__model_type_from_name(igny8__db_col_text(s, 0));
+    sqlite3_reset(s);
+    return IGNY8_OK;
+}
+
+int igny8__db_operation_each(igny8_store *st, igny8__operation_fn fn, void *payload)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "SELECT name, model_type, description FROM operation ORDER BY name", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    int step;
+    while (rc == IGNY8_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
+        rc = fn(payload, igny8__db_col_text(s, 0), igny8__model_type_from_name(igny8__db_col_text(s, 1)),
+                igny8__db_col_text(s, 2));
+    if (rc == IGNY8_OK && step != SQLITE_DONE)
+        return igny8__db_fail(st, s, step, "list operations");
+    sqlite3_reset(s);
+    return rc;
+}

@@ -1,0 +1,579 @@
+/* The model registry: validation, JSON, cost estimates; SQL is in db_model.c. */
+#include <math.h>
+#include <string.h>
+
+#include "common.h"
+#include "audit.h"
+#include "db.h"
+#include "json.h"
+#include "model.h"
+
+#define MODEL_NAME_MAX 128
+#define COUNT_MAX 1000000000000LL  /* tokens or images in one estimate */
+
+static const size_t model_filter_size[] = { 0, sizeof(igny8_model_filter) };
+
+/* ---- snapshots ---- */
+
+void igny8__model_init(igny8_model *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->input_cost_per_1k = m->output_cost_per_1k = m->cost_per_image = NAN;
+    m->is_active = 1;
+}
+
+void igny8__model_clear(igny8_model *m)
+{
+    igny8__free(m->model_name);
+    igny8__free(m->display_name);
+    igny8__free(m->provider);
+    igny8__free(m->integration);
+    igny8__free(m->updated_at);
+    igny8__free(m->updated_by);
+    memset(m, 0, sizeof(*m));
+}
+
+void igny8_model_free(igny8_model *m)
+{
+    if (m == NULL)
+        return;
+    igny8__model_clear(m);
+    igny8__free(m);
+}
+
+int igny8__model_dup(const igny8_model *src, igny8_model **out)
+{
+    igny8_model *m = igny8__malloc(sizeof(*m));
+    if (m == NULL)
+        return igny8__error_oom();
+    *m = *src;
+    m->model_name = igny8__strdup(src->model_name);
+    m->display_name = igny8__strdup(src->display_name);
+    m->provider = igny8__strdup(src->provider);
+    m->integration = igny8__strdup(src->integration);
+    m->updated_at = igny8__strdup(src->updated_at);
+    m->updated_by = igny8__strdup(src->updated_by);
+    if ((src->model_name && !m->model_name) || (src->display_name && !m->display_name) ||
+        (src->provider && !m->provider) || (src->integration && !m->integration) ||
+        (src->updated_at && !m->updated_at) || (src->updated_by && !m->updated_by)) {
+        igny8_model_free(m);
+        return igny8__error_oom();
+    }
+    *out = m;
+    return IGNY8_OK;
+}
+
+static void add_count(cJSON *j, const char *key, int v)
+{
+    if (v > 0)
+        igny8__json_add_int(j, key, v);
+    else
+        igny8__json_add_null(j, key);
+}
+
+cJSON *igny8__model_json(const igny8_model *m)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (j == NULL) {
+        igny8__json_note_oom();
+        return NULL;
+    }
+    igny8__json_add_str(j, "model_name", m->model_name);
+    igny8__json_add_str(j, "display_name", m->display_name);
+    igny8__json_add_str(j, "provider", m->provider);
+    igny8__json_add_str(j, "integration", m->integration);
+    igny8__json_add_str(j, "model_type", igny8_model_type_name(m->model_type));
+    igny8__json_add_num(j, "input_cost_per_1k", m->input_cost_per_1k);
+    igny8__json_add_num(j, "output_cost_per_1k", m->output_cost_per_1k);
+    igny8__json_add_num(j, "cost_per_image", m->cost_per_image);
+    add_count(j, "tokens_per_credit", m->tokens_per_credit);
+    add_count(j, "credits_per_image", m->credits_per_image);
+    add_count(j, "max_output_tokens", m->max_output_tokens);
+    igny8__json_add_bool(j, "is_active", m->is_active);
+    igny8__json_add_bool(j, "is_default", m->is_default);
+    igny8__json_add_str(j, "updated_at", m->updated_at);
+    igny8__json_add_str(j, "updated_by", m->updated_by);
+    return j;
+}
+
+int igny8_model_to_json(const igny8_model *m, char **out_json)
+{
+    IGNY8__CHECK_ARG(out_json);
+    *out_json = NULL;
+    IGNY8__CHECK_ARG(m);
+    igny8__json_object();  /* resets the builder's failure flag */
+    cJSON *j = igny8__model_json(m);
+    return igny8__json_emit_free(j, out_json);
+}
+
+/* ---- reading a model description ---- */
+
+static int valid_model_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > MODEL_NAME_MAX)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("._:@/-", *p)))
+            return 0;
+    return 1;
+}
+
+static int set_string(char **dst, const cJSON *item, const char *path)
+{
+    const char *v;
+    int rc = igny8__json_get_string(item, path, &v, NULL);
+    if (rc != IGNY8_OK)
+        return rc;
+    if (v[0] == '\0' || strlen(v) > 256)
+        return igny8__error_set(IGNY8_EINVAL, path, "%s must be 1..256 characters", path);
+    char *copy = igny8__strdup(v);
+    if (copy == NULL)
+        return igny8__error_oom();
+    igny8__free(*dst);
+    *dst = copy;
+    return IGNY8_OK;
+}
+
+static int set_price(double *dst, const cJSON *item, const char *path)
+{
+    int is_null;
+    int rc = igny8__json_get_number(item, path, dst, &is_null);
+    if (rc == IGNY8_OK && !is_null && *dst < 0)
+        return igny8__error_set(IGNY8_EINVAL, path, "%s %g is negative", path, *dst);
+    return rc;
+}
+
+static int set_count(int *dst, const cJSON *item, const char *path)
+{
+    int is_null;
+    int64_t v = 0;
+    int rc = igny8__json_get_int(item, path, 1, IGNY8_MAX_TOKENS_MAX, &v, &is_null);
+    *dst = (rc == IGNY8_OK && !is_null) ? (int)v : 0;
+    return rc;
+}
+
+/* Fields that identify a model: given once, never changed by an update. */
+static int set_identity(igny8_model *m, const cJSON *item, int creating)
+{
+    const char *name = item->string, *v;
+    int rc = igny8__json_get_string(item, name, &v, NULL);
+    if (rc != IGNY8_OK)
+        return rc;
+    if (!creating) {
+        const char *cur = strcmp(name, "model_type") == 0 ? igny8_model_type_name(m->model_type)
+                          : strcmp(name, "provider") == 0 ? m->provider : m->model_name;
+        if (strcmp(cur, v) != 0)
+            return igny8__error_set(IGNY8_EINVAL, name, "%s of a model cannot change ('%s' to '%s')",
+                                    name, cur, v);
+        return IGNY8_OK;
+    }
+    if (strcmp(name, "model_type") == 0) {
+        m->model_type = igny8__model_type_from_name(v);
+        return m->model_type ? IGNY8_OK : igny8__error_set(IGNY8_EINVAL, name,
+                                                           "model_type '%s' is not text or image", v);
+    }
+    if (strcmp(name, "model_name") == 0 && !valid_model_name(v))
+        return igny8__error_set(IGNY8_EINVAL, name, "model_name '%.64s' must be 1..128 characters of "
+                                "letters, digits and ._:@/-", v);
+    return set_string(strcmp(name, "provider") == 0 ? &m->provider : &m->model_name, item, name);
+}
+
+static int apply_field(igny8_model *m, const cJSON *item, int creating)
+{
+    const char *k = item->string;
+    if (!strcmp(k, "model_name") || !strcmp(k, "provider") || !strcmp(k, "model_type"))
+        return set_identity(m, item, creating);
+    if (!strcmp(k, "display_name")) return set_string(&m->display_name, item, k);
+    if (!strcmp(k, "input_cost_per_1k")) return set_price(&m->input_cost_per_1k, item, k);
+    if (!strcmp(k, "output_cost_per_1k")) return set_price(&m->output_cost_per_1k, item, k);
+    if (!strcmp(k, "cost_per_image")) return set_price(&m->cost_per_image, item, k);
+    if (!strcmp(k, "tokens_per_credit")) return set_count(&m->tokens_per_credit, item, k);
+    if (!strcmp(k, "credits_per_image")) return set_count(&m->credits_per_image, item, k);
+    if (!strcmp(k, "max_output_tokens")) return set_count(&m->max_output_tokens, item, k);
+    if (!strcmp(k, "is_active")) return igny8__json_get_bool(item, k, &m->is_active, NULL);
+    if (!strcmp(k, "is_default")) return igny8__json_get_bool(item, k, &m->is_default, NULL);
+    if (!strcmp(k, "integration") || !strcmp(k, "updated_at") || !strcmp(k, "updated_by"))
+        return IGNY8_OK;  /* read-only: a view can be sent back as it is */
+    return igny8__error_set(IGNY8_EINVAL, k, "unknown model field '%.64s'", k);
+}
+
+/* Rules across fields: each price belongs to one model type, and a default is active. */
+static int check_model(const igny8_model *m)
+{
+    if (m->model_name == NULL)
+        return igny8__error_set(IGNY8_EINVAL, "model_name", "model_name is required");
+    if (m->provider == NULL)
+        return igny8__error_set(IGNY8_EINVAL, "provider", "provider is required");
+    if (m->model_type == 0)
+        return igny8__error_set(IGNY8_EINVAL, "model_type", "model_type is required (text or image)");
+    int text = m->model_type == IGNY8_MODEL_TEXT;
+    const char *wrong = text ? (!isnan(m->cost_per_image) ? "cost_per_image"
+                                : m->credits_per_image ? "credits_per_image" : NULL)
+                             : (!isnan(m->input_cost_per_1k) ? "input_cost_per_1k"
+                                : !isnan(m->output_cost_per_1k) ? "output_cost_per_1k"
+                                : m->tokens_per_credit ? "tokens_per_credit"
+                                : m->max_output_tokens ? "max_output_tokens" : NULL);
+    if (wrong)
+        return igny8__error_set(IGNY8_EINVAL, wrong, "%s does not apply to %s models", wrong,
+                                igny8_model_type_name(m->model_type));
+    if (m->is_default && !m->is_active)
+        return igny8__error_set(IGNY8_EINVAL, "is_default", "an inactive model cannot be the default");
+    return IGNY8_OK;
+}
+
+static int apply_json(igny8_model *m, const cJSON *obj, int creating)
+{
+    for (const cJSON *item = obj->child; item; item = item->next) {
+        int rc = apply_field(m, item, creating);
+        if (rc != IGNY8_OK)
+            return rc;
+    }
+    if (m->display_name == NULL && (m->display_name = igny8__strdup(m->model_name)) == NULL && m->model_name)
+        return igny8__error_oom();
+    return check_model(m);
+}
+
+/* ---- writes ---- */
+
+static int stamp(igny8_model *m, const char *actor)
+{
+    char now[IGNY8__TIME_LEN];
+    igny8__now_iso(now);
+    igny8__free(m->updated_at);
+    igny8__free(m->updated_by);
+    m->updated_at = igny8__strdup(now);
+    m->updated_by = igny8__strdup(actor);
+    return (m->updated_at && m->updated_by) ? IGNY8_OK : igny8__error_oom();
+}
+
+/* The type's default may be claimed only by the model that holds it, or when there is none. */
+static int check_default_free(igny8_store *st, const igny8_model *m)
+{
+    char *current = NULL;
+    if (!m->is_default)
+        return IGNY8_OK;
+    int rc = igny8__db_model_default_name(st, m->model_type, &current);
+    if (rc == IGNY8_OK && current && strcmp(current, m->model_name) != 0)
+        rc = igny8__error_set(IGNY8_EEXISTS, "is_default", "'%s' is already the default %s model; "
+                              "use igny8_model_set_default to move it", current,
+                              igny8_model_type_name(m->model_type));
+    igny8__free(current);
+    return rc;
+}
+
+static int audit_model(igny8_store *st, const char *actor, const char *action, const igny8_model *before,
+                       const igny8_model *after)
+{
+    cJSON *b = before ? igny8__model_json(before) : NULL, *a = after ? igny8__model_json(after) : NULL;
+    int rc = ((before && !b) || (after && !a)) ? igny8__error_oom()
+             : igny8__audit(st, actor, "model", after ? after->model_name : before->model_name, 0, action, b, a);
+    cJSON_Delete(b);
+    cJSON_Delete(a);
+    return rc;
+}
+
+static int check_provider(igny8_store *st, const igny8_model *m)
+{
+    int exists = 0;
+    char *integration = NULL;
+    int rc = igny8__db_provider_exists(st, m->provider, &exists);
+    if (rc == IGNY8_OK && !exists)
+        return igny8__error_set(IGNY8_ENOTFOUND, "provider", "provider '%.64s' is not known", m->provider);
+    if (rc == IGNY8_OK)
+        rc = igny8__db_integration_find(st, m->provider, m->model_type, &integration);
+    if (rc == IGNY8_ENOTFOUND)
+        return igny8__error_set(IGNY8_EINVAL, "model_type", "provider '%s' has no %s integration",
+                                m->provider, igny8_model_type_name(m->model_type));
+    igny8__free(integration);
+    return rc;
+}
+
+/* Add a model from a parsed description, inside the caller's write transaction. */
+int igny8__model_add(igny8_store *st, const char *actor, const cJSON *obj)
+{
+    igny8_model m, *existing = NULL;
+    igny8__model_init(&m);
+    int rc = apply_json(&m, obj, 1);
+    if (rc == IGNY8_OK)
+        rc = check_provider(st, &m);
+    if (rc == IGNY8_OK && igny8__db_model_get(st, m.model_name, &existing) == IGNY8_OK)
+        rc = igny8__error_set(IGNY8_EEXISTS, "model_name", "model '%s' already exists", m.model_name);
+    igny8_model_free(existing);
+    if (rc == IGNY8_OK)
+        rc = check_default_free(st, &m);
+    if (rc == IGNY8_OK)
+        rc = stamp(&m, actor);
+    if (rc == IGNY8_OK)
+        rc = igny8__db_model_insert(st, &m);
+    if (rc == IGNY8_OK)
+        rc = audit_model(st, actor, "create", NULL, &m);
+    igny8__model_clear(&m);
+    return rc;
+}
+
+static int finish_write(igny8_store *st, const char *name, int rc, igny8_model **out)
+{
+    if (rc == IGNY8_OK && out)
+        rc = igny8__db_model_get(st, name, out);
+    return igny8__store_write_end(st, rc);
+}
+
+int igny8_model_add_json(igny8_store *st, const char *actor, const char *json, igny8_model **out)
+{
+    cJSON *obj = NULL;
+    if (out)
+        *out = NULL;
+    IGNY8__CHECK_ARG(st);
+    int rc = igny8__check_actor(actor);
+    if (rc == IGNY8_OK)
+        rc = igny8__json_parse_object(json, "json", &obj);
+    if (rc != IGNY8_OK)
+        return rc;
+    if ((rc = igny8__store_write_begin(st)) == IGNY8_OK) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "model_name"));
+        rc = finish_write(st, name, igny8__model_add(st, actor, obj), out);
+    }
+    cJSON_Delete(obj);
+    return rc;
+}
+
+/* Read the model, let `change` modify a copy, validate, write and audit it. */
+typedef int (*model_change_fn)(igny8_store *st, igny8_model *m, const void *arg);
+
+static int change_model(igny8_store *st, const char *actor, const char *name, const char *action,
+                        model_change_fn change, const void *arg)
+{
+    igny8_model *before = NULL, *after = NULL;
+    int rc = igny8__db_model_get(st, name, &before);
+    if (rc == IGNY8_OK)
+        rc = igny8__model_dup(before, &after);
+    if (rc == IGNY8_OK)
+        rc = change(st, after, arg);
+    if (rc == IGNY8_OK)
+        rc = check_model(after);
+    if (rc == IGNY8_OK)
+        rc = check_default_free(st, after);
+    if (rc == IGNY8_OK)
+        rc = stamp(after, actor);
+    if (rc == IGNY8_OK)
+        rc = igny8__db_model_update(st, after);
+    if (rc == IGNY8_OK)
+        rc = audit_model(st, actor, action, before, after);
+    igny8_model_free(before);
+    igny8_model_free(after);
+    return rc;
+}
+
+static int change_by_patch(igny8_store *st, igny8_model *m, const void *patch)
+{
+    IGNY8__UNUSED(st);
+    return apply_json(m, patch, 0);
+}
+
+static int change_active(igny8_store *st, igny8_model *m, const void *active)
+{
+    IGNY8__UNUSED(st);
+    m->is_active = *(const int *)active;
+    if (!m->is_active && m->is_default)
+        return igny8__error_set(IGNY8_EINVAL, "is_active", "'%s' is the default %s model: make another "
+                                "model the default before deactivating it", m->model_name,
+                                igny8_model_type_name(m->model_type));
+    return IGNY8_OK;
+}
+
+static int change_default(igny8_store *st, igny8_model *m, const void *unused)
+{
+    IGNY8__UNUSED(unused);
+    if (!m->is_active)
+        return igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is inactive and cannot be the default",
+                                m->model_name);
+    m->is_default = 1;
+    return igny8__db_model_clear_default(st, m->model_type);
+}
+
+static int begin_model_write(igny8_store *st, const char *actor, const char *name)
+{
+    IGNY8__CHECK_ARG(st);
+    IGNY8__CHECK_ARG(name);
+    int rc = igny8__check_actor(actor);
+    return rc == IGNY8_OK ? igny8__store_write_begin(st) : rc;
+}
+
+int igny8_model_update_json(igny8_store *st, const char *actor, const char *model_name,
+                            const char *patch_json, igny8_model **out)
+{
+    cJSON *patch = NULL;
+    if (out)
+        *out = NULL;
+    int rc = igny8__json_parse_object(patch_json, "patch_json", &patch);
+    if (rc == IGNY8_OK && (rc = begin_model_write(st, actor, model_name)) == IGNY8_OK)
+        rc = finish_write(st, model_name, change_model(st, actor, model_name, "update", change_by_patch, patch), out);
+    cJSON_Delete(patch);
+    return rc;
+}
+
+int igny8_model_set_active(igny8_store *st, const char *actor, const char *model_name, int active)
+{
+    int value = active != 0;
+    int rc = begin_model_write(st, actor, model_name);
+    if (rc != IGNY8_OK)
+        return rc;
+    rc = change_model(st, actor, model_name, value ? "activate" : "deactivate", change_active, &value);
+    return igny8__store_write_end(st, rc);
+}
+
+int igny8_model_set_default(igny8_store *st, const char *actor, const char *model_name)
+{
+    int rc = begin_model_write(st, actor, model_name);
+    if (rc != IGNY8_OK)
+        return rc;
+    rc = change_model(st, actor, model_name, "set_default", change_default, NULL);
+    return igny8__store_write_end(st, rc);
+}
+
+/* ---- reads ---- */
+
+int igny8_model_get(igny8_store *st, const char *model_name, igny8_model **out)
+{
+    IGNY8__CHECK_ARG(out);
+    *out = NULL;
+    IGNY8__CHECK_ARG(model_name);
+    int rc = igny8__store_read_begin(st);
+    if (rc != IGNY8_OK)
+        return rc;
+    return igny8__store_read_end(st, igny8__db_model_get(st, model_name, out));
+}
+
+int igny8_model_filter_init(igny8_model_filter *f, unsigned int version)
+{
+    IGNY8__CHECK_ARG(f);
+    if (version < 1 || version > IGNY8_MODEL_FILTER_VERSION)
+        return igny8__error_set(IGNY8_EINVAL, "version", "model filter version %u is not supported", version);
+    memset(f, 0, sizeof(*f));
+    f->version = version;
+    return IGNY8_OK;
+}
+
+static int read_filter(igny8_model_filter *f, const igny8_model_filter *given)
+{
+    memset(f, 0, sizeof(*f));
+    f->version = IGNY8_MODEL_FILTER_VERSION;
+    int rc = given ? igny8__options_copy(f, given, model_filter_size, IGNY8_MODEL_FILTER_VERSION, "model filter")
+                   : IGNY8_OK;
+    if (rc == IGNY8_OK && f->model_type != 0 && igny8_model_type_name(f->model_type) == NULL)
+        return igny8__error_set(IGNY8_EINVAL, "model_type", "model_type %d is not a model type", f->model_type);
+    if (rc == IGNY8_OK && f->active != 0 && f->active != IGNY8_FILTER_ACTIVE && f->active != IGNY8_FILTER_INACTIVE)
+        return igny8__error_set(IGNY8_EINVAL, "active", "active filter %d is not 0, 1 or 2", f->active);
+    return rc;
+}
+
+int igny8_model_list(igny8_store *st, const igny8_model_filter *filter, igny8_models **out)
+{
+    igny8_model_filter f;
+    IGNY8__CHECK_ARG(out);
+    *out = NULL;
+    int rc = read_filter(&f, filter);
+    if (rc == IGNY8_OK && (rc = igny8__store_read_begin(st)) == IGNY8_OK)
+        rc = igny8__store_read_end(st, igny8__db_model_list(st, &f, out));
+    return rc;
+}
+
+int igny8_model_list_json(igny8_store *st, const igny8_model_filter *filter, char **out_json)
+{
+    IGNY8__CHECK_ARG(out_json);
+    *out_json = NULL;
+    igny8_models *list = NULL;
+    int rc = igny8_model_list(st, filter, &list);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__json_object();  /* resets the builder's failure flag */
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr && i < list->count; i++)
+        igny8__json_attach(arr, NULL, igny8__model_json(list->items[i]));
+    igny8_models_free(list);
+    return igny8__json_emit_free(arr, out_json);
+}
+
+size_t igny8_models_count(const igny8_models *list) { return list ? list->count : 0; }
+
+const igny8_model *igny8_models_at(const igny8_models *list, size_t i)
+{
+    return (list && i < list->count) ? list->items[i] : NULL;
+}
+
+void igny8_models_free(igny8_models *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->count; i++)
+        igny8_model_free(list->items[i]);
+    igny8__free(list->items);
+    igny8__free(list);
+}
+
+/* ---- cost ---- */
+
+static int check_count(int64_t v, const char *field)
+{
+    if (v < 0 || v > COUNT_MAX)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s %lld is outside 0..%lld", field, (long long)v, COUNT_MAX);
+    return IGNY8_OK;
+}
+
+static int price_missing(const igny8_model *m, const char *field)
+{
+    return igny8__error_set(IGNY8_ENOTFOUND, field, "model '%s' has no %s: its cost is unknown, not 0",
+                            m->model_name, field);
+}
+
+int igny8_model_estimate_cost(const igny8_model *m, int64_t input_tokens, int64_t output_tokens,
+                              int64_t images, igny8_cost *out)
+{
+    IGNY8__CHECK_ARG(m);
+    IGNY8__CHECK_ARG(out);
+    int rc = check_count(input_tokens, "input_tokens");
+    if (rc == IGNY8_OK) rc = check_count(output_tokens, "output_tokens");
+    if (rc == IGNY8_OK) rc = check_count(images, "images");
+    if (rc != IGNY8_OK)
+        return rc;
+    if (m->model_type == IGNY8_MODEL_TEXT) {
+        if (images != 0)
+            return igny8__error_set(IGNY8_EINVAL, "images", "'%s' is a text model: count tokens, not images",
+                                    m->model_name);
+        if (isnan(m->input_cost_per_1k)) return price_missing(m, "input_cost_per_1k");
+        if (isnan(m->output_cost_per_1k)) return price_missing(m, "output_cost_per_1k");
+        if (m->tokens_per_credit <= 0) return price_missing(m, "tokens_per_credit");
+        out->usd = (double)input_tokens / 1000.0 * m->input_cost_per_1k +
+                   (double)output_tokens / 1000.0 * m->output_cost_per_1k;
+        out->credits = (input_tokens + output_tokens + m->tokens_per_credit - 1) / m->tokens_per_credit;
+        return IGNY8_OK;
+    }
+    if (input_tokens != 0 || output_tokens != 0)
+        return igny8__error_set(IGNY8_EINVAL, "input_tokens", "'%s' is an image model: count images, not tokens",
+                                m->model_name);
+    if (isnan(m->cost_per_image)) return price_missing(m, "cost_per_image");
+    if (m->credits_per_image <= 0) return price_missing(m, "credits_per_image");
+    out->usd = (double)images * m->cost_per_image;
+    out->credits = images * m->credits_per_image;
+    return IGNY8_OK;
+}
+
+/* ---- getters ---- */
+
+const char *igny8_model_name(const igny8_model *m) { return m ? m->model_name : NULL; }
+const char *igny8_model_display_name(const igny8_model *m) { return m ? m->display_name : NULL; }
+const char *igny8_model_provider(const igny8_model *m) { return m ? m->provider : NULL; }
+const char *igny8_model_integration(const igny8_model *m) { return m ? m->integration : NULL; }
+int igny8_model_type(const igny8_model *m) { return m ? m->model_type : 0; }
+double igny8_model_input_cost_per_1k(const igny8_model *m) { return m ? m->input_cost_per_1k : NAN; }
+double igny8_model_output_cost_per_1k(const igny8_model *m) { return m ? m->output_cost_per_1k : NAN; }
+double igny8_model_cost_per_image(const igny8_model *m) { return m ? m->cost_per_image : NAN; }
+int igny8_model_tokens_per_credit(const igny8_model *m) { return m ? m->tokens_per_credit : 0; }
+int igny8_model_credits_per_image(const igny8_model *m) { return m ? m->credits_per_image : 0; }
+int igny8_model_max_output_tokens(const igny8_model *m) { return m ? m->max_output_tokens : 0; }
+int igny8_model_is_active(const igny8_model *m) { return m ? m->is_active : 0; }
+int igny8_model_is_default(const igny8_model *m) { return m ? m->is_default : 0; }
+const char *igny8_model_updated_at(const igny8_model *m) { return m ? m->updated_at : NULL; }
+const char *igny8_model_updated_by(const igny8_model *m) { return m ? m->updated_by : NULL; }

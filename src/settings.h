@@ -1,0 +1,57 @@
+#ifndef IGNY8__SETTINGS_H
+#define IGNY8__SETTINGS_H
+
+#include "igny8/settings.h"
+#include "db.h"
+#include "json.h"
+
+#define IGNY8__FIELD_ALL 0xffu
+#define IGNY8__FIELD_OVERRIDES (IGNY8_FIELD_MODEL | IGNY8_FIELD_TEMPERATURE | IGNY8_FIELD_MAX_TOKENS | \
+                                IGNY8_FIELD_SIZE | IGNY8_FIELD_QUALITY | IGNY8_FIELD_STYLE)
+
+/* Effective parameters of one integration: set field by field from the account's row,
+ * else the platform's, else the built-in defaults. `source_*` say which level
+ * ("account", "global", "default"). Strings point into the rows or static defaults. */
+typedef struct igny8__params {
+    double temperature;
+    int max_tokens;
+    const char *size, *quality, *style;
+    const char *source_temperature, *source_max_tokens, *source_size, *source_quality, *source_style;
+} igny8__params;
+void igny8__params_resolve(const igny8__integ_row *platform, const igny8__integ_row *account, int model_type,
+                           igny8__params *out);
+
+/* The API key to use for an integration: the account's own (its row, then the row of
+ * the integration's key_from), else the platform's (only when global_active). *key is a
+ * copy the caller frees with igny8__free_secret (NULL when none); *source an
+ * igny8_key_source. account_id 0: the platform's only. */
+int igny8__key_lookup(igny8_store *st, int64_t account_id, const igny8__integ_row *platform,
+                      const igny8__integ_row *account, int global_active, char **key, int *source);
+
+/* Shared by the typed setters and the PUT bodies, inside the caller's write transaction.
+ * Errors name the plain field ("temperature"); the JSON layer prefixes its path. */
+int igny8__global_integration_apply(igny8_store *st, const char *actor, const char *integration,
+                                    const igny8_integration_update *u);
+int igny8__account_integration_apply(igny8_store *st, const char *actor, int64_t account_id,
+                                     const char *integration, const igny8_integration_update *u);
+int igny8__global_active_apply(igny8_store *st, const char *actor, int active);
+int igny8__global_default_model_apply(igny8_store *st, const char *actor, const char *model_name);
+int igny8__global_provider_apply(igny8_store *st, const char *actor, int model_type, const char *provider);
+
+/* Apply a global-settings PUT body (the loader's "global_settings" too). */
+int igny8__global_settings_apply(igny8_store *st, const char *actor, const cJSON *body);
+
+/* Build the snapshot of an integration for the platform (account_id 0) or an account. */
+int igny8__integration_load(igny8_store *st, int64_t account_id, const char *integration,
+                            igny8_integration **out);
+/* The DESIGN §3 GET body of an integration for an account, as cJSON. */
+cJSON *igny8__integration_json(const igny8_integration *s);
+
+struct igny8_integration {
+    char *name, *provider, *model, *size, *quality, *style, *base_url;
+    int model_type, enabled, max_tokens, key_configured;
+    double temperature;
+    uint32_t overrides;   /* IGNY8_FIELD_* bits set at this level */
+};
+
+#endif
