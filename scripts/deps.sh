@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install the Debian packages libigny8settings needs to build, test and run its demo.
+# Idempotent: when every package is installed already, apt is not touched at all.
+# Needs root (or sudo-less root, as in CI) only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential gcc g++ cmake pkg-config
+  libsqlite3-dev sqlite3 libcjson-dev libcurl4-openssl-dev libcmocka-dev
+  valgrind python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  if [ "$status" != "installed" ]; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps.sh: all ${#packages[@]} Debian packages are installed"
+  exit 0
+fi
+
+echo "deps.sh: missing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps.sh: error: not root, cannot install them; run as root, or:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"
+echo "deps.sh: installed ${missing[*]}"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run every test: build build/ (RelWithDebInfo) and run ctest there, then build
+# build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer (Debug) and run ctest
+# again. Exits non-zero on any failure. Works from any directory.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+start=$(date +%s)
+
+current="installing dependencies"
+step() { current="$*"; echo; echo "== $*"; }
+finish() {
+  rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo
+    echo "test.sh: FAILED (exit $rc) during: $current, after $(( $(date +%s) - start ))s" >&2
+  fi
+}
+trap finish EXIT
+
+bash scripts/deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step "plain build (build/, RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j"$jobs"
+step "ctest in build/"
+(cd build && ctest --output-on-failure -j2)
+
+step "sanitizer build (build-asan/, Debug, address,undefined)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIGNY8_SANITIZE=address,undefined
+cmake --build build-asan -j"$jobs"
+step "ctest in build-asan/"
+(cd build-asan &&
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure -j2)
+
+echo
+echo "test.sh: ALL TESTS PASSED (plain and ASan+UBSan) in $(( $(date +%s) - start ))s"
