@@ -241,33 +241,56 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Refuse what SQLite would only notice later, or not at all: a file that is not a
- * SQLite database, and a database cut short (the header's page count, valid when its
- * change counter matches, promises more bytes than the file has). */
-static int check_file_header(const char *path)
+/* The first 100 bytes of the file (*n: how many there are) and its size. */
+static int read_header(const char *path, unsigned char h[100], ssize_t *n, off_t *size)
 {
-    unsigned char h[100];
     struct stat sb;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return igny8__error_set(IGNY8_EIO, "path", "cannot open store file '%s': %s", path, strerror(errno));
-    ssize_t n = (fstat(fd, &sb) == 0) ? read(fd, h, sizeof(h)) : -1;
+    *n = (fstat(fd, &sb) == 0) ? read(fd, h, 100) : -1;
+    *size = *n >= 0 ? sb.st_size : 0;
     close(fd);
-    if (n == 0)
-        return IGNY8_OK;  /* a new, empty file */
-    if (n < (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0)
+    return IGNY8_OK;
+}
+
+/* Refuse before SQLite sees it a file that is not a SQLite database at all. */
+static int check_file_header(const char *path)
+{
+    unsigned char h[100];
+    ssize_t n;
+    off_t size;
+    int rc = read_header(path, h, &n, &size);
+    if (rc != IGNY8_OK || n == 0)
+        return rc;  /* n == 0: a new, empty file */
+    if (n < 100 || memcmp(h, "SQLite format 3", 16) != 0)
         return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is not an igny8 settings store "
                                 "(not a SQLite database)", path);
-    uint32_t page_size = (uint32_t)h[16] << 8 | h[17];
-    if (page_size == 1)
-        page_size = 65536;
-    uint32_t pages = be32(h + 28);
-    if (be32(h + 24) == be32(h + 92) && pages > 0 &&
-        (uint64_t)pages * page_size > (uint64_t)sb.st_size)
-        return igny8__error_set(IGNY8_ECORRUPT, "path", "store file '%s' is truncated: its header "
-                                "promises %u pages of %u bytes, the file has %lld bytes", path, pages,
-                                page_size, (long long)sb.st_size);
     return IGNY8_OK;
+}
+
+/* The error for a file SQLite found damaged, naming the cause when the file was cut
+ * short: the header's page count (valid when its change counter matches) promises more
+ * bytes than the file has. SQLite checks this itself, under its locks; checking it before
+ * opening would race with another process's checkpoint, which writes the new header
+ * before it grows the file. */
+static int damaged_error(const char *path)
+{
+    unsigned char h[100];
+    ssize_t n = 0;
+    off_t size = 0;
+    if (read_header(path, h, &n, &size) == IGNY8_OK && n == 100 && be32(h + 24) == be32(h + 92)) {
+        uint32_t page_size = (uint32_t)h[16] << 8 | h[17];
+        uint32_t pages = be32(h + 28);
+        if (page_size == 1)
+            page_size = 65536;
+        if (pages > 0 && (uint64_t)pages * page_size > (uint64_t)size)
+            return igny8__error_set(IGNY8_ECORRUPT, "path", "store file '%s' is truncated: its header "
+                                    "promises %u pages of %u bytes, the file has %lld bytes", path, pages,
+                                    page_size, (long long)size);
+    }
+    return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is not an igny8 settings store, or is damaged",
+                            path);
 }
 
 static int pragma_int(igny8_store *st, const char *sql, int *out)
@@ -307,15 +330,19 @@ static int migrate(igny8_store *st)
 
 static int check_identity(igny8_store *st, const char *path, int *version)
 {
-    int app_id, objects, rc = pragma_int(st, "PRAGMA application_id", &app_id);
+    /* One read transaction, so that the three values come from one snapshot: another
+     * process may commit the migration of a new file between them. */
+    int app_id, objects, rc = igny8__db_exec(st, "BEGIN", "read store header");
+    if (rc == IGNY8_OK)
+        rc = pragma_int(st, "PRAGMA application_id", &app_id);
     if (rc == IGNY8_OK)
         rc = pragma_int(st, "PRAGMA user_version", version);
     if (rc == IGNY8_OK)
         rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &objects);
+    if (!sqlite3_get_autocommit(conn(st)))
+        sqlite3_exec(conn(st), "ROLLBACK", NULL, NULL, NULL);
     if (rc != IGNY8_OK)
-        return rc == IGNY8_ECORRUPT ? igny8__error_set(IGNY8_ECORRUPT, "path",
-                                                       "'%s' is not an igny8 settings store, or is damaged", path)
-                                    : rc;
+        return rc == IGNY8_ECORRUPT ? damaged_error(path) : rc;
     if (app_id != IGNY8__APPLICATION_ID && (objects > 0 || *version != 0))
         return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is a SQLite database of another "
                                 "application, not an igny8 settings store", path);
@@ -326,16 +353,29 @@ static int check_identity(igny8_store *st, const char *path, int *version)
     return IGNY8_OK;
 }
 
+/* Switching a new file to WAL can fail with SQLITE_BUSY without SQLite calling the busy
+ * handler, while another process opens or migrates the same file: retry it ourselves
+ * within the busy timeout. */
+static int enable_wal(igny8_store *st, unsigned int busy_timeout_ms)
+{
+    for (unsigned int waited = 0;; waited += 10) {
+        int rc = sqlite3_exec(conn(st), "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return IGNY8_OK;
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= busy_timeout_ms)
+            return igny8__db_fail(st, NULL, rc, "enable WAL");
+        sqlite3_sleep(10);
+    }
+}
+
 static int configure(igny8_store *st, int in_memory, unsigned int busy_timeout_ms)
 {
-    sqlite3_extended_result_codes(conn(st), 1);
-    sqlite3_busy_timeout(conn(st), (int)busy_timeout_ms);
     int rc = igny8__db_exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys");
     if (rc != IGNY8_OK || in_memory || (st->flags & IGNY8_STORE_READONLY))
         return rc;
     /* WAL: readers never block the writer, and several processes share the file.
      * synchronous=FULL: a committed setting survives a power cut, not only a crash. */
-    rc = igny8__db_exec(st, "PRAGMA journal_mode = WAL", "enable WAL");
+    rc = enable_wal(st, busy_timeout_ms);
     return rc == IGNY8_OK ? igny8__db_exec(st, "PRAGMA synchronous = FULL", "set synchronous") : rc;
 }
 
@@ -365,6 +405,9 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
         return src == SQLITE_NOMEM ? igny8__error_oom()
                                    : igny8__error_set(IGNY8_EIO, "path", "cannot open store '%s': %s", path,
                                                       st->db->conn ? sqlite3_errmsg(st->db->conn) : sqlite3_errstr(src));
+    /* before the first read: another process may be creating or migrating the file */
+    sqlite3_extended_result_codes(st->db->conn, 1);
+    sqlite3_busy_timeout(st->db->conn, (int)busy_timeout_ms);
     rc = check_identity(st, path, &version);
     if (rc == IGNY8_OK)
         rc = configure(st, in_memory, busy_timeout_ms);

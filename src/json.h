@@ -10,7 +10,9 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out);
 /* Parse and require an object. */
 int igny8__json_parse_object(const char *text, const char *what, cJSON **out);
 
-/* Start a view: a new object, and the allocation-failure flag reset. NULL on OOM. */
+/* Start a view: reset the allocation-failure flag that igny8__json_emit() reports. */
+void igny8__json_begin(void);
+/* Start a view whose root is an object: igny8__json_begin() and a new object (NULL on OOM). */
 cJSON *igny8__json_object(void);
 /* Builders: add to obj; a NULL string becomes JSON null. Failures are remembered and
  * reported by igny8__json_emit(). They return the added item (NULL on failure). */

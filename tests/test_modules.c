@@ -39,7 +39,7 @@ static char *list_text(igny8_store *st, int64_t account_id)
 {
     char *json = NULL;
     int rc = igny8_module_list_json(st, account_id, &json);
-    return testutil_take(rc, json);
+    return testutil_take(rc, &json);
 }
 
 /* The entry of module `name` in a GET body. */

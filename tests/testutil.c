@@ -80,12 +80,15 @@ int testutil_audit_count(igny8_store *st)
     return n;
 }
 
-char *testutil_take(int rc, char *owned_by_library)
+char *testutil_take(int rc, char **owned_by_library)
 {
     if (rc != IGNY8_OK)
         fail_msg("call failed %d: %s", rc, igny8_error_last()->message);
-    char *copy = strdup(owned_by_library);
-    igny8_free(owned_by_library);
+    if (*owned_by_library == NULL)
+        fail_msg("call succeeded but gave no output");
+    char *copy = strdup(*owned_by_library);
+    igny8_free(*owned_by_library);
+    *owned_by_library = NULL;
     return copy;
 }
 

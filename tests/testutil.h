@@ -31,8 +31,10 @@ void testutil_rmdir(const char *dir);
 
 /* The number of audit entries in the store. */
 int testutil_audit_count(igny8_store *st);
-/* A JSON view as a string the test owns (free()); fails the test on error. */
-char *testutil_take(int rc, char *owned_by_library);
+/* A JSON view as a string the test owns (free()); fails the test on error. Takes the
+ * out-parameter's address, so `testutil_take(igny8_x_json(st, &j), &j)` reads j only
+ * after the call has set it. */
+char *testutil_take(int rc, char **owned_by_library);
 /* assert that haystack contains / does not contain needle, with both in the message. */
 void testutil_assert_contains(const char *haystack, const char *needle);
 void testutil_assert_not_contains(const char *haystack, const char *needle);
