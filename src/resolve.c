@@ -268,8 +268,8 @@ static int resolve(resolve_ctx *c, const char *operation, const char *request, i
     igny8__json_add_str(trace, "operation", operation);
     igny8__json_add_str(trace, "model_type", igny8_model_type_name(c->type));
     igny8__json_add_int(trace, "account_id", c->account_id);
-    igny8__json_add_str(trace, "provider", c->provider);
-    igny8__json_add_str(trace, "provider_source", c->provider_source);
+    igny8__json_add_str(trace, "integration", c->provider);
+    igny8__json_add_str(trace, "integration_source", c->provider_source);
     igny8__json_add_bool(trace, "global_active", c->global.is_active);
     c->levels = igny8__json_add_array(trace, "levels");
     rc = run_levels(c, operation, request, res);

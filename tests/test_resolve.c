@@ -140,8 +140,8 @@ static void test_resolve__account_provider_choice(void **state)
     assert_string_equal(igny8_resolution_model_name(r), "claude-3-5-sonnet-20241022");
     assert_int_equal(igny8_resolution_source(r), IGNY8_SOURCE_GLOBAL_DEFAULT);
     cJSON *t = cJSON_Parse(igny8_resolution_trace_json(r));
-    assert_string_equal(cJSON_GetObjectItem(t, "provider")->valuestring, "anthropic");
-    assert_string_equal(cJSON_GetObjectItem(t, "provider_source")->valuestring, "account");
+    assert_string_equal(cJSON_GetObjectItem(t, "integration")->valuestring, "anthropic");
+    assert_string_equal(cJSON_GetObjectItem(t, "integration_source")->valuestring, "account");
     cJSON_Delete(t);
     igny8_resolution_free(r);
     /* Level 3 reads the override of the account's provider, not of openai. */
