@@ -393,10 +393,10 @@ static int change_default(igny8_store *st, igny8_model *m, const void *unused)
     return igny8__db_model_clear_default(st, m->model_type);
 }
 
-static int begin_model_write(igny8_store *st, const char *actor, const char *name)
+static int begin_model_write(igny8_store *st, const char *actor, const char *model_name)
 {
     IGNY8__CHECK_ARG(st);
-    IGNY8__CHECK_ARG(name);
+    IGNY8__CHECK_ARG(model_name);
     int rc = igny8__check_actor(actor);
     return rc == IGNY8_OK ? igny8__store_write_begin(st) : rc;
 }
