@@ -223,13 +223,21 @@ static int check_model(const igny8_model *m)
     return IGNY8_OK;
 }
 
-static int apply_json(igny8_model *m, const cJSON *obj, int creating)
+static int apply_fields(igny8_model *m, const cJSON *obj, int creating)
 {
     for (const cJSON *item = obj->child; item; item = item->next) {
         int rc = apply_field(m, item, creating);
         if (rc != IGNY8_OK)
             return rc;
     }
+    return IGNY8_OK;
+}
+
+static int apply_json(igny8_model *m, const cJSON *obj, int creating)
+{
+    int rc = apply_fields(m, obj, creating);
+    if (rc != IGNY8_OK)
+        return rc;
     if (m->display_name == NULL && (m->display_name = igny8__strdup(m->model_name)) == NULL && m->model_name)
         return igny8__error_oom();
     return check_model(m);
@@ -366,10 +374,23 @@ static int change_model(igny8_store *st, const char *actor, const char *name, co
     return rc;
 }
 
+static int refuse_deactivating_default(const igny8_model *m)
+{
+    return igny8__error_set(IGNY8_EINVAL, "is_active", "'%s' is the default %s model: make another "
+                            "model the default before deactivating it", m->model_name,
+                            igny8_model_type_name(m->model_type));
+}
+
 static int change_by_patch(igny8_store *st, igny8_model *m, const void *patch)
 {
     IGNY8__UNUSED(st);
-    return apply_json(m, patch, 0);
+    int rc = apply_fields(m, patch, 0);
+    /* a patch that deactivates the default (and does not touch is_default) is refused as
+     * igny8_model_set_active refuses it, naming the field the patch changed */
+    if (rc == IGNY8_OK && m->is_default && !m->is_active &&
+        cJSON_GetObjectItemCaseSensitive((const cJSON *)patch, "is_default") == NULL)
+        return refuse_deactivating_default(m);
+    return rc;
 }
 
 static int change_active(igny8_store *st, igny8_model *m, const void *active)
@@ -377,9 +398,7 @@ static int change_active(igny8_store *st, igny8_model *m, const void *active)
     IGNY8__UNUSED(st);
     m->is_active = *(const int *)active;
     if (!m->is_active && m->is_default)
-        return igny8__error_set(IGNY8_EINVAL, "is_active", "'%s' is the default %s model: make another "
-                                "model the default before deactivating it", m->model_name,
-                                igny8_model_type_name(m->model_type));
+        return refuse_deactivating_default(m);
     return IGNY8_OK;
 }
 
