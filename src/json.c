@@ -35,6 +35,8 @@ int igny8__json_parse_object(const char *text, const char *what, cJSON **out)
     return rc;
 }
 
+void igny8__json_reset(void) { tl_json_oom = 0; }
+
 cJSON *igny8__json_object(void)
 {
     tl_json_oom = 0;

@@ -12,6 +12,9 @@ int igny8__json_parse_object(const char *text, const char *what, cJSON **out);
 
 /* Start a view: a new object, and the allocation-failure flag reset. NULL on OOM. */
 cJSON *igny8__json_object(void);
+/* Reset the allocation-failure flag only, for a view that does not start with
+ * igny8__json_object() (an array, or an object built elsewhere). */
+void igny8__json_reset(void);
 /* Builders: add to obj; a NULL string becomes JSON null. Failures are remembered and
  * reported by igny8__json_emit(). They return the added item (NULL on failure). */
 cJSON *igny8__json_add_str(cJSON *obj, const char *key, const char *value);

@@ -101,7 +101,7 @@ int igny8_model_to_json(const igny8_model *m, char **out_json)
     IGNY8__CHECK_ARG(out_json);
     *out_json = NULL;
     IGNY8__CHECK_ARG(m);
-    igny8__json_object();  /* resets the builder's failure flag */
+    igny8__json_reset();
     cJSON *j = igny8__model_json(m);
     return igny8__json_emit_free(j, out_json);
 }
@@ -507,7 +507,7 @@ int igny8_model_list_json(igny8_store *st, const igny8_model_filter *filter, cha
     int rc = igny8_model_list(st, filter, &list);
     if (rc != IGNY8_OK)
         return rc;
-    igny8__json_object();  /* resets the builder's failure flag */
+    igny8__json_reset();
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; arr && i < list->count; i++)
         igny8__json_attach(arr, NULL, igny8__model_json(list->items[i]));
