@@ -1,4 +1,6 @@
 #include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -81,7 +83,13 @@ cJSON *igny8__json_add_num(cJSON *obj, const char *key, double value)
 
 cJSON *igny8__json_add_int(cJSON *obj, const char *key, int64_t value)
 {
-    return igny8__json_attach(obj, key, noted(cJSON_CreateNumber((double)value)));
+    /* cJSON prints a number outside int's range with 15 significant digits, so an account
+     * id such as 9007199254740991 would come out as 9.00719925474099e+15: print it exactly. */
+    if (value >= INT_MIN && value <= INT_MAX)
+        return igny8__json_attach(obj, key, noted(cJSON_CreateNumber((double)value)));
+    char text[24];
+    snprintf(text, sizeof(text), "%lld", (long long)value);
+    return igny8__json_attach(obj, key, noted(cJSON_CreateRaw(text)));
 }
 
 cJSON *igny8__json_add_bool(cJSON *obj, const char *key, int value)
