@@ -167,9 +167,9 @@ static int read_query(igny8_audit_query *q, const igny8_audit_query *given, char
 
 int igny8_audit_query_json(igny8_store *st, const igny8_audit_query *query, char **out_json)
 {
-    IGNY8__CHECK_ARG(st);
     IGNY8__CHECK_ARG(out_json);
     *out_json = NULL;
+    IGNY8__CHECK_ARG(st);
     igny8_audit_query q;
     char since[IGNY8__TIME_LEN];
     int rc = read_query(&q, query, since);
