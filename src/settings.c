@@ -665,6 +665,8 @@ int igny8_global_integration_get(igny8_store *st, const char *integration, igny8
 int igny8_account_integration_get(igny8_store *st, int64_t account_id, const char *integration,
                                   igny8_integration **out)
 {
+    if (out)
+        *out = NULL;
     IGNY8__CHECK_ACCOUNT(account_id);
     return load_snapshot(st, account_id, integration, out);
 }
