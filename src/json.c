@@ -11,11 +11,42 @@ static _Thread_local int tl_json_oom;
 
 void igny8__json_note_oom(void) { tl_json_oom = 1; }
 
+/* Whether text is well-formed UTF-8 (no stray continuation bytes, overlong forms,
+ * surrogates or code points above U+10FFFF); *bad: the offset of the first bad byte. */
+static int valid_utf8(const char *text, size_t *bad)
+{
+    const unsigned char *s = (const unsigned char *)text, *p = s;
+    while (*p) {
+        unsigned int cp, min;
+        int n;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        if ((*p & 0xE0) == 0xC0) { n = 1; cp = *p & 0x1Fu; min = 0x80; }
+        else if ((*p & 0xF0) == 0xE0) { n = 2; cp = *p & 0x0Fu; min = 0x800; }
+        else if ((*p & 0xF8) == 0xF0) { n = 3; cp = *p & 0x07u; min = 0x10000; }
+        else break;
+        int i;
+        for (i = 1; i <= n && (p[i] & 0xC0) == 0x80; i++)  /* stops at the terminating NUL */
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        if (i <= n || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            break;
+        p += n + 1;
+    }
+    *bad = (size_t)(p - s);
+    return *p == '\0';
+}
+
 int igny8__json_parse(const char *text, const char *what, cJSON **out)
 {
+    size_t bad = 0;
     *out = NULL;
     if (text == NULL)
         return igny8__error_set(IGNY8_EINVAL, what, "%s is NULL", what);
+    /* cJSON passes any bytes through strings, and every view we print must be valid JSON */
+    if (!valid_utf8(text, &bad))
+        return igny8__error_set(IGNY8_EINVAL, what, "%s is not valid UTF-8 (at byte %zu)", what, bad);
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
     if (j == NULL) {
