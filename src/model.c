@@ -306,7 +306,7 @@ int igny8__model_add(igny8_store *st, const char *actor, const cJSON *obj)
     int rc = apply_json(&m, obj, 1);
     if (rc == IGNY8_OK)
         rc = check_provider(st, &m);
-    if (rc == IGNY8_OK && igny8__db_model_get(st, m.model_name, &existing) == IGNY8_OK)
+    if (rc == IGNY8_OK && (rc = igny8__db_model_find(st, m.model_name, &existing)) == IGNY8_OK && existing)
         rc = igny8__error_set(IGNY8_EEXISTS, "model_name", "model '%s' already exists", m.model_name);
     igny8_model_free(existing);
     if (rc == IGNY8_OK)
