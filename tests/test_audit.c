@@ -88,6 +88,13 @@ static void is_iso_time(const char *s)
             fail_msg("'%s' is not an ISO time", s);
 }
 
+/* Fails, without printing either string, when haystack holds needle (part of a key). */
+static void assert_no_secret(const char *haystack, const char *needle, const char *where)
+{
+    if (haystack == NULL || strstr(haystack, needle) != NULL)
+        fail_msg("%s holds (part of) an API key", where);
+}
+
 static void toggle(igny8_store *st, const char *actor, int64_t account_id, int on)
 {
     assert_igny8_ok(igny8_module_account_set(st, actor, account_id, "planner", on));
@@ -443,11 +450,11 @@ static void test_audit__keys_never_appear(void **state)
     /* the whole log, every field, holds neither key nor any part of one */
     q.limit = IGNY8_AUDIT_LIMIT_MAX;
     char *all = query_text(st, &q);
-    testutil_assert_not_contains(all, GLOBAL_KEY);
-    testutil_assert_not_contains(all, ACCOUNT_KEY);
-    testutil_assert_not_contains(all, "canary");
-    testutil_assert_not_contains(all, "FAKE");
-    testutil_assert_not_contains(all, "sk-");
+    assert_no_secret(all, GLOBAL_KEY, "the audit log");
+    assert_no_secret(all, ACCOUNT_KEY, "the audit log");
+    assert_no_secret(all, "canary", "the audit log");
+    assert_no_secret(all, "FAKE", "the audit log");
+    assert_no_secret(all, "sk-", "the audit log");
     free(all);
 
     /* removing the keys is recorded as configured going false */
@@ -469,8 +476,8 @@ static void test_audit__keys_never_appear(void **state)
 
     q.limit = IGNY8_AUDIT_LIMIT_MAX;
     all = query_text(st, &q);
-    testutil_assert_not_contains(all, "canary");
-    testutil_assert_not_contains(all, "FAKE");
+    assert_no_secret(all, "canary", "the audit log");
+    assert_no_secret(all, "FAKE", "the audit log");
     free(all);
 }
 
@@ -485,8 +492,8 @@ static void test_audit__key_fields_in_bodies_are_not_recorded(void **state)
     igny8_audit_query q = IGNY8_AUDIT_QUERY_INIT;
     q.limit = IGNY8_AUDIT_LIMIT_MAX;
     char *all = query_text(st, &q);
-    testutil_assert_not_contains(all, "canary");
-    testutil_assert_not_contains(all, "FAKE");
+    assert_no_secret(all, "canary", "the audit log");
+    assert_no_secret(all, "FAKE", "the audit log");
     free(all);
     /* a stripped key is not a key set */
     igny8_integration *s = NULL;
