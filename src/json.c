@@ -205,7 +205,7 @@ int igny8__json_get_number(const cJSON *item, const char *path, double *out, int
 int igny8__json_get_int(const cJSON *item, const char *path, int64_t min, int64_t max, int64_t *out,
                         int *is_null)
 {
-    double d;
+    double d = 0.0;
     int rc = igny8__json_get_number(item, path, &d, is_null);
     if (rc != IGNY8_OK || (is_null && *is_null))
         return rc;
