@@ -163,7 +163,7 @@ int igny8_operation_list_json(igny8_store *st, char **out_json)
     int rc = igny8__store_read_begin(st);
     if (rc != IGNY8_OK)
         return rc;
-    igny8__json_begin();
+    igny8__json_reset();
     cJSON *arr = cJSON_CreateArray();
     rc = igny8__store_read_end(st, igny8__db_operation_each(st, add_operation, arr));
     if (rc != IGNY8_OK) {

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "common.h"
@@ -83,7 +84,63 @@ static int add_entry(void *payload, const igny8__audit_row *r)
     return IGNY8_OK;
 }
 
-static int read_query(igny8_audit_query *q, const igny8_audit_query *given)
+static int take_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return 0;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 1;
+}
+
+static int take_char(const char **p, char c)
+{
+    if (**p != c)
+        return 0;
+    (*p)++;
+    return 1;
+}
+
+/* since: an ISO 8601 UTC time ("2026-11-26", "2026-11-26T09:41", "2026-11-26T09:41:30",
+ * "...:30.5", each time optionally with "Z" or "+00:00") into the stored form
+ * "2026-11-26T09:41:30.500Z", so that comparing the text compares the times. */
+static int normalise_since(const char *since, char out[IGNY8__TIME_LEN])
+{
+    const char *p = since;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
+    int ok = take_digits(&p, 4, &y) && take_char(&p, '-') && take_digits(&p, 2, &mo) && take_char(&p, '-') &&
+             take_digits(&p, 2, &d);
+    if (ok && take_char(&p, 'T')) {
+        ok = take_digits(&p, 2, &h) && take_char(&p, ':') && take_digits(&p, 2, &mi);
+        if (ok && take_char(&p, ':')) {
+            ok = take_digits(&p, 2, &s);
+            if (ok && take_char(&p, '.')) {
+                int n = 0;
+                for (; *p >= '0' && *p <= '9'; p++, n++)
+                    if (n < 3)
+                        ms = ms * 10 + (*p - '0');
+                for (int k = n; k < 3; k++)
+                    ms *= 10;
+                ok = n > 0;
+            }
+        }
+        if (ok && (strcmp(p, "Z") == 0 || strcmp(p, "+00:00") == 0))
+            p += strlen(p);
+    }
+    ok = ok && *p == '\0' && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60;
+    if (!ok)
+        return igny8__error_set(IGNY8_EINVAL, "since", "since '%.40s' is not an ISO 8601 UTC time "
+                                "such as 2026-11-26T09:41:30Z", since);
+    snprintf(out, IGNY8__TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, h, mi, s, ms);
+    return IGNY8_OK;
+}
+
+static int read_query(igny8_audit_query *q, const igny8_audit_query *given, char since[IGNY8__TIME_LEN])
 {
     memset(q, 0, sizeof(*q));
     q->version = IGNY8_AUDIT_QUERY_VERSION;
@@ -99,16 +156,23 @@ static int read_query(igny8_audit_query *q, const igny8_audit_query *given)
     if (q->account_id < 0)
         return igny8__error_set(IGNY8_EINVAL, "account_id", "account_id %lld is negative",
                                 (long long)q->account_id);
+    if (q->since) {
+        int rc = normalise_since(q->since, since);
+        if (rc != IGNY8_OK)
+            return rc;
+        q->since = since;
+    }
     return IGNY8_OK;
 }
 
 int igny8_audit_query_json(igny8_store *st, const igny8_audit_query *query, char **out_json)
 {
-    IGNY8__CHECK_ARG(st);
     IGNY8__CHECK_ARG(out_json);
     *out_json = NULL;
+    IGNY8__CHECK_ARG(st);
     igny8_audit_query q;
-    int rc = read_query(&q, query);
+    char since[IGNY8__TIME_LEN];
+    int rc = read_query(&q, query, since);
     if (rc != IGNY8_OK)
         return rc;
     cJSON *root = igny8__json_object();

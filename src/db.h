@@ -101,6 +101,9 @@ int igny8__db_account_operation_model_each(igny8_store *st, int64_t account_id, 
 
 /* ---- models (db_model.c) ---- */
 int igny8__db_model_get(igny8_store *st, const char *name, igny8_model **out); /* ENOTFOUND */
+/* The same, for a caller to whom a missing model is not an error: *out NULL, and this
+ * thread's last error untouched (a successful call must not leave one behind). */
+int igny8__db_model_find(igny8_store *st, const char *name, igny8_model **out);
 int igny8__db_model_list(igny8_store *st, const igny8_model_filter *f, igny8_models **out);
 int igny8__db_model_insert(igny8_store *st, const igny8_model *m);
 int igny8__db_model_update(igny8_store *st, const igny8_model *m);

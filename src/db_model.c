@@ -34,7 +34,7 @@ static int read_model(sqlite3_stmt *s, igny8_model **out)
     return IGNY8_OK;
 }
 
-int igny8__db_model_get(igny8_store *st, const char *name, igny8_model **out)
+int igny8__db_model_find(igny8_store *st, const char *name, igny8_model **out)
 {
     sqlite3_stmt *s;
     *out = NULL;
@@ -45,12 +45,20 @@ int igny8__db_model_get(igny8_store *st, const char *name, igny8_model **out)
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(s);
-        return igny8__error_set(IGNY8_ENOTFOUND, "model", "model '%s' is not in the registry", name);
+        return IGNY8_OK;
     }
     if (rc != SQLITE_ROW)
         return igny8__db_fail(st, s, rc, "read model");
     rc = read_model(s, out);
     sqlite3_reset(s);
+    return rc;
+}
+
+int igny8__db_model_get(igny8_store *st, const char *name, igny8_model **out)
+{
+    int rc = igny8__db_model_find(st, name, out);
+    if (rc == IGNY8_OK && *out == NULL)
+        return igny8__error_set(IGNY8_ENOTFOUND, "model", "model '%s' is not in the registry", name);
     return rc;
 }
 

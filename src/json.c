@@ -1,4 +1,6 @@
 #include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -9,11 +11,42 @@ static _Thread_local int tl_json_oom;
 
 void igny8__json_note_oom(void) { tl_json_oom = 1; }
 
+/* Whether text is well-formed UTF-8 (no stray continuation bytes, overlong forms,
+ * surrogates or code points above U+10FFFF); *bad: the offset of the first bad byte. */
+static int valid_utf8(const char *text, size_t *bad)
+{
+    const unsigned char *s = (const unsigned char *)text, *p = s;
+    while (*p) {
+        unsigned int cp, min;
+        int n;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        if ((*p & 0xE0) == 0xC0) { n = 1; cp = *p & 0x1Fu; min = 0x80; }
+        else if ((*p & 0xF0) == 0xE0) { n = 2; cp = *p & 0x0Fu; min = 0x800; }
+        else if ((*p & 0xF8) == 0xF0) { n = 3; cp = *p & 0x07u; min = 0x10000; }
+        else break;
+        int i;
+        for (i = 1; i <= n && (p[i] & 0xC0) == 0x80; i++)  /* stops at the terminating NUL */
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        if (i <= n || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            break;
+        p += n + 1;
+    }
+    *bad = (size_t)(p - s);
+    return *p == '\0';
+}
+
 int igny8__json_parse(const char *text, const char *what, cJSON **out)
 {
+    size_t bad = 0;
     *out = NULL;
     if (text == NULL)
         return igny8__error_set(IGNY8_EINVAL, what, "%s is NULL", what);
+    /* cJSON passes any bytes through strings, and every view we print must be valid JSON */
+    if (!valid_utf8(text, &bad))
+        return igny8__error_set(IGNY8_EINVAL, what, "%s is not valid UTF-8 (at byte %zu)", what, bad);
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
     if (j == NULL) {
@@ -35,7 +68,7 @@ int igny8__json_parse_object(const char *text, const char *what, cJSON **out)
     return rc;
 }
 
-void igny8__json_begin(void) { tl_json_oom = 0; }
+void igny8__json_reset(void) { tl_json_oom = 0; }
 
 cJSON *igny8__json_object(void)
 {
@@ -81,7 +114,13 @@ cJSON *igny8__json_add_num(cJSON *obj, const char *key, double value)
 
 cJSON *igny8__json_add_int(cJSON *obj, const char *key, int64_t value)
 {
-    return igny8__json_attach(obj, key, noted(cJSON_CreateNumber((double)value)));
+    /* cJSON prints a number outside int's range with 15 significant digits, so an account
+     * id such as 9007199254740991 would come out as 9.00719925474099e+15: print it exactly. */
+    if (value >= INT_MIN && value <= INT_MAX)
+        return igny8__json_attach(obj, key, noted(cJSON_CreateNumber((double)value)));
+    char text[24];
+    snprintf(text, sizeof(text), "%lld", (long long)value);
+    return igny8__json_attach(obj, key, noted(cJSON_CreateRaw(text)));
 }
 
 cJSON *igny8__json_add_bool(cJSON *obj, const char *key, int value)
@@ -166,7 +205,7 @@ int igny8__json_get_number(const cJSON *item, const char *path, double *out, int
 int igny8__json_get_int(const cJSON *item, const char *path, int64_t min, int64_t max, int64_t *out,
                         int *is_null)
 {
-    double d;
+    double d = 0.0;
     int rc = igny8__json_get_number(item, path, &d, is_null);
     if (rc != IGNY8_OK || (is_null && *is_null))
         return rc;

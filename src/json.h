@@ -10,10 +10,12 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out);
 /* Parse and require an object. */
 int igny8__json_parse_object(const char *text, const char *what, cJSON **out);
 
-/* Start a view: reset the allocation-failure flag that igny8__json_emit() reports. */
-void igny8__json_begin(void);
-/* Start a view whose root is an object: igny8__json_begin() and a new object (NULL on OOM). */
+/* Start a view whose root is an object: the allocation-failure flag that
+ * igny8__json_emit() reports is reset, and a new object made (NULL on OOM). */
 cJSON *igny8__json_object(void);
+/* Reset the allocation-failure flag only, for a view that does not start with
+ * igny8__json_object() (an array, or an object built elsewhere). */
+void igny8__json_reset(void);
 /* Builders: add to obj; a NULL string becomes JSON null. Failures are remembered and
  * reported by igny8__json_emit(). They return the added item (NULL on failure). */
 cJSON *igny8__json_add_str(cJSON *obj, const char *key, const char *value);

@@ -101,7 +101,7 @@ int igny8_model_to_json(const igny8_model *m, char **out_json)
     IGNY8__CHECK_ARG(out_json);
     *out_json = NULL;
     IGNY8__CHECK_ARG(m);
-    igny8__json_begin();
+    igny8__json_reset();
     cJSON *j = igny8__model_json(m);
     return igny8__json_emit_free(j, out_json);
 }
@@ -223,13 +223,21 @@ static int check_model(const igny8_model *m)
     return IGNY8_OK;
 }
 
-static int apply_json(igny8_model *m, const cJSON *obj, int creating)
+static int apply_fields(igny8_model *m, const cJSON *obj, int creating)
 {
     for (const cJSON *item = obj->child; item; item = item->next) {
         int rc = apply_field(m, item, creating);
         if (rc != IGNY8_OK)
             return rc;
     }
+    return IGNY8_OK;
+}
+
+static int apply_json(igny8_model *m, const cJSON *obj, int creating)
+{
+    int rc = apply_fields(m, obj, creating);
+    if (rc != IGNY8_OK)
+        return rc;
     if (m->display_name == NULL && (m->display_name = igny8__strdup(m->model_name)) == NULL && m->model_name)
         return igny8__error_oom();
     return check_model(m);
@@ -298,7 +306,7 @@ int igny8__model_add(igny8_store *st, const char *actor, const cJSON *obj)
     int rc = apply_json(&m, obj, 1);
     if (rc == IGNY8_OK)
         rc = check_provider(st, &m);
-    if (rc == IGNY8_OK && igny8__db_model_get(st, m.model_name, &existing) == IGNY8_OK)
+    if (rc == IGNY8_OK && (rc = igny8__db_model_find(st, m.model_name, &existing)) == IGNY8_OK && existing)
         rc = igny8__error_set(IGNY8_EEXISTS, "model_name", "model '%s' already exists", m.model_name);
     igny8_model_free(existing);
     if (rc == IGNY8_OK)
@@ -366,10 +374,23 @@ static int change_model(igny8_store *st, const char *actor, const char *name, co
     return rc;
 }
 
+static int refuse_deactivating_default(const igny8_model *m)
+{
+    return igny8__error_set(IGNY8_EINVAL, "is_active", "'%s' is the default %s model: make another "
+                            "model the default before deactivating it", m->model_name,
+                            igny8_model_type_name(m->model_type));
+}
+
 static int change_by_patch(igny8_store *st, igny8_model *m, const void *patch)
 {
     IGNY8__UNUSED(st);
-    return apply_json(m, patch, 0);
+    int rc = apply_fields(m, patch, 0);
+    /* a patch that deactivates the default (and does not touch is_default) is refused as
+     * igny8_model_set_active refuses it, naming the field the patch changed */
+    if (rc == IGNY8_OK && m->is_default && !m->is_active &&
+        cJSON_GetObjectItemCaseSensitive((const cJSON *)patch, "is_default") == NULL)
+        return refuse_deactivating_default(m);
+    return rc;
 }
 
 static int change_active(igny8_store *st, igny8_model *m, const void *active)
@@ -377,9 +398,7 @@ static int change_active(igny8_store *st, igny8_model *m, const void *active)
     IGNY8__UNUSED(st);
     m->is_active = *(const int *)active;
     if (!m->is_active && m->is_default)
-        return igny8__error_set(IGNY8_EINVAL, "is_active", "'%s' is the default %s model: make another "
-                                "model the default before deactivating it", m->model_name,
-                                igny8_model_type_name(m->model_type));
+        return refuse_deactivating_default(m);
     return IGNY8_OK;
 }
 
@@ -393,10 +412,10 @@ static int change_default(igny8_store *st, igny8_model *m, const void *unused)
     return igny8__db_model_clear_default(st, m->model_type);
 }
 
-static int begin_model_write(igny8_store *st, const char *actor, const char *name)
+static int begin_model_write(igny8_store *st, const char *actor, const char *model_name)
 {
     IGNY8__CHECK_ARG(st);
-    IGNY8__CHECK_ARG(name);
+    IGNY8__CHECK_ARG(model_name);
     int rc = igny8__check_actor(actor);
     return rc == IGNY8_OK ? igny8__store_write_begin(st) : rc;
 }
@@ -488,7 +507,7 @@ int igny8_model_list_json(igny8_store *st, const igny8_model_filter *filter, cha
     int rc = igny8_model_list(st, filter, &list);
     if (rc != IGNY8_OK)
         return rc;
-    igny8__json_begin();
+    igny8__json_reset();
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; arr && i < list->count; i++)
         igny8__json_attach(arr, NULL, igny8__model_json(list->items[i]));

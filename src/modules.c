@@ -228,9 +228,9 @@ static int list_view(igny8_store *st, int64_t account_id, cJSON **out)
 
 int igny8_module_list_json(igny8_store *st, int64_t account_id, char **out_json)
 {
-    IGNY8__CHECK_ARG(st);
     IGNY8__CHECK_ARG(out_json);
     *out_json = NULL;
+    IGNY8__CHECK_ARG(st);
     cJSON *view = NULL;
     int rc = check_account_or_platform(account_id);
     if (rc != IGNY8_OK || (rc = igny8__store_read_begin(st)) != IGNY8_OK)
@@ -274,9 +274,9 @@ static int put_body(igny8_store *st, const char *actor, int64_t account_id, cons
 int igny8_module_put_json(igny8_store *st, const char *actor, int64_t account_id, const char *body,
                           char **out_json)
 {
-    IGNY8__CHECK_ARG(st);
     if (out_json)
         *out_json = NULL;
+    IGNY8__CHECK_ARG(st);
     int rc = igny8__check_actor(actor);
     if (rc != IGNY8_OK)
         return rc;

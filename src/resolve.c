@@ -164,10 +164,8 @@ static int try_level(resolve_ctx *c, int level, const char *operation, const cha
     if (rc == IGNY8_OK && name == NULL)
         reason = (level >= IGNY8_SOURCE_ACCOUNT_INTEGRATION && level <= IGNY8_SOURCE_GLOBAL_DEFAULT && !c->provider)
                  ? "no_provider" : "not_set";
-    else if (rc == IGNY8_OK && (rc = igny8__db_model_get(c->st, name, &m)) == IGNY8_ENOTFOUND) {
-        rc = IGNY8_OK;
+    else if (rc == IGNY8_OK && (rc = igny8__db_model_find(c->st, name, &m)) == IGNY8_OK && m == NULL)
         reason = "unknown_model";
-    }
     if (rc == IGNY8_OK && m)
         rc = unusable_reason(c, level, m, &reason);
     if (rc == IGNY8_OK && reason && level == IGNY8_SOURCE_REQUEST && request)

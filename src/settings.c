@@ -299,12 +299,12 @@ static int check_account_max_tokens(igny8_store *st, const igny8__integ_row *p, 
     const char *model = r->model ? r->model : p->model;
     if (r->max_tokens <= 0 || model == NULL)
         return IGNY8_OK;
-    int rc = igny8__db_model_get(st, model, &m);
-    if (rc == IGNY8_OK && m->max_output_tokens > 0 && r->max_tokens > m->max_output_tokens)
+    int rc = igny8__db_model_find(st, model, &m);
+    if (rc == IGNY8_OK && m && m->max_output_tokens > 0 && r->max_tokens > m->max_output_tokens)
         rc = igny8__error_set(IGNY8_EINVAL, "max_tokens", "max_tokens %d is above the %d output tokens of model '%s'",
                               r->max_tokens, m->max_output_tokens, model);
     igny8_model_free(m);
-    return rc == IGNY8_ENOTFOUND ? IGNY8_OK : rc;
+    return rc;
 }
 
 static int account_row_is_empty(const igny8__integ_row *r)
@@ -665,6 +665,8 @@ int igny8_global_integration_get(igny8_store *st, const char *integration, igny8
 int igny8_account_integration_get(igny8_store *st, int64_t account_id, const char *integration,
                                   igny8_integration **out)
 {
+    if (out)
+        *out = NULL;
     IGNY8__CHECK_ACCOUNT(account_id);
     return load_snapshot(st, account_id, integration, out);
 }

@@ -38,7 +38,7 @@ static int integration_body(igny8_store *st, int64_t account_id, const char *int
     int rc = igny8__integration_load(st, account_id, integration, &s);
     if (rc != IGNY8_OK)
         return rc;
-    igny8__json_begin();
+    igny8__json_reset();
     rc = igny8__json_emit_free(igny8__integration_json(s), out_json);
     igny8_integration_free(s);
     return rc;
@@ -79,7 +79,7 @@ int igny8_integration_list_json(igny8_store *st, int64_t account_id, char **out_
     int rc = igny8__store_read_begin(st);
     if (rc != IGNY8_OK)
         return rc;
-    igny8__json_begin();
+    igny8__json_reset();
     cJSON *arr = cJSON_CreateArray();
     rc = igny8__store_read_end(st, list_bodies(st, account_id, arr));
     if (rc != IGNY8_OK) {
