@@ -8,6 +8,11 @@
 #include "json.h"
 #include "model.h"
 
+static int same_choice(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 static int audit_choice(igny8_store *st, const char *actor, const char *entity, const char *key, int64_t account_id,
                         const char *field, const char *before, const char *after)
 {
@@ -31,11 +36,12 @@ static int set_provider(igny8_store *st, const char *actor, int64_t account_id, 
     if (rc == IGNY8_OK)
         rc = igny8__db_account_provider_get(st, account_id, model_type, &before);
     igny8__now_iso(now);
-    if (rc == IGNY8_OK)
+    if (rc == IGNY8_OK && !same_choice(before, integration)) {  /* no change: no write, no entry */
         rc = igny8__db_account_provider_set(st, account_id, model_type, integration, now, actor);
-    if (rc == IGNY8_OK)
-        rc = audit_choice(st, actor, "account_provider", igny8_model_type_name(model_type), account_id, "provider",
-                          before, integration);
+        if (rc == IGNY8_OK)
+            rc = audit_choice(st, actor, "account_provider", igny8_model_type_name(model_type), account_id,
+                              "provider", before, integration);
+    }
     igny8__free(integration);
     igny8__free(before);
     return rc;
@@ -79,10 +85,11 @@ static int set_operation_model(igny8_store *st, const char *actor, int64_t accou
     if (rc == IGNY8_OK)
         rc = igny8__db_account_operation_model_get(st, account_id, operation, &before);
     igny8__now_iso(now);
-    if (rc == IGNY8_OK)
+    if (rc == IGNY8_OK && !same_choice(before, model_name)) {
         rc = igny8__db_account_operation_model_set(st, account_id, operation, model_name, now, actor);
-    if (rc == IGNY8_OK)
-        rc = audit_choice(st, actor, "account_operation_model", operation, account_id, "model", before, model_name);
+        if (rc == IGNY8_OK)
+            rc = audit_choice(st, actor, "account_operation_model", operation, account_id, "model", before, model_name);
+    }
     igny8__free(before);
     return rc;
 }

@@ -60,7 +60,11 @@ int igny8_audit_query_init(igny8_audit_query *q, unsigned int version)
 
 static cJSON *parsed_or_null(const char *text)
 {
-    cJSON *j = text ? cJSON_Parse(text) : cJSON_CreateNull();
+    cJSON *j = NULL;
+    if (text == NULL)
+        j = cJSON_CreateNull();
+    else
+        igny8__json_parse(text, "audit entry", &j);  /* our own JSON: only OOM can fail */
     if (j == NULL)
         igny8__json_note_oom();
     return j;

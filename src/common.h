@@ -30,6 +30,11 @@
 #define IGNY8__TIME_LEN 64
 void igny8__now_iso(char buf[IGNY8__TIME_LEN]);
 
+/* Whether text is well-formed UTF-8; *bad: the offset of the first bad byte. */
+int igny8__utf8_valid(const char *text, size_t *bad);
+/* A free-text argument (a description): valid UTF-8 of at most max bytes; NULL is fine. */
+int igny8__check_text(const char *text, const char *field, size_t max);
+
 /* "text"/"image" <-> IGNY8_MODEL_*; 0 for an unknown name. */
 int igny8__model_type_from_name(const char *name);
 

@@ -109,7 +109,6 @@ int igny8__db_model_insert(igny8_store *st, const igny8_model *m);
 int igny8__db_model_update(igny8_store *st, const igny8_model *m);
 /* The is_default model of a type into *out (NULL when none). */
 int igny8__db_model_default_name(igny8_store *st, int model_type, char **out);
-int igny8__db_model_clear_default(igny8_store *st, int model_type);
 
 /* ---- modules (db_modules.c) ---- */
 typedef struct igny8__module_row {

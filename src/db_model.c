@@ -169,13 +169,3 @@ int igny8__db_model_default_name(igny8_store *st, int model_type, char **out)
     sqlite3_reset(s);
     return rc;
 }
-
-int igny8__db_model_clear_default(igny8_store *st, int model_type)
-{
-    sqlite3_stmt *s;
-    int rc = igny8__db_prepare(st, "UPDATE model SET is_default = 0 WHERE model_type = ? AND is_default = 1", &s);
-    if (rc != IGNY8_OK)
-        return rc;
-    igny8__db_bind_text(s, 1, igny8_model_type_name(model_type));
-    return igny8__db_exec_stmt(st, s, "clear default model");
-}

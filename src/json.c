@@ -4,8 +4,14 @@
 #include <math.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "common.h"
 #include "json.h"
+
+/* cJSON records every parse error in one process-wide variable: parses are serialised so
+ * that threads sharing (or not sharing) a store never race on it. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static _Thread_local int tl_json_oom;
 
@@ -13,7 +19,7 @@ void igny8__json_note_oom(void) { tl_json_oom = 1; }
 
 /* Whether text is well-formed UTF-8 (no stray continuation bytes, overlong forms,
  * surrogates or code points above U+10FFFF); *bad: the offset of the first bad byte. */
-static int valid_utf8(const char *text, size_t *bad)
+int igny8__utf8_valid(const char *text, size_t *bad)
 {
     const unsigned char *s = (const unsigned char *)text, *p = s;
     while (*p) {
@@ -45,10 +51,12 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out)
     if (text == NULL)
         return igny8__error_set(IGNY8_EINVAL, what, "%s is NULL", what);
     /* cJSON passes any bytes through strings, and every view we print must be valid JSON */
-    if (!valid_utf8(text, &bad))
+    if (!igny8__utf8_valid(text, &bad))
         return igny8__error_set(IGNY8_EINVAL, what, "%s is not valid UTF-8 (at byte %zu)", what, bad);
     const char *end = NULL;
+    pthread_mutex_lock(&parse_lock);
     cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+    pthread_mutex_unlock(&parse_lock);
     if (j == NULL) {
         size_t at = (end && end >= text) ? (size_t)(end - text) : 0;
         return igny8__error_set(IGNY8_EINVAL, what, "%s is not valid JSON (at byte %zu)", what, at);

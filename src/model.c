@@ -350,10 +350,22 @@ int igny8_model_add_json(igny8_store *st, const char *actor, const char *json, i
 /* Read the model, let `change` modify a copy, validate, write and audit it. */
 typedef int (*model_change_fn)(igny8_store *st, igny8_model *m, const void *arg);
 
+/* Equal in every field a write can change (the stamps are equal in a fresh copy). */
+static int same_model(const igny8_model *a, const igny8_model *b, int *same)
+{
+    cJSON *ja = igny8__model_json(a), *jb = igny8__model_json(b);
+    *same = ja && jb && cJSON_Compare(ja, jb, 1);
+    int rc = (ja && jb) ? IGNY8_OK : igny8__error_oom();
+    cJSON_Delete(ja);
+    cJSON_Delete(jb);
+    return rc;
+}
+
 static int change_model(igny8_store *st, const char *actor, const char *name, const char *action,
                         model_change_fn change, const void *arg)
 {
     igny8_model *before = NULL, *after = NULL;
+    int same = 0;
     int rc = igny8__db_model_get(st, name, &before);
     if (rc == IGNY8_OK)
         rc = igny8__model_dup(before, &after);
@@ -364,11 +376,14 @@ static int change_model(igny8_store *st, const char *actor, const char *name, co
     if (rc == IGNY8_OK)
         rc = check_default_free(st, after);
     if (rc == IGNY8_OK)
+        rc = same_model(before, after, &same);
+    if (rc == IGNY8_OK && !same) {  /* a write that changes nothing leaves no row and no entry */
         rc = stamp(after, actor);
-    if (rc == IGNY8_OK)
-        rc = igny8__db_model_update(st, after);
-    if (rc == IGNY8_OK)
-        rc = audit_model(st, actor, action, before, after);
+        if (rc == IGNY8_OK)
+            rc = igny8__db_model_update(st, after);
+        if (rc == IGNY8_OK)
+            rc = audit_model(st, actor, action, before, after);
+    }
     igny8_model_free(before);
     igny8_model_free(after);
     return rc;
@@ -404,12 +419,39 @@ static int change_active(igny8_store *st, igny8_model *m, const void *active)
 
 static int change_default(igny8_store *st, igny8_model *m, const void *unused)
 {
+    IGNY8__UNUSED(st);
     IGNY8__UNUSED(unused);
     if (!m->is_active)
         return igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is inactive and cannot be the default",
                                 m->model_name);
     m->is_default = 1;
-    return igny8__db_model_clear_default(st, m->model_type);
+    return IGNY8_OK;
+}
+
+static int change_not_default(igny8_store *st, igny8_model *m, const void *unused)
+{
+    IGNY8__UNUSED(st);
+    IGNY8__UNUSED(unused);
+    m->is_default = 0;
+    return IGNY8_OK;
+}
+
+/* The previous default loses the flag through the same path as any change, so that it is
+ * stamped and audited too. */
+static int move_default(igny8_store *st, const char *actor, const char *model_name)
+{
+    igny8_model *m = NULL;
+    char *current = NULL;
+    int rc = igny8__db_model_get(st, model_name, &m);
+    if (rc == IGNY8_OK)
+        rc = igny8__db_model_default_name(st, m->model_type, &current);
+    if (rc == IGNY8_OK && m->is_active && current && strcmp(current, model_name) != 0)
+        rc = change_model(st, actor, current, "unset_default", change_not_default, NULL);
+    if (rc == IGNY8_OK)
+        rc = change_model(st, actor, model_name, "set_default", change_default, NULL);
+    igny8_model_free(m);
+    igny8__free(current);
+    return rc;
 }
 
 static int begin_model_write(igny8_store *st, const char *actor, const char *model_name)
@@ -448,8 +490,7 @@ int igny8_model_set_default(igny8_store *st, const char *actor, const char *mode
     int rc = begin_model_write(st, actor, model_name);
     if (rc != IGNY8_OK)
         return rc;
-    rc = change_model(st, actor, model_name, "set_default", change_default, NULL);
-    return igny8__store_write_end(st, rc);
+    return igny8__store_write_end(st, move_default(st, actor, model_name));
 }
 
 /* ---- reads ---- */

@@ -98,7 +98,8 @@ int igny8_module_add(igny8_store *st, const char *actor, const char *name, const
     if (rc != IGNY8_OK)
         return rc;
     IGNY8__CHECK_ARG(name);
-    if ((rc = check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 0)) != IGNY8_OK)
+    if ((rc = check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 0)) != IGNY8_OK ||
+        (rc = igny8__check_text(description, "description", 1024)) != IGNY8_OK)
         return rc;
     int oom = 0;
     cJSON *after = state_json(enabled, description, 1, &oom);

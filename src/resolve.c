@@ -343,7 +343,8 @@ int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
     igny8__json_add_str(j, "base_url", r->base_url);
     igny8__json_add_str(j, "api_key_source", key_sources[r->key_source]);
     igny8__json_attach(j, "pricing", igny8__model_json(r->model));
-    cJSON *trace = cJSON_Parse(r->trace);
+    cJSON *trace = NULL;
+    igny8__json_parse(r->trace, "trace", &trace);
     if (trace == NULL)
         igny8__json_note_oom();
     igny8__json_attach(j, "trace", trace);

@@ -255,6 +255,18 @@ static cJSON *row_audit_json(const igny8__integ_row *r, int is_account)
     return j;
 }
 
+/* Whether two rows hold the same settings and key (their stamps aside). */
+static int rows_same(const igny8__integ_row *a, const igny8__integ_row *b, int is_account, int *same)
+{
+    cJSON *ja = row_audit_json(a, is_account), *jb = row_audit_json(b, is_account);
+    int keys_same = (!a->api_key && !b->api_key) || (a->api_key && b->api_key && !strcmp(a->api_key, b->api_key));
+    *same = ja && jb && keys_same && cJSON_Compare(ja, jb, 1);
+    int rc = (ja && jb) ? IGNY8_OK : igny8__error_oom();
+    cJSON_Delete(ja);
+    cJSON_Delete(jb);
+    return rc;
+}
+
 static int audit_rows(igny8_store *st, const char *actor, const char *entity, int64_t account_id,
                       const char *action, const igny8__integ_row *before, const igny8__integ_row *after)
 {
@@ -283,9 +295,11 @@ int igny8__global_integration_apply(igny8_store *st, const char *actor, const ch
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_MODEL)) rc = check_model_for(st, &before, u->model, &m);
     igny8_model_free(m);
     if (rc == IGNY8_OK && (rc = igny8__integ_row_copy(&after, &before)) == IGNY8_OK) {
+        int same = 0;
         rc = apply_to_row(&after, u, actor);
-        if (rc == IGNY8_OK) rc = igny8__db_integration_update(st, &after);
-        if (rc == IGNY8_OK) rc = audit_rows(st, actor, "global_integration", 0, "update", &before, &after);
+        if (rc == IGNY8_OK) rc = rows_same(&before, &after, 0, &same);
+        if (rc == IGNY8_OK && !same) rc = igny8__db_integration_update(st, &after);
+        if (rc == IGNY8_OK && !same) rc = audit_rows(st, actor, "global_integration", 0, "update", &before, &after);
         igny8__integ_row_clear(&after);
     }
     igny8__integ_row_clear(&before);
@@ -313,13 +327,17 @@ static int account_row_is_empty(const igny8__integ_row *r)
            !r->quality && !r->style && !r->api_key;
 }
 
-/* Write the account's row (or remove it when it holds nothing) and audit the change. */
+/* Write the account's row (or remove it when it holds nothing) and audit the change; a
+ * change to the same values writes nothing. */
 static int store_account_row(igny8_store *st, const char *actor, int64_t account_id,
                              const igny8__integ_row *before, const igny8__integ_row *after)
 {
+    int same = 0, rc = rows_same(before, after, 1, &same);
+    if (rc != IGNY8_OK || same)
+        return rc;
     int empty = account_row_is_empty(after);
-    int rc = empty ? igny8__db_account_integration_delete(st, account_id, after->name)
-                   : igny8__db_account_integration_put(st, account_id, after);
+    rc = empty ? igny8__db_account_integration_delete(st, account_id, after->name)
+               : igny8__db_account_integration_put(st, account_id, after);
     const char *action = empty ? "delete" : before->exists ? "update" : "create";
     if (rc == IGNY8_OK && (before->exists || !empty))
         rc = audit_rows(st, actor, "account_integration", account_id, action, before->exists ? before : NULL,
@@ -486,25 +504,35 @@ static cJSON *global_audit_json(const igny8__global_row *g)
 /* Read the row, let the caller change it, write and audit it. */
 typedef int (*global_change_fn)(igny8_store *st, igny8__global_row *g, const void *arg);
 
+static int write_global(igny8_store *st, const char *actor, const char *action, const igny8__global_row *before,
+                        igny8__global_row *after)
+{
+    char now[IGNY8__TIME_LEN];
+    cJSON *b = global_audit_json(before), *a = global_audit_json(after);
+    int rc = (a && b) ? IGNY8_OK : igny8__error_oom();
+    if (rc == IGNY8_OK && !cJSON_Compare(a, b, 1)) {  /* no change: no write, no entry */
+        igny8__now_iso(now);
+        rc = replace_str(&after->updated_at, now);
+        if (rc == IGNY8_OK) rc = replace_str(&after->updated_by, actor);
+        if (rc == IGNY8_OK) rc = igny8__db_global_update(st, after);
+        if (rc == IGNY8_OK) rc = igny8__audit(st, actor, "global_settings", "global", 0, action, b, a);
+    }
+    cJSON_Delete(b);
+    cJSON_Delete(a);
+    return rc;
+}
+
 static int change_global(igny8_store *st, const char *actor, const char *action, global_change_fn change,
                          const void *arg)
 {
     igny8__global_row before, after;
-    char now[IGNY8__TIME_LEN];
     int rc = igny8__db_global_get(st, &before);
     if (rc != IGNY8_OK)
         return rc;
     if ((rc = igny8__db_global_get(st, &after)) == IGNY8_OK) {
         rc = change(st, &after, arg);
-        igny8__now_iso(now);
-        if (rc == IGNY8_OK) rc = replace_str(&after.updated_at, now);
-        if (rc == IGNY8_OK) rc = replace_str(&after.updated_by, actor);
-        if (rc == IGNY8_OK) rc = igny8__db_global_update(st, &after);
-        cJSON *b = global_audit_json(&before), *a = global_audit_json(&after);
         if (rc == IGNY8_OK)
-            rc = (a && b) ? igny8__audit(st, actor, "global_settings", "global", 0, action, b, a) : igny8__error_oom();
-        cJSON_Delete(b);
-        cJSON_Delete(a);
+            rc = write_global(st, actor, action, &before, &after);
         igny8__global_row_clear(&after);
     }
     igny8__global_row_clear(&before);

@@ -135,5 +135,17 @@ int igny8__check_actor(const char *actor)
     for (const unsigned char *p = (const unsigned char *)actor; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             return igny8__error_set(IGNY8_EINVAL, "actor", "actor contains a control character");
+    return igny8__check_text(actor, "actor", 128);
+}
+
+int igny8__check_text(const char *text, const char *field, size_t max)
+{
+    size_t bad = 0;
+    if (text == NULL)
+        return IGNY8_OK;
+    if (strlen(text) > max)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s is longer than %zu bytes", field, max);
+    if (!igny8__utf8_valid(text, &bad))
+        return igny8__error_set(IGNY8_EINVAL, field, "%s is not valid UTF-8 (at byte %zu)", field, bad);
     return IGNY8_OK;
 }

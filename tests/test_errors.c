@@ -670,6 +670,16 @@ static void test_errors__threads_share_one_store(void **state)
     assert_int_equal(testutil_audit_count(st), audits + THREADS * (ROUNDS + 4));
 }
 
+/* Plain string arguments are checked too: nothing that is not UTF-8 reaches the audit log. */
+static void test_errors__invalid_utf8_arguments_are_einval(void **state)
+{
+    igny8_store *st = *state;
+    int audits = testutil_audit_count(st);
+    assert_igny8_fails(IGNY8_EINVAL, "actor", igny8_model_set_active(st, "bad\xff actor", "gpt-4o", 0));
+    assert_igny8_fails(IGNY8_EINVAL, "description", igny8_module_add(st, "ops", "reports", "bad \xc3", 1));
+    assert_int_equal(testutil_audit_count(st), audits);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, testutil_setup, testutil_teardown)
 
 int main(void)
@@ -686,6 +696,7 @@ int main(void)
         T(test_errors__version_matches_macros),
         T(test_errors__options_init_rejects_bad_versions),
         T(test_errors__threads_share_one_store),
+        T(test_errors__invalid_utf8_arguments_are_einval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

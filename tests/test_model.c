@@ -388,12 +388,21 @@ static void test_model__set_default_moves_the_default(void **state)
     /* the other type's default is untouched */
     assert_true(is_default(st, "dall-e-3"));
     assert_int_equal(count_defaults(st, IGNY8_MODEL_IMAGE), 1);
-    assert_true(testutil_audit_count(st) > audits);
+    /* two entries: the old default losing the flag, the new one gaining it */
+    assert_int_equal(testutil_audit_count(st), audits + 2);
     const cJSON *e;
     cJSON *j = assert_last_audit(st, "gpt-4o", "set_default", "ops", &e);
     assert_false(bool_of(item(e, "before"), "is_default"));
     assert_true(bool_of(item(e, "after"), "is_default"));
     cJSON_Delete(j);
+    igny8_model *old = NULL;
+    assert_igny8_ok(igny8_model_get(st, "gpt-4o-mini", &old));
+    assert_string_equal(igny8_model_updated_by(old), "ops");
+    igny8_model_free(old);
+    /* setting the default that is already the default writes nothing */
+    audits = testutil_audit_count(st);
+    assert_igny8_ok(igny8_model_set_default(st, "ops", "gpt-4o"));
+    assert_int_equal(testutil_audit_count(st), audits);
 
     assert_igny8_ok(igny8_model_set_default(st, "ops", "runware:101@1"));
     assert_true(is_default(st, "runware:101@1"));

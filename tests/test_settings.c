@@ -90,6 +90,11 @@ static void test_settings__get_body_round_trips_through_put(void **state)
     igny8_store *st = *state;
     char *body = get_body(st, "openai"), *out = NULL;
     assert_igny8_ok(igny8_integration_put_json(st, "alice", ACCOUNT, "openai", body, &out));
+    igny8_free(out);
+    /* The same body again changes nothing, so it writes no audit entry. */
+    int audits = testutil_audit_count(st);
+    assert_igny8_ok(igny8_integration_put_json(st, "alice", ACCOUNT, "openai", body, &out));
+    assert_int_equal(testutil_audit_count(st), audits);
     cJSON *j = parse(out);
     assert_string_equal(cJSON_GetObjectItem(j, "model")->valuestring, "gpt-4o-mini");
     cJSON_Delete(j);
@@ -353,7 +358,9 @@ static void test_settings__global_put_strips_keys_and_round_trips(void **state)
     testutil_assert_contains(body, "\"configured\":false");
     testutil_assert_not_contains(body, "\"configured\":true");
     char *out = NULL;
+    int audits = testutil_audit_count(st);
     assert_igny8_ok(igny8_global_settings_put_json(st, "ops", body, &out));
+    assert_int_equal(testutil_audit_count(st), audits);  /* nothing changed, nothing logged */
     cJSON *a = parse(body), *b = parse(out);
     cJSON_DeleteItemFromObject(a, "updated_at");
     cJSON_DeleteItemFromObject(b, "updated_at");
