@@ -1,20 +1,6 @@
 /* SQL of an account's model choices: its provider per model type and model per operation. */
 #include "db_internal.h"
 
-static int get_one_string(igny8_store *st, sqlite3_stmt *s, char **out, const char *what)
-{
-    *out = NULL;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        rc = igny8__db_col_str(s, 0, out);
-    else if (rc == SQLITE_DONE)
-        rc = IGNY8_OK;
-    else
-        return igny8__db_fail(st, s, rc, what);
-    sqlite3_reset(s);
-    return rc;
-}
-
 int igny8__db_account_provider_get(igny8_store *st, int64_t account_id, int model_type, char **out)
 {
     sqlite3_stmt *s;
@@ -23,7 +9,7 @@ int igny8__db_account_provider_get(igny8_store *st, int64_t account_id, int mode
         return rc;
     sqlite3_bind_int64(s, 1, account_id);
     igny8__db_bind_text(s, 2, igny8_model_type_name(model_type));
-    return get_one_string(st, s, out, "read account provider");
+    return igny8__db_step_string(st, s, "read account provider", out);
 }
 
 int igny8__db_account_provider_set(igny8_store *st, int64_t account_id, int model_type,
@@ -54,7 +40,7 @@ int igny8__db_account_operation_model_get(igny8_store *st, int64_t account_id, c
         return rc;
     sqlite3_bind_int64(s, 1, account_id);
     igny8__db_bind_text(s, 2, operation);
-    return get_one_string(st, s, out, "read account operation model");
+    return igny8__db_step_string(st, s, "read account operation model", out);
 }
 
 int igny8__db_account_operation_model_set(igny8_store *st, int64_t account_id, const char *operation,

@@ -187,6 +187,30 @@ int igny8__db_exec_stmt(igny8_store *st, sqlite3_stmt *stmt, const char *what)
     return IGNY8_OK;
 }
 
+int igny8__db_step_row(igny8_store *st, sqlite3_stmt *stmt, const char *what, int *found)
+{
+    int rc = sqlite3_step(stmt);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW)
+        return IGNY8_OK;
+    if (rc != SQLITE_DONE)
+        return igny8__db_fail(st, stmt, rc, what);
+    sqlite3_reset(stmt);
+    return IGNY8_OK;
+}
+
+int igny8__db_step_string(igny8_store *st, sqlite3_stmt *stmt, const char *what, char **out)
+{
+    int found;
+    *out = NULL;
+    int rc = igny8__db_step_row(st, stmt, what, &found);
+    if (rc != IGNY8_OK || !found)
+        return rc;
+    rc = igny8__db_col_str(stmt, 0, out);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
 int igny8__db_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);

@@ -22,6 +22,11 @@ int igny8__db_prepare(igny8_store *st, const char *sql, sqlite3_stmt **out);
 int igny8__db_fail(igny8_store *st, sqlite3_stmt *stmt, int rc, const char *what);
 /* Step a statement that returns no row and reset it. */
 int igny8__db_exec_stmt(igny8_store *st, sqlite3_stmt *stmt, const char *what);
+/* Step a statement that returns at most one row: *found 1 and the statement on its row
+ * (reset it after reading), or *found 0 and the statement reset. */
+int igny8__db_step_row(igny8_store *st, sqlite3_stmt *stmt, const char *what, int *found);
+/* Step for one optional text column 0 into *out (NULL when no row or SQL NULL); resets. */
+int igny8__db_step_string(igny8_store *st, sqlite3_stmt *stmt, const char *what, char **out);
 /* Execute SQL text with no parameters (schema, pragmas, transactions). */
 int igny8__db_exec(igny8_store *st, const char *sql, const char *what);
 

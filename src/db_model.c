@@ -42,13 +42,11 @@ int igny8__db_model_find(igny8_store *st, const char *name, igny8_model **out)
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_text(s, 1, name);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
+    int found;
+    if ((rc = igny8__db_step_row(st, s, "read model", &found)) != IGNY8_OK)
+        return rc;
+    if (!found)
         return IGNY8_OK;
-    }
-    if (rc != SQLITE_ROW)
-        return igny8__db_fail(st, s, rc, "read model");
     rc = read_model(s, out);
     sqlite3_reset(s);
     return rc;
@@ -159,13 +157,5 @@ int igny8__db_model_default_name(igny8_store *st, int model_type, char **out)
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_text(s, 1, igny8_model_type_name(model_type));
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        rc = igny8__db_col_str(s, 0, out);
-    else if (rc == SQLITE_DONE)
-        rc = IGNY8_OK;
-    else
-        return igny8__db_fail(st, s, rc, "read default model");
-    sqlite3_reset(s);
-    return rc;
+    return igny8__db_step_string(st, s, "read default model", out);
 }

@@ -41,13 +41,11 @@ int igny8__db_module_get(igny8_store *st, int64_t account_id, const char *name, 
         return rc;
     igny8__db_bind_text(s, 1, name);
     igny8__db_bind_int_or_null(s, 2, account_id, account_id > 0);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
+    int found;
+    if ((rc = igny8__db_step_row(st, s, "read module", &found)) != IGNY8_OK)
+        return rc;
+    if (!found)
         return not_found(name);
-    }
-    if (rc != SQLITE_ROW)
-        return igny8__db_fail(st, s, rc, "read module");
     if (enabled)
         *enabled = sqlite3_column_int(s, 0) != 0;
     if (account_enabled)

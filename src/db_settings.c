@@ -146,13 +146,11 @@ int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_ro
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_text(s, 1, name);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
+    int found;
+    if ((rc = igny8__db_step_row(st, s, "read integration", &found)) != IGNY8_OK)
+        return rc;
+    if (!found)
         return igny8__error_set(IGNY8_ENOTFOUND, "integration", "integration '%.64s' is not known", name);
-    }
-    if (rc != SQLITE_ROW)
-        return igny8__db_fail(st, s, rc, "read integration");
     rc = igny8__db_col_str(s, 0, &out->name);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 1, &out->provider);
     out->model_type = igny8__model_type_from_name(igny8__db_col_text(s, 2));
@@ -190,14 +188,12 @@ int igny8__db_integration_find(igny8_store *st, const char *name, int model_type
         return rc;
     igny8__db_bind_text(s, 1, name);
     igny8__db_bind_text(s, 2, igny8_model_type_name(model_type));
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
+    int found;
+    if ((rc = igny8__db_step_row(st, s, "find integration", &found)) != IGNY8_OK)
+        return rc;
+    if (!found)
         return igny8__error_set(IGNY8_ENOTFOUND, "provider", "no %s integration for '%.64s'",
                                 igny8_model_type_name(model_type), name);
-    }
-    if (rc != SQLITE_ROW)
-        return igny8__db_fail(st, s, rc, "find integration");
     rc = igny8__db_col_str(s, 0, out);
     sqlite3_reset(s);
     return rc;
@@ -249,13 +245,11 @@ int igny8__db_account_integration_get(igny8_store *st, int64_t account_id, const
         return rc;
     sqlite3_bind_int64(s, 1, account_id);
     igny8__db_bind_text(s, 2, name);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
+    int found;
+    if ((rc = igny8__db_step_row(st, s, "read account integration", &found)) != IGNY8_OK)
+        return rc;
+    if (!found)
         return IGNY8_OK;
-    }
-    if (rc != SQLITE_ROW)
-        return igny8__db_fail(st, s, rc, "read account integration");
     out->exists = 1;
     out->enabled = sqlite3_column_int(s, 0);
     rc = read_settings(s, 1, out);
@@ -352,13 +346,11 @@ int igny8__db_operation_type(igny8_store *st, const char *name, int *out)
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_text(s, 1, name);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
+    int found;
+    if ((rc = igny8__db_step_row(st, s, "read operation", &found)) != IGNY8_OK)
+        return rc;
+    if (!found)
         return igny8__error_set(IGNY8_ENOTFOUND, "operation", "operation '%.64s' is not known", name);
-    }
-    if (rc != SQLITE_ROW)
-        return igny8__db_fail(st, s, rc, "read operation");
     *out = igny8__model_type_from_name(igny8__db_col_text(s, 0));
     sqlite3_reset(s);
     return IGNY8_OK;
