@@ -131,6 +131,11 @@ cJSON *igny8__json_add_int(cJSON *obj, const char *key, int64_t value)
     return igny8__json_attach(obj, key, noted(cJSON_CreateRaw(text)));
 }
 
+cJSON *igny8__json_add_count(cJSON *obj, const char *key, int64_t value)
+{
+    return value > 0 ? igny8__json_add_int(obj, key, value) : igny8__json_add_null(obj, key);
+}
+
 cJSON *igny8__json_add_bool(cJSON *obj, const char *key, int value)
 {
     return igny8__json_attach(obj, key, noted(cJSON_CreateBool(value != 0)));

@@ -21,6 +21,8 @@ void igny8__json_reset(void);
 cJSON *igny8__json_add_str(cJSON *obj, const char *key, const char *value);
 cJSON *igny8__json_add_num(cJSON *obj, const char *key, double value); /* NaN -> null */
 cJSON *igny8__json_add_int(cJSON *obj, const char *key, int64_t value);
+/* A positive count, or null for 0 and below ("not set"). */
+cJSON *igny8__json_add_count(cJSON *obj, const char *key, int64_t value);
 cJSON *igny8__json_add_bool(cJSON *obj, const char *key, int value);
 cJSON *igny8__json_add_null(cJSON *obj, const char *key);
 cJSON *igny8__json_add_object(cJSON *obj, const char *key);

@@ -63,14 +63,6 @@ int igny8__model_dup(const igny8_model *src, igny8_model **out)
     return IGNY8_OK;
 }
 
-static void add_count(cJSON *j, const char *key, int v)
-{
-    if (v > 0)
-        igny8__json_add_int(j, key, v);
-    else
-        igny8__json_add_null(j, key);
-}
-
 cJSON *igny8__model_json(const igny8_model *m)
 {
     cJSON *j = cJSON_CreateObject();
@@ -86,9 +78,9 @@ cJSON *igny8__model_json(const igny8_model *m)
     igny8__json_add_num(j, "input_cost_per_1k", m->input_cost_per_1k);
     igny8__json_add_num(j, "output_cost_per_1k", m->output_cost_per_1k);
     igny8__json_add_num(j, "cost_per_image", m->cost_per_image);
-    add_count(j, "tokens_per_credit", m->tokens_per_credit);
-    add_count(j, "credits_per_image", m->credits_per_image);
-    add_count(j, "max_output_tokens", m->max_output_tokens);
+    igny8__json_add_count(j, "tokens_per_credit", m->tokens_per_credit);
+    igny8__json_add_count(j, "credits_per_image", m->credits_per_image);
+    igny8__json_add_count(j, "max_output_tokens", m->max_output_tokens);
     igny8__json_add_bool(j, "is_active", m->is_active);
     igny8__json_add_bool(j, "is_default", m->is_default);
     igny8__json_add_str(j, "updated_at", m->updated_at);

@@ -335,8 +335,7 @@ int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
     igny8__json_add_str(j, "model_type", igny8_model_type_name(r->model->model_type));
     igny8__json_add_str(j, "source", level_names[r->source]);
     igny8__json_add_num(j, "temperature", r->temperature);
-    if (r->max_tokens > 0) igny8__json_add_int(j, "max_tokens", r->max_tokens);
-    else igny8__json_add_null(j, "max_tokens");
+    igny8__json_add_count(j, "max_tokens", r->max_tokens);
     igny8__json_add_str(j, "size", r->size);
     igny8__json_add_str(j, "quality", r->quality);
     igny8__json_add_str(j, "style", r->style);

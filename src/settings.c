@@ -243,8 +243,7 @@ static cJSON *row_audit_json(const igny8__integ_row *r, int is_account)
         igny8__json_add_bool(j, "enabled", r->enabled);
     igny8__json_add_str(j, is_account ? "model" : "default_model", r->model);
     igny8__json_add_num(j, "temperature", r->temperature);
-    if (r->max_tokens > 0) igny8__json_add_int(j, "max_tokens", r->max_tokens);
-    else igny8__json_add_null(j, "max_tokens");
+    igny8__json_add_count(j, "max_tokens", r->max_tokens);
     igny8__json_add_str(j, "size", r->size);
     igny8__json_add_str(j, "quality", r->quality);
     igny8__json_add_str(j, "style", r->style);

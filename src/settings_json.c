@@ -250,8 +250,7 @@ static int add_global_integration(igny8_store *st, cJSON *parent, const char *na
     igny8__json_add_str(j, "default_model", p.model);
     if (p.model_type == IGNY8_MODEL_TEXT) {
         igny8__json_add_num(j, "temperature", p.temperature);
-        if (p.max_tokens > 0) igny8__json_add_int(j, "max_tokens", p.max_tokens);
-        else igny8__json_add_null(j, "max_tokens");
+        igny8__json_add_count(j, "max_tokens", p.max_tokens);
     } else {
         igny8__json_add_str(j, "size", p.size);
         igny8__json_add_str(j, "quality", p.quality);
