@@ -15,5 +15,6 @@
 #include "igny8/modules.h"
 #include "igny8/audit.h"
 #include "igny8/resolve.h"
+#include "igny8/prompt.h"
 
 #endif
