@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "model.h"
+#include "prompt.h"
 #include "store.h"
 
 /* ---- connection, transactions, schema (db_core.c) ---- */
@@ -128,6 +129,40 @@ int igny8__db_module_account_set(igny8_store *st, int64_t account_id, const char
                                  const char *now, const char *actor);
 typedef int (*igny8__module_fn)(void *payload, const igny8__module_row *row);
 int igny8__db_module_each(igny8_store *st, int64_t account_id, igny8__module_fn fn, void *payload);
+
+/* ---- prompts (db_prompt.c) ---- */
+typedef struct igny8__prompt_type_row {
+    char *name;
+    int is_active;
+    int published_version;  /* 0: none */
+    int latest_version;     /* 0: no versions */
+} igny8__prompt_type_row;
+void igny8__prompt_type_row_clear(igny8__prompt_type_row *r);
+int igny8__db_prompt_type_insert(igny8_store *st, const char *name, const char *now, const char *actor);
+/* ENOTFOUND (field "prompt_type") for an unknown type. */
+int igny8__db_prompt_type_get(igny8_store *st, const char *name, igny8__prompt_type_row *out);
+int igny8__db_prompt_type_update(igny8_store *st, const igny8__prompt_type_row *r, const char *now, const char *actor);
+typedef int (*igny8__prompt_type_fn)(void *payload, const igny8__prompt_type_row *row);
+int igny8__db_prompt_type_each(igny8_store *st, igny8__prompt_type_fn fn, void *payload);
+
+/* Versions are rows of igny8_prompt (prompt_type, version, value, variables, description,
+ * message, author, created_at). */
+int igny8__db_prompt_version_insert(igny8_store *st, const igny8_prompt *p);
+/* ENOTFOUND (field "version") for a missing version; *out is a new snapshot. */
+int igny8__db_prompt_version_get(igny8_store *st, const char *type, int version, igny8_prompt **out);
+/* Each version of a type, newest first; the snapshot is the callback's only for the call. */
+typedef int (*igny8__prompt_fn)(void *payload, const igny8_prompt *p);
+int igny8__db_prompt_version_each(igny8_store *st, const char *type, igny8__prompt_fn fn, void *payload);
+
+/* An account's customisation as a prompt: value, default_prompt, based_on_version,
+ * author (updated_by) and created_at (updated_at); *out NULL when there is none. */
+int igny8__db_account_prompt_get(igny8_store *st, int64_t account_id, const char *type, igny8_prompt **out);
+int igny8__db_account_prompt_put(igny8_store *st, int64_t account_id, const igny8_prompt *p);
+int igny8__db_account_prompt_delete(igny8_store *st, int64_t account_id, const char *type);
+/* Accounts of a type whose customisation is based on a version below `version`. */
+typedef int (*igny8__account_version_fn)(void *payload, int64_t account_id, int based_on_version);
+int igny8__db_account_prompt_stale_each(igny8_store *st, const char *type, int version,
+                                        igny8__account_version_fn fn, void *payload);
 
 /* ---- audit (db_audit.c) ---- */
 typedef struct igny8__audit_row {

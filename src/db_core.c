@@ -116,6 +116,34 @@ static const char *const migrations[] = {
     "  latency_ms REAL, error_class TEXT, message TEXT,"
     "  PRIMARY KEY (integration, account_id)"
     ") WITHOUT ROWID;",
+    /* 2 -> 3: prompt templates. Versions are immutable and never deleted: the triggers
+     * hold that promise even against a write that bypasses the library. */
+    "CREATE TABLE prompt_type ("
+    "  name TEXT PRIMARY KEY,"
+    "  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0,1)),"
+    "  published_version INTEGER,"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE prompt_version ("
+    "  prompt_type TEXT NOT NULL REFERENCES prompt_type(name),"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  value TEXT NOT NULL, description TEXT, message TEXT, variables TEXT NOT NULL,"
+    "  author TEXT NOT NULL, created_at TEXT NOT NULL,"
+    "  PRIMARY KEY (prompt_type, version)"
+    ") WITHOUT ROWID;"
+    "CREATE TRIGGER prompt_version_is_immutable BEFORE UPDATE ON prompt_version"
+    " BEGIN SELECT RAISE(ABORT, 'prompt versions are immutable'); END;"
+    "CREATE TRIGGER prompt_version_is_kept BEFORE DELETE ON prompt_version"
+    " BEGIN SELECT RAISE(ABORT, 'prompt versions are never deleted'); END;"
+    "CREATE TABLE account_prompt ("
+    "  account_id INTEGER NOT NULL CHECK (account_id > 0),"
+    "  prompt_type TEXT NOT NULL REFERENCES prompt_type(name),"
+    "  prompt_value TEXT NOT NULL, default_prompt TEXT NOT NULL,"
+    "  based_on_version INTEGER NOT NULL,"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
+    "  PRIMARY KEY (account_id, prompt_type)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX account_prompt_by_type ON account_prompt(prompt_type, based_on_version);",
 };
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION,

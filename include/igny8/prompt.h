@@ -173,8 +173,9 @@ IGNY8_API const char *igny8_prompt_value(const igny8_prompt *p);
 IGNY8_API int igny8_prompt_version(const igny8_prompt *p);
 /** The variables of the value as a JSON array of strings. */
 IGNY8_API const char *igny8_prompt_variables_json(const igny8_prompt *p);
-/** Global version: its description, commit message, author and time (NULL for an
- *  account's customisation, whose author and time are those of the customisation). */
+/** Global version: its description, commit message, author and time. An account's
+ *  customisation: the published version's description, no message (NULL), and the author
+ *  and time of the customisation. */
 IGNY8_API const char *igny8_prompt_description(const igny8_prompt *p);
 IGNY8_API const char *igny8_prompt_message(const igny8_prompt *p);
 IGNY8_API const char *igny8_prompt_author(const igny8_prompt *p);

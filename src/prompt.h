@@ -1,0 +1,19 @@
+#ifndef IGNY8__PROMPT_H
+#define IGNY8__PROMPT_H
+
+#include "igny8/prompt.h"
+
+/* A global version (is_customized 0) or an account's effective prompt. */
+struct igny8_prompt {
+    char *prompt_type, *value, *variables, *description, *message, *author, *created_at, *default_prompt;
+    int version, is_published, is_customized, based_on_version, is_stale, is_active;
+};
+
+void igny8__prompt_clear(igny8_prompt *p);
+
+/* Add a prompt type and commit and publish its first version, inside the caller's write
+ * transaction (the defaults loader): {"prompt_type":..,"description":..,"value":..}. */
+struct cJSON;
+int igny8__prompt_load(igny8_store *st, const char *actor, const struct cJSON *item);
+
+#endif
