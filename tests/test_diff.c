@@ -58,7 +58,14 @@ static size_t split(const char *text, text_line **out)
 
 static void append(char **buf, size_t *len, const char *s, size_t n)
 {
-    *buf = realloc(*buf, *len + n + 1);
+    size_t cap = 64;
+    while (cap <= *len)  /* the capacity is the power of two above len: grow when crossing it */
+        cap *= 2;
+    if (*len + n + 1 > cap) {
+        while (cap < *len + n + 1)
+            cap *= 2;
+        *buf = realloc(*buf, cap);
+    }
     memcpy(*buf + *len, s, n);
     *len += n;
     (*buf)[*len] = '\0';
@@ -76,7 +83,7 @@ static char *apply(const char *old_text, const char *patch)
 {
     text_line *old = NULL, *d = NULL;
     size_t n_old = split(old_text, &old), n_d = split(patch, &d), at = 0, len = 0, i = 2;
-    char *out = calloc(1, 1);
+    char *out = calloc(64, 1);
     assert_true(n_d >= 3);
     assert_true(d[0].len >= 4 && memcmp(d[0].s, "--- ", 4) == 0);
     assert_true(d[1].len >= 4 && memcmp(d[1].s, "+++ ", 4) == 0);
