@@ -578,27 +578,40 @@ static int missing(const token *t)
     return igny8__error_set(IGNY8_EINVAL, field, "variable '%s' is used by the template but not given", field);
 }
 
-/* One pass: text is copied, each placeholder replaced by its value, never rescanned. */
-static int emit(const char *text, const table *vars, char **out)
+static int too_long(void)
+{
+    return igny8__error_set(IGNY8_EINVAL, "variables", "the rendered prompt is longer than the %u-byte limit",
+                            IGNY8_PROMPT_MAX_BYTES);
+}
+
+/* One pass that also checks the template: text is copied, each placeholder replaced by
+ * its value, never rescanned. A malformed template wins over a missing variable that
+ * comes before the fault, so the scan goes on after a missing one. */
+static int emit(const char *text, size_t n, const table *vars, char **out)
 {
     igny8__buf b = IGNY8__BUF_INIT;
-    size_t n = strlen(text);
     int rc = igny8__buf_reserve(&b, n + n / 4);
-    token t;
+    token t, first_missing = { TOK_END, NULL, 0, BAD_CHAR };
     const char *p = text;
     for (p = scan(p, &t); rc == IGNY8_OK && t.kind != TOK_END; p = scan(p, &t)) {
-        if (t.kind == TOK_TEXT) {
-            rc = igny8__buf_append(&b, t.start, t.len);
-        } else if (t.kind == TOK_BAD) {  /* checked before: cannot happen */
+        if (t.kind == TOK_BAD) {
             rc = malformed(text, "template", &t);
+        } else if (first_missing.start) {
+            continue;  /* failing anyway: only look for a malformed part */
+        } else if (t.kind == TOK_TEXT) {
+            rc = igny8__buf_append(&b, t.start, t.len);
         } else {
             const slot *s = table_probe(vars, t.start, t.len);
-            rc = s->key ? igny8__buf_append(&b, s->value, s->value_len) : missing(&t);
+            if (s->key)
+                rc = igny8__buf_append(&b, s->value, s->value_len);
+            else
+                first_missing = t;
         }
         if (rc == IGNY8_OK && b.len > IGNY8_PROMPT_MAX_BYTES)
-            rc = igny8__error_set(IGNY8_EINVAL, "variables", "the rendered prompt is longer than the %u-byte limit",
-                                  IGNY8_PROMPT_MAX_BYTES);
+            rc = too_long();
     }
+    if (rc == IGNY8_OK && first_missing.start)
+        rc = missing(&first_missing);
     if (rc == IGNY8_OK)
         return igny8__buf_finish(&b, out);
     igny8__buf_free(&b);
@@ -608,14 +621,16 @@ static int emit(const char *text, const table *vars, char **out)
 int igny8__template_render(const char *text, const char *variables_json, char **out)
 {
     *out = NULL;
-    int rc = igny8__template_check(text, "template", NULL);
+    int rc = check_text(text, "template");
     if (rc != IGNY8_OK)
         return rc;
     table vars = { NULL, 0, 0 };
     cJSON *root = NULL;
     rc = vars_load(variables_json, &vars, &root);
     if (rc == IGNY8_OK)
-        rc = emit(text, &vars, out);
+        rc = emit(text, strlen(text), &vars, out);
+    else if (validate(text, "template", NULL, NULL) != IGNY8_OK)
+        rc = IGNY8_EINVAL;  /* a malformed template is the first thing to fix */
     table_free(&vars);
     cJSON_Delete(root);
     return rc;
