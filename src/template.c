@@ -151,6 +151,8 @@ static int malformed(const char *text, const char *field, const token *t)
 /* Size and encoding: at most IGNY8_PROMPT_MAX_BYTES of UTF-8. */
 static int check_text(const char *text, const char *field)
 {
+    if (text == NULL)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s is NULL", field);
     size_t n = strnlen(text, (size_t)IGNY8_PROMPT_MAX_BYTES + 1), bad = 0;
     if (n > IGNY8_PROMPT_MAX_BYTES)
         return igny8__error_set(IGNY8_EINVAL, field, "%s is longer than the %u-byte limit", field,

@@ -16,6 +16,9 @@ static void test_template_internal__errors_name_the_callers_field(void **state)
                         "value is malformed at byte 3 (line 2, column 1): '{' is not closed (a literal '{' is written '{{')");
     assert_igny8_fails(IGNY8_EINVAL, "value", igny8__template_check("\xff", "value", NULL));
     testutil_assert_contains(igny8_error_last()->message, "value is not valid UTF-8");
+    vars = (char *)"sentinel";
+    assert_igny8_fails(IGNY8_EINVAL, "value", igny8__template_check(NULL, "value", &vars));
+    assert_null(vars);
 }
 
 static void test_template_internal__variables_are_optional(void **state)
