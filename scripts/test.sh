@@ -23,6 +23,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 step "plain build (build/, RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The Python tests are registered only when CMake finds python3: never let them drop out silently.
+if ! (cd build && ctest -N -R '^python_' | grep -q 'Total Tests: [1-9]'); then
+  echo "test.sh: error: no python_* tests registered (CMake did not find python3)" >&2
+  exit 1
+fi
 cmake --build build -j"$jobs"
 step "ctest in build/"
 (cd build && ctest --output-on-failure -j2)
