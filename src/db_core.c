@@ -310,8 +310,8 @@ static int read_header(const char *path, unsigned char h[100], ssize_t *n, off_t
 static int check_file_header(const char *path)
 {
     unsigned char h[100];
-    ssize_t n;
-    off_t size;
+    ssize_t n = 0;
+    off_t size = 0;
     int rc = read_header(path, h, &n, &size);
     if (rc != IGNY8_OK || n == 0)
         return rc;  /* n == 0: a new, empty file */

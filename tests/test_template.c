@@ -18,7 +18,7 @@ static void assert_renders(const char *template_text, const char *variables, con
 {
     char *got = render(template_text, variables);
     if (strcmp(got, expected) != 0)
-        fail_msg("render(%s, %s) = '%s', expected '%s'", template_text, variables, got, expected);
+        fail_msg("render(%s, %s) = '%s', expected '%s'", template_text, variables ? variables : "NULL", got, expected);
     free(got);
 }
 
