@@ -21,10 +21,16 @@ void igny8__json_note_oom(void) { tl_json_oom = 1; }
  * surrogates or code points above U+10FFFF); *bad: the offset of the first bad byte. */
 int igny8__utf8_valid(const char *text, size_t *bad)
 {
-    const unsigned char *s = (const unsigned char *)text, *p = s;
-    while (*p) {
+    const unsigned char *s = (const unsigned char *)text, *p = s, *end = s + strlen(text);
+    while (p < end) {
         unsigned int cp, min;
         int n;
+        /* ASCII runs, the common case, eight bytes at a time */
+        uint64_t word;
+        while (end - p >= 8 && (memcpy(&word, p, 8), (word & UINT64_C(0x8080808080808080)) == 0))
+            p += 8;
+        if (p == end)
+            break;
         if (*p < 0x80) {
             p++;
             continue;
@@ -41,7 +47,7 @@ int igny8__utf8_valid(const char *text, size_t *bad)
         p += n + 1;
     }
     *bad = (size_t)(p - s);
-    return *p == '\0';
+    return p == end;
 }
 
 int igny8__json_parse(const char *text, const char *what, cJSON **out)
