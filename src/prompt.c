@@ -323,15 +323,24 @@ static int add_version(void *payload, const igny8_prompt *p)
     return IGNY8_OK;
 }
 
-static int versions_view(igny8_store *st, const void *type, cJSON **out)
+/* The head of a per-type view, {"prompt_type":..,"published_version":..}, and the type's row. */
+static int type_view_head(igny8_store *st, const char *type, igny8__prompt_type_row *t, cJSON **out)
 {
-    igny8__prompt_type_row t;
-    int rc = igny8__db_prompt_type_get(st, type, &t);
+    int rc = igny8__db_prompt_type_get(st, type, t);
     if (rc != IGNY8_OK)
         return rc;
     *out = cJSON_CreateObject();
-    igny8__json_add_str(*out, "prompt_type", t.name);
-    igny8__json_add_count(*out, "published_version", t.published_version);
+    igny8__json_add_str(*out, "prompt_type", t->name);
+    igny8__json_add_count(*out, "published_version", t->published_version);
+    return IGNY8_OK;
+}
+
+static int versions_view(igny8_store *st, const void *type, cJSON **out)
+{
+    igny8__prompt_type_row t;
+    int rc = type_view_head(st, type, &t, out);
+    if (rc != IGNY8_OK)
+        return rc;
     igny8__json_add_bool(*out, "is_active", t.is_active);
     rc = igny8__db_prompt_version_each(st, type, add_version, igny8__json_add_array(*out, "versions"));
     igny8__prompt_type_row_clear(&t);
@@ -700,12 +709,9 @@ static int add_stale(void *payload, int64_t account_id, int based_on_version)
 static int stale_view(igny8_store *st, const void *type, cJSON **out)
 {
     igny8__prompt_type_row t;
-    int rc = igny8__db_prompt_type_get(st, type, &t);
+    int rc = type_view_head(st, type, &t, out);
     if (rc != IGNY8_OK)
         return rc;
-    *out = cJSON_CreateObject();
-    igny8__json_add_str(*out, "prompt_type", t.name);
-    igny8__json_add_count(*out, "published_version", t.published_version);
     rc = igny8__db_account_prompt_stale_each(st, type, t.published_version, add_stale,
                                              igny8__json_add_array(*out, "accounts"));
     igny8__prompt_type_row_clear(&t);
