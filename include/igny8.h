@@ -16,5 +16,7 @@
 #include "igny8/audit.h"
 #include "igny8/resolve.h"
 #include "igny8/prompt.h"
+#include "igny8/library.h"
+#include "igny8/transfer.h"
 
 #endif

@@ -144,6 +144,33 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (account_id, prompt_type)"
     ") WITHOUT ROWID;"
     "CREATE INDEX account_prompt_by_type ON account_prompt(prompt_type, based_on_version);",
+    /* 3 -> 4: the libraries of author profiles and strategies, and the accounts' copies.
+     * `fields` holds the kind's own fields as a JSON object; a copy keeps its source's
+     * revision and content at clone time, for "changed since" and reset. */
+    "CREATE TABLE library_item ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('author_profile','strategy')),"
+    "  name TEXT NOT NULL, description TEXT, category TEXT NOT NULL,"
+    "  fields TEXT NOT NULL,"
+    "  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0,1)),"
+    "  revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1),"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
+    "  UNIQUE (kind, name)"
+    ");"
+    "CREATE TABLE account_library_item ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL CHECK (account_id > 0),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('author_profile','strategy')),"
+    "  source_id INTEGER NOT NULL REFERENCES library_item(id),"
+    "  based_on_revision INTEGER NOT NULL,"
+    "  based_on TEXT NOT NULL,"
+    "  name TEXT NOT NULL, description TEXT, category TEXT NOT NULL,"
+    "  fields TEXT NOT NULL,"
+    "  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0,1)),"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
+    "  UNIQUE (account_id, source_id)"
+    ");"
+    "CREATE INDEX account_library_by_account ON account_library_item(account_id, kind);",
 };
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION,
