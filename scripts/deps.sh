@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential gcc g++ cmake pkg-config
   libsqlite3-dev sqlite3 libcjson-dev libcurl4-openssl-dev libcmocka-dev
-  valgrind python3
+  valgrind python3 python3-django python3-setuptools python3-pip
 )
 
 missing=()
