@@ -1,0 +1,443 @@
+"""The Store: one libigny8settings store, shared safely between threads."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+import weakref
+from ctypes import byref, c_int, c_int64, c_size_t
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+
+from . import _ffi
+from ._ffi import dec, enc, fn, take
+from ._resolution import Resolution
+
+Json = Union[Dict[str, Any], List[Any]]
+_MODEL_TYPES = {"text": 1, "image": 2}
+_KINDS = {"author_profile": 1, "strategy": 2}
+_READONLY, _NOCREATE = 1, 2
+
+
+def _body(value: Union[str, Json, None]) -> Optional[bytes]:
+    """A JSON body given as a dict/list (serialised) or as text."""
+    if value is None:
+        return None
+    return enc(value if isinstance(value, str) else json.dumps(value))
+
+
+def _model_type(t: Union[str, int, None]) -> int:
+    if t is None:
+        return 0
+    if isinstance(t, int):
+        return t
+    if t not in _MODEL_TYPES:
+        raise ValueError(f"model_type must be 'text' or 'image', not {t!r}")
+    return _MODEL_TYPES[t]
+
+
+def _kind(kind: str) -> int:
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be 'author_profile' or 'strategy', not {kind!r}")
+    return _KINDS[kind]
+
+
+def _active_filter(active: Optional[bool]) -> int:
+    return 0 if active is None else (1 if active else 2)
+
+
+def _strings(values: Sequence[str]) -> Any:
+    return (ctypes.c_char_p * len(values))(*[enc(v) for v in values])
+
+
+def _ids(values: Sequence[int]) -> Any:
+    return (c_int64 * len(values))(*values)
+
+
+class Store:
+    """A settings store (an SQLite file, or ":memory:"). Safe to share between threads;
+    open one per process (after fork). Use it as a context manager, or call close()."""
+
+    def __init__(self, path: str = ":memory:", *, busy_timeout_ms: int = 0, readonly: bool = False,
+                 create: bool = True):
+        opts = _ffi.init_options(fn.store_options_init, _ffi.StoreOptions)
+        opts.busy_timeout_ms = busy_timeout_ms
+        opts.flags = (_READONLY if readonly else 0) | (0 if create else _NOCREATE)
+        handle = _ffi.STORE()
+        fn.store_open(byref(handle), enc(path), byref(opts))
+        self._h = handle
+        self._path = path
+        self._lock = threading.Condition()
+        self._calls = 0
+        self._finalizer = weakref.finalize(self, fn.store_close, handle)
+
+    # ---- lifecycle ----
+
+    def _enter(self) -> Any:
+        with self._lock:
+            if self._h is None:
+                raise ValueError("the store is closed")
+            self._calls += 1
+            return self._h
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._calls -= 1
+            if self._calls == 0:
+                self._lock.notify_all()
+
+    def _call(self, func: Any, *args: Any) -> Any:
+        h = self._enter()
+        try:
+            return func(h, *args)
+        finally:
+            self._leave()
+
+    def _json(self, func: Any, *args: Any) -> Any:
+        h = self._enter()
+        try:
+            return json.loads(take(func, h, *args))
+        finally:
+            self._leave()
+
+    def close(self) -> None:
+        """Close the store, waiting for calls in other threads to finish."""
+        with self._lock:
+            while self._calls:
+                self._lock.wait()
+            self._h = None
+        self._finalizer()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def schema_version(self) -> int:
+        v = c_int()
+        self._call(fn.store_schema_version, byref(v))
+        return v.value
+
+    def load_defaults(self, actor: str, document: Union[str, Json, None] = None) -> None:
+        """Load the shipped defaults (or a document of that shape) into an empty store."""
+        self._call(fn.defaults_load, enc(actor), _body(document))
+
+    # ---- models ----
+
+    def model(self, name: str) -> Dict[str, Any]:
+        m = _ffi.MODEL()
+        self._call(fn.model_get, enc(name), byref(m))
+        try:
+            return json.loads(take(fn.model_to_json, m))
+        finally:
+            fn.model_free(m)
+
+    def models(self, provider: Optional[str] = None, model_type: Optional[str] = None,
+               active: Optional[bool] = None) -> List[Dict[str, Any]]:
+        f = _ffi.init_options(fn.model_filter_init, _ffi.ModelFilter)
+        f.provider, f.model_type, f.active = enc(provider), _model_type(model_type), _active_filter(active)
+        return self._json(fn.model_list_json, byref(f))
+
+    def add_model(self, actor: str, spec: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        self._call(fn.model_add_json, enc(actor), _body(spec), None)
+        return self.model(spec["model_name"] if isinstance(spec, dict) else json.loads(spec)["model_name"])
+
+    def update_model(self, actor: str, name: str, patch: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        self._call(fn.model_update_json, enc(actor), enc(name), _body(patch), None)
+        return self.model(name)
+
+    def set_model_active(self, actor: str, name: str, active: bool) -> None:
+        self._call(fn.model_set_active, enc(actor), enc(name), int(bool(active)))
+
+    def set_default_model(self, actor: str, name: str) -> None:
+        self._call(fn.model_set_default, enc(actor), enc(name))
+
+    def estimate_cost(self, name: str, input_tokens: int = 0, output_tokens: int = 0,
+                      images: int = 0) -> Dict[str, Any]:
+        """{"usd": float, "credits": int}; NotFoundError when the price is not set."""
+        m = _ffi.MODEL()
+        self._call(fn.model_get, enc(name), byref(m))
+        try:
+            cost = _ffi.Cost()
+            fn.model_estimate_cost(m, input_tokens, output_tokens, images, byref(cost))
+            return {"usd": cost.usd, "credits": cost.credits}
+        finally:
+            fn.model_free(m)
+
+    # ---- integration settings ----
+
+    def integration(self, account_id: int, integration: str) -> Dict[str, Any]:
+        """GET /api/v1/system/settings/integrations/{integration}/ for an account."""
+        return self._json(fn.integration_get_json, account_id, enc(integration))
+
+    def put_integration(self, actor: str, account_id: int, integration: str,
+                        body: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        """PUT of the same path; returns the new GET body."""
+        return self._json(fn.integration_put_json, enc(actor), account_id, enc(integration), _body(body))
+
+    def integrations(self, account_id: int) -> List[Dict[str, Any]]:
+        return self._json(fn.integration_list_json, account_id)
+
+    def reset_integration(self, actor: str, account_id: int, integration: str) -> None:
+        self._call(fn.account_integration_reset, enc(actor), account_id, enc(integration))
+
+    def global_settings(self) -> Dict[str, Any]:
+        """GET /api/v1/admin/global-settings/ (keys masked)."""
+        return self._json(fn.global_settings_get_json)
+
+    def put_global_settings(self, actor: str, body: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        return self._json(fn.global_settings_put_json, enc(actor), _body(body))
+
+    def set_global_key(self, actor: str, integration: str, key: Optional[str]) -> None:
+        """Set (or remove, with None) the platform's API key of an integration."""
+        self._call(fn.global_key_set, enc(actor), enc(integration), enc(key))
+
+    def set_account_key(self, actor: str, account_id: int, integration: str, key: Optional[str]) -> None:
+        """Set (or remove) an account's own API key: the privileged call."""
+        self._call(fn.account_key_set, enc(actor), account_id, enc(integration), enc(key))
+
+    def set_global_active(self, actor: str, active: bool) -> None:
+        self._call(fn.global_set_active, enc(actor), int(bool(active)))
+
+    def set_global_default_model(self, actor: str, model: str) -> None:
+        self._call(fn.global_default_model_set, enc(actor), enc(model))
+
+    # ---- account choices, operations, resolver ----
+
+    def set_account_provider(self, actor: str, account_id: int, model_type: str, provider: Optional[str]) -> None:
+        self._call(fn.account_provider_set, enc(actor), account_id, _model_type(model_type), enc(provider))
+
+    def set_account_operation_model(self, actor: str, account_id: int, operation: str,
+                                    model: Optional[str]) -> None:
+        self._call(fn.account_operation_model_set, enc(actor), account_id, enc(operation), enc(model))
+
+    def account_models(self, account_id: int) -> Dict[str, Any]:
+        return self._json(fn.account_models_get_json, account_id)
+
+    def operations(self) -> List[Dict[str, Any]]:
+        return self._json(fn.operation_list_json)
+
+    def resolve(self, account_id: int, operation: str, model: Optional[str] = None) -> Resolution:
+        """get_model_for_operation: the model, parameters and key for an account's operation."""
+        r = _ffi.RESOLUTION()
+        h = self._enter()
+        try:
+            fn.get_model_for_operation(h, account_id, enc(operation), enc(model), byref(r))
+        finally:
+            self._leave()
+        return Resolution(r)
+
+    # ---- modules ----
+
+    def modules(self, account_id: int = 0) -> Dict[str, Any]:
+        """GET /api/v1/system/module-settings/ (account_id 0: the platform's view)."""
+        return self._json(fn.module_list_json, account_id)
+
+    def put_modules(self, actor: str, account_id: int, body: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        return self._json(fn.module_put_json, enc(actor), account_id, _body(body))
+
+    def add_module(self, actor: str, name: str, description: Optional[str] = None, enabled: bool = True) -> None:
+        self._call(fn.module_add, enc(actor), enc(name), enc(description), int(bool(enabled)))
+
+    def set_module(self, actor: str, name: str, enabled: bool) -> None:
+        self._call(fn.module_set, enc(actor), enc(name), int(bool(enabled)))
+
+    def set_account_module(self, actor: str, account_id: int, name: str, enabled: Optional[bool]) -> None:
+        """Override a module for an account; None follows the platform again."""
+        self._call(fn.module_account_set, enc(actor), account_id, enc(name), -1 if enabled is None else int(enabled))
+
+    def module_enabled(self, account_id: int, name: str) -> bool:
+        v = c_int()
+        self._call(fn.module_enabled, account_id, enc(name), byref(v))
+        return bool(v.value)
+
+    # ---- audit ----
+
+    def audit(self, entity: Optional[str] = None, account_id: int = 0, since: Optional[str] = None,
+              limit: int = 0, actor: Optional[str] = None) -> List[Dict[str, Any]]:
+        q = _ffi.init_options(fn.audit_query_init, _ffi.AuditQuery)
+        q.entity, q.account_id, q.since, q.limit, q.actor = enc(entity), account_id, enc(since), limit, enc(actor)
+        return self._json(fn.audit_query_json, byref(q))["entries"]
+
+    # ---- prompts ----
+
+    def _prompt_dict(self, p: Any) -> Dict[str, Any]:
+        try:
+            return {
+                "prompt_type": dec(fn.prompt_type(p)), "version": fn.prompt_version(p),
+                "value": dec(fn.prompt_value(p)), "variables": json.loads(dec(fn.prompt_variables_json(p))),
+                "description": dec(fn.prompt_description(p)), "message": dec(fn.prompt_message(p)),
+                "author": dec(fn.prompt_author(p)), "created_at": dec(fn.prompt_created_at(p)),
+                "published": bool(fn.prompt_is_published(p)),
+            }
+        finally:
+            fn.prompt_free(p)
+
+    def add_prompt_type(self, actor: str, prompt_type: str) -> None:
+        self._call(fn.prompt_type_add, enc(actor), enc(prompt_type))
+
+    def commit_prompt(self, actor: str, prompt_type: str, value: str, *, description: Optional[str] = None,
+                      message: Optional[str] = None, publish: bool = False) -> Dict[str, Any]:
+        """Commit a new immutable version (the latest + 1); returns it."""
+        o = _ffi.init_options(fn.prompt_commit_options_init, _ffi.PromptCommitOptions)
+        o.prompt_type, o.value, o.description, o.message = enc(prompt_type), enc(value), enc(description), enc(message)
+        o.publish = int(bool(publish))
+        p = _ffi.PROMPT()
+        self._call(fn.prompt_commit, enc(actor), byref(o), byref(p))
+        return self._prompt_dict(p)
+
+    def publish_prompt(self, actor: str, prompt_type: str, version: int) -> None:
+        """Publish a version; an older one is a rollback."""
+        self._call(fn.prompt_publish, enc(actor), enc(prompt_type), version)
+
+    def set_prompt_active(self, actor: str, prompt_type: str, active: bool) -> None:
+        self._call(fn.prompt_set_active, enc(actor), enc(prompt_type), int(bool(active)))
+
+    def prompt(self, prompt_type: str, version: int = 0) -> Dict[str, Any]:
+        """A version of a prompt type (0: the published one)."""
+        p = _ffi.PROMPT()
+        self._call(fn.prompt_get, enc(prompt_type), version, byref(p))
+        return self._prompt_dict(p)
+
+    def prompt_versions(self, prompt_type: str) -> Dict[str, Any]:
+        return self._json(fn.prompt_versions_json, enc(prompt_type))
+
+    def prompt_diff(self, prompt_type: str, from_version: int, to_version: int) -> str:
+        h = self._enter()
+        try:
+            return take(fn.prompt_diff, h, enc(prompt_type), from_version, to_version)
+        finally:
+            self._leave()
+
+    def prompts(self) -> List[Dict[str, Any]]:
+        """The admin list of prompt types."""
+        return self._json(fn.prompt_list_json)
+
+    def increment_prompt_versions(self, actor: str, prompt_types: Sequence[str], message: str) -> None:
+        self._call(fn.prompt_increment_version, enc(actor), _strings(prompt_types), len(prompt_types), enc(message))
+
+    def set_prompts_active(self, actor: str, prompt_types: Sequence[str], active: bool) -> None:
+        self._call(fn.prompt_set_active_bulk, enc(actor), _strings(prompt_types), len(prompt_types),
+                   int(bool(active)))
+
+    def customize_prompt(self, actor: str, account_id: int, prompt_type: str, value: str) -> Dict[str, Any]:
+        self._call(fn.account_prompt_customize, enc(actor), account_id, enc(prompt_type), enc(value))
+        return self.account_prompt(account_id, prompt_type)
+
+    def reset_prompt(self, actor: str, account_id: int, prompt_type: str) -> Dict[str, Any]:
+        self._call(fn.account_prompt_reset, enc(actor), account_id, enc(prompt_type))
+        return self.account_prompt(account_id, prompt_type)
+
+    def reset_prompts(self, actor: str, account_ids: Sequence[int], prompt_type: str) -> None:
+        self._call(fn.account_prompt_reset_bulk, enc(actor), _ids(account_ids), len(account_ids), enc(prompt_type))
+
+    def account_prompt(self, account_id: int, prompt_type: str) -> Dict[str, Any]:
+        """The account's view: effective value, customised, based_on_version, stale."""
+        return self._json(fn.account_prompt_get_json, account_id, enc(prompt_type))
+
+    def account_prompts(self, account_id: int) -> List[Dict[str, Any]]:
+        return self._json(fn.account_prompt_list_json, account_id)
+
+    def stale_prompt_accounts(self, prompt_type: str) -> Dict[str, Any]:
+        return self._json(fn.prompt_stale_accounts_json, enc(prompt_type))
+
+    def render_prompt(self, account_id: int, prompt_type: str, variables: Union[str, Dict[str, Any], None] = None) -> str:
+        """Render the effective prompt (account_id 0: the published one)."""
+        h = self._enter()
+        try:
+            return take(fn.prompt_render, h, account_id, enc(prompt_type), _body(variables))
+        finally:
+            self._leave()
+
+    # ---- libraries of author profiles and strategies ----
+
+    def create_library_item(self, actor: str, kind: str, item: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        new_id = c_int64()
+        self._call(fn.library_create_json, enc(actor), _kind(kind), _body(item), byref(new_id))
+        return self.library_item(kind, new_id.value)
+
+    def update_library_item(self, actor: str, kind: str, item_id: int,
+                            patch: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        self._call(fn.library_update_json, enc(actor), _kind(kind), item_id, _body(patch))
+        return self.library_item(kind, item_id)
+
+    def set_library_item_active(self, actor: str, kind: str, item_id: int, active: bool) -> None:
+        self._call(fn.library_set_active, enc(actor), _kind(kind), item_id, int(bool(active)))
+
+    def set_library_items_active(self, actor: str, kind: str, ids: Sequence[int], active: bool) -> None:
+        self._call(fn.library_set_active_bulk, enc(actor), _kind(kind), _ids(ids), len(ids), int(bool(active)))
+
+    def library_item(self, kind: str, item_id: int) -> Dict[str, Any]:
+        return self._json(fn.library_get_json, _kind(kind), item_id)
+
+    def library(self, kind: str, category: Optional[str] = None, active: Optional[bool] = None,
+                search: Optional[str] = None) -> List[Dict[str, Any]]:
+        f = _ffi.init_options(fn.library_filter_init, _ffi.LibraryFilter)
+        f.category, f.active, f.search = enc(category), _active_filter(active), enc(search)
+        return self._json(fn.library_list_json, _kind(kind), byref(f))
+
+    def clone_library_item(self, actor: str, kind: str, account_id: int, source_id: int) -> Dict[str, Any]:
+        copy_id = c_int64()
+        self._call(fn.library_clone, enc(actor), _kind(kind), account_id, source_id, byref(copy_id))
+        return self.library_copy(kind, account_id, copy_id.value)
+
+    def bulk_clone_library_items(self, actor: str, kind: str, source_ids: Sequence[int],
+                                 account_ids: Sequence[int], *, fail_on_existing: bool = False) -> int:
+        """Clone every source to every account in one transaction; returns the copies made."""
+        created = c_size_t()
+        self._call(fn.library_bulk_clone, enc(actor), _kind(kind), _ids(source_ids), len(source_ids),
+                   _ids(account_ids), len(account_ids), int(bool(fail_on_existing)), byref(created))
+        return created.value
+
+    def update_library_copy(self, actor: str, kind: str, account_id: int, copy_id: int,
+                            patch: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        self._call(fn.library_copy_update_json, enc(actor), _kind(kind), account_id, copy_id, _body(patch))
+        return self.library_copy(kind, account_id, copy_id)
+
+    def reset_library_copy(self, actor: str, kind: str, account_id: int, copy_id: int) -> Dict[str, Any]:
+        self._call(fn.library_copy_reset, enc(actor), _kind(kind), account_id, copy_id)
+        return self.library_copy(kind, account_id, copy_id)
+
+    def delete_library_copy(self, actor: str, kind: str, account_id: int, copy_id: int) -> None:
+        self._call(fn.library_copy_delete, enc(actor), _kind(kind), account_id, copy_id)
+
+    def library_copy(self, kind: str, account_id: int, copy_id: int) -> Dict[str, Any]:
+        return self._json(fn.library_copy_get_json, _kind(kind), account_id, copy_id)
+
+    def library_copies(self, kind: str, account_id: int) -> List[Dict[str, Any]]:
+        return self._json(fn.library_copy_list_json, _kind(kind), account_id)
+
+    # ---- export / import ----
+
+    def export(self, *, with_keys: bool = False) -> Dict[str, Any]:
+        """The whole store as one document (keys only when asked for)."""
+        o = _ffi.init_options(fn.export_options_init, _ffi.ExportOptions)
+        o.flags = 1 if with_keys else 0
+        return self._json(fn.store_export_json, byref(o))
+
+    def import_document(self, actor: str, document: Union[str, Dict[str, Any]], *, replace: bool = False) -> None:
+        """Import a document in one transaction (merge, or replace the whole store)."""
+        o = _ffi.init_options(fn.import_options_init, _ffi.ImportOptions)
+        o.mode = 1 if replace else 0
+        self._call(fn.store_import_json, enc(actor), _body(document), byref(o))
+
+
+def template_variables(template: str) -> List[str]:
+    """The variables of a template, in order of first use (ValidationError when malformed)."""
+    return json.loads(take(fn.template_variables_json, enc(template)))
+
+
+def render_template(template: str, variables: Union[str, Dict[str, Any], None] = None) -> str:
+    """Render a template as Python's str.format would, strictly."""
+    return take(fn.template_render, enc(template), _body(variables))
+
+
+def text_diff(old: str, new: str, old_label: Optional[str] = None, new_label: Optional[str] = None) -> str:
+    """A unified diff of two texts ("" when equal)."""
+    return take(fn.text_diff, enc(old), enc(new), enc(old_label), enc(new_label))

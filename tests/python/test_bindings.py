@@ -1,0 +1,254 @@
+"""Tests of the Python bindings (unittest, Debian's /usr/bin/python3).
+
+Run by CTest with IGNY8_LIBRARY pointing at the built library and PYTHONPATH at
+bindings/python."""
+
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+import igny8settings as igny8
+from igny8settings import _ffi, errors
+
+FAKE_KEY = "sk-test-FAKE-python-0000wxyz"
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+class StoreTestCase(unittest.TestCase):
+    def setUp(self):
+        self.st = igny8.Store()
+        self.st.load_defaults("test")
+
+    def tearDown(self):
+        self.st.close()
+
+
+class TestLoading(unittest.TestCase):
+    def test_version_matches_the_package(self):
+        self.assertEqual(igny8.library_version(), igny8.__version__)
+        self.assertEqual(_ffi.LIBRARY_VERSION[0], 1)
+
+    def test_another_major_version_is_refused(self):
+        with self.assertRaises(ImportError):
+            _ffi.check_major((2, 0, 0, "2.0.0"))
+        _ffi.check_major((1, 9, 3, "1.9.3"))
+
+    def test_every_int_function_has_errcheck_and_every_function_a_restype(self):
+        for name, (restype, argtypes) in _ffi._SIGNATURES.items():
+            f = getattr(_ffi.lib, name)
+            self.assertEqual(f.argtypes, argtypes, name)
+            self.assertIs(f.restype, restype, name)
+            if restype is _ffi.I:
+                self.assertIs(f.errcheck, _ffi._check, name)
+
+    def test_installs_offline_with_pip(self):
+        source = os.path.join(os.path.dirname(__file__), "..", "..", "bindings", "python")
+        with tempfile.TemporaryDirectory() as target, tempfile.TemporaryDirectory() as work:
+            root = shutil.copytree(source, os.path.join(work, "src"))  # pip builds in place: not in the tree
+            out = subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-index",
+                                  "--no-deps", "--quiet", "--target", target, root],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            env = dict(os.environ, PYTHONPATH=target)
+            check = subprocess.run([sys.executable, "-c", "import igny8settings, sys; "
+                                    "sys.stdout.write(igny8settings.__file__)"],
+                                   capture_output=True, text=True, env=env, cwd=target)
+            self.assertEqual(check.returncode, 0, check.stderr)
+            self.assertTrue(check.stdout.startswith(target), check.stdout)
+            self.assertTrue(os.path.exists(os.path.join(target, "igny8settings", "py.typed")))
+
+
+class TestErrors(StoreTestCase):
+    def test_validation_error_is_a_value_error_with_code_and_field(self):
+        with self.assertRaises(ValueError) as cm:
+            self.st.put_integration("t", 7, "openai", {"temperature": 9})
+        e = cm.exception
+        self.assertIsInstance(e, igny8.ValidationError)
+        self.assertEqual(e.code, errors.EINVAL)
+        self.assertEqual(e.field, "temperature")
+        self.assertIn("temperature 9", str(e))
+
+    def test_not_found_is_a_lookup_error(self):
+        with self.assertRaises(LookupError) as cm:
+            self.st.resolve(7, "juggling")
+        self.assertIsInstance(cm.exception, igny8.NotFoundError)
+        self.assertEqual(cm.exception.field, "operation")
+
+    def test_conflict(self):
+        with self.assertRaises(igny8.ConflictError) as cm:
+            self.st.add_module("t", "planner")
+        self.assertEqual(cm.exception.code, errors.EEXISTS)
+
+    def test_store_errors(self):
+        with tempfile.TemporaryDirectory() as d:
+            junk = os.path.join(d, "junk.db")
+            with open(junk, "wb") as f:
+                f.write(os.urandom(8192))
+            with self.assertRaises(igny8.StoreError) as cm:
+                igny8.Store(junk)
+            self.assertEqual(cm.exception.code, errors.ECORRUPT)
+            with self.assertRaises(igny8.StoreError) as cm:
+                igny8.Store(os.path.join(d, "missing.db"), create=False)
+            self.assertEqual(cm.exception.code, errors.EIO)
+            path = os.path.join(d, "s.db")
+            igny8.Store(path).close()
+            with igny8.Store(path, readonly=True) as ro:
+                with self.assertRaises(igny8.StoreError) as cm:
+                    ro.add_module("t", "extra")
+                self.assertEqual(cm.exception.code, errors.EREADONLY)
+
+    def test_every_code_maps_to_its_class(self):
+        self.assertIsInstance(errors.error_for(errors.ENOMEM, "out of memory", None), MemoryError)
+        self.assertIsInstance(errors.error_for(errors.EVERSION, "newer", "path"), igny8.StoreError)
+        self.assertIsInstance(errors.error_for(errors.EBUSY, "busy", None), igny8.StoreError)
+        self.assertIs(type(errors.error_for(errors.ERROR, "", None)), igny8.Igny8Error)
+        self.assertEqual(str(errors.error_for(-99, "", None)), "no message provided")
+
+    def test_closed_store_and_resolution(self):
+        st = igny8.Store()
+        st.close()
+        st.close()  # twice is fine
+        with self.assertRaises(ValueError):
+            st.operations()
+        r = self.st.resolve(7, "clustering")
+        r.close()
+        with self.assertRaises(ValueError):
+            r.model
+
+
+class TestSurface(StoreTestCase):
+    def test_resolution_attributes_and_trace(self):
+        self.st.set_global_key("ops", "openai", FAKE_KEY)
+        self.st.put_integration("alice", 7, "openai", {"model": "gpt-4o", "temperature": 0.3})
+        with self.st.resolve(7, "clustering") as r:
+            self.assertEqual((r.model, r.provider, r.integration, r.model_type), ("gpt-4o", "openai", "openai", "text"))
+            self.assertEqual(r.source, "account_integration")
+            self.assertAlmostEqual(r.temperature, 0.3)
+            self.assertEqual(r.max_tokens, 8192)
+            self.assertIsNone(r.size)
+            self.assertEqual(r.api_key_source, "global")
+            self.assertEqual(r.api_key(), FAKE_KEY)
+            self.assertNotIn("FAKE", repr(r))
+            self.assertNotIn("FAKE", json.dumps(r.to_dict()))
+            self.assertEqual([lvl["status"] for lvl in r.trace["levels"]],
+                             ["skipped", "skipped", "used", "not_reached", "not_reached"])
+        with self.st.resolve(7, "image_generation") as r:
+            self.assertEqual((r.size, r.quality, r.style), ("1024x1024", "standard", "vivid"))
+            self.assertIsNone(r.temperature)
+
+    def test_views_are_dicts_and_keys_are_masked(self):
+        self.st.set_global_key("ops", "anthropic", FAKE_KEY)
+        g = self.st.global_settings()
+        self.assertEqual(g["integrations"]["anthropic"]["api_key"], {"configured": True, "last4": "wxyz",
+                                                                    "from": "anthropic"})
+        self.assertNotIn("FAKE", json.dumps(g))
+        self.assertEqual(len(self.st.integrations(7)), 4)
+        self.assertEqual(len(self.st.operations()), 11)
+        self.assertTrue(self.st.module_enabled(7, "planner"))
+        self.st.set_account_module("t", 7, "planner", False)
+        self.assertFalse(self.st.module_enabled(7, "planner"))
+        self.assertEqual(self.st.put_modules("t", 7, {"planner": None})["account_id"], 7)
+        self.assertTrue(self.st.module_enabled(7, "planner"))
+        self.assertGreater(len(self.st.audit(limit=5)), 0)
+        self.assertNotIn("FAKE", json.dumps(self.st.audit(limit=1000)))
+
+    def test_models_and_cost(self):
+        self.assertEqual(self.st.model("gpt-4o-mini")["is_default"], True)
+        self.assertEqual({m["model_name"] for m in self.st.models(provider="runware")},
+                         {"runware:100@1", "runware:101@1"})
+        self.assertEqual(self.st.estimate_cost("dall-e-3", images=3), {"usd": 0.12, "credits": 15})
+        m = self.st.add_model("ops", {"model_name": "free-text", "provider": "openai", "model_type": "text"})
+        self.assertIsNone(m["input_cost_per_1k"])
+        with self.assertRaises(igny8.NotFoundError) as cm:
+            self.st.estimate_cost("free-text", input_tokens=10)
+        self.assertEqual(cm.exception.field, "input_cost_per_1k")
+
+    def test_prompts(self):
+        v = self.st.commit_prompt("ed", "ideas", "Ideas about {topic}", message="short", publish=True)
+        self.assertEqual((v["version"], v["variables"], v["published"]), (2, ["topic"], True))
+        self.assertEqual(self.st.render_prompt(7, "ideas", {"topic": "tea", "n": 3.0}), "Ideas about tea")
+        self.st.customize_prompt("alice", 7, "ideas", "Mine: {topic}")
+        self.assertFalse(self.st.account_prompt(7, "ideas")["stale"])
+        self.st.commit_prompt("ed", "ideas", "Newer ideas about {topic}", publish=True)
+        self.assertTrue(self.st.account_prompt(7, "ideas")["stale"])
+        self.assertEqual(self.st.stale_prompt_accounts("ideas")["accounts"], [{"account_id": 7, "based_on_version": 2}])
+        self.assertIn("+Ideas about {topic}", self.st.prompt_diff("ideas", 1, 2))
+        self.assertFalse(self.st.reset_prompt("alice", 7, "ideas")["is_customized"])
+        self.assertEqual(igny8.render_template("{a}{{b}}", {"a": True}), "True{b}")
+        self.assertEqual(igny8.template_variables("{x} {y} {x}"), ["x", "y"])
+        with self.assertRaises(igny8.ValidationError) as cm:
+            igny8.render_template("{missing}", {})
+        self.assertEqual(cm.exception.field, "missing")
+
+
+class TestThreadsAndMemory(unittest.TestCase):
+    def test_threads_share_one_store(self):
+        with tempfile.TemporaryDirectory() as d:
+            with igny8.Store(os.path.join(d, "s.db")) as st:
+                st.load_defaults("t")
+                failures = []
+                models = ["gpt-4o", "gpt-4.1", "gpt-4o-mini", "gpt-4.1-mini"]
+
+                def work(account: int) -> None:
+                    try:
+                        for i in range(100):
+                            model = models[(account + i) % 4]
+                            st.put_integration("t", account, "openai", {"model": model})
+                            with st.resolve(account, "ideas") as r:
+                                if r.model != model:
+                                    failures.append((account, i, r.model, model))
+                    except Exception as e:  # pragma: no cover - reported below
+                        failures.append(repr(e))
+
+                threads = [threading.Thread(target=work, args=(a,)) for a in range(1, 9)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                self.assertEqual(failures, [])
+                for a in range(1, 9):
+                    self.assertEqual(st.integration(a, "openai")["model"], models[(a + 99) % 4])
+
+    def test_resolve_loop_does_not_grow(self):
+        with igny8.Store() as st:
+            st.load_defaults("t")
+            st.set_global_key("t", "openai", FAKE_KEY)
+            for _ in range(2000):  # warm up the allocator and the caches
+                st.resolve(7, "clustering").close()
+            gc.collect()
+            before = rss_kib()
+            for i in range(100_000):
+                r = st.resolve(1 + i % 50, "clustering")
+                r.model
+                r.temperature
+                r.close()
+            gc.collect()
+            grown = rss_kib() - before
+            self.assertLess(grown, 5 * 1024, f"RSS grew by {grown} KiB over 100,000 resolves")
+
+    def test_unclosed_resolutions_are_freed_by_the_finalizer(self):
+        with igny8.Store() as st:
+            st.load_defaults("t")
+            r = st.resolve(7, "clustering")
+            fin = r._finalizer
+            self.assertTrue(fin.alive)
+            del r
+            gc.collect()
+            self.assertFalse(fin.alive)
+
+
+if __name__ == "__main__":
+    unittest.main()
