@@ -12,6 +12,7 @@
  * IGNY8_EXPORT_WITH_KEYS. On import, an "api_key" that is absent keeps the key the store
  * has for that row in a merge, and means no key in a replace; null removes it. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,21 @@ static const char *const copy_columns[] = {
     "id", "account_id", "kind", "source_id", "based_on_revision", "based_on", "name", "description", "category",
     "is_active", "updated_at", "updated_by", "source", "source_changed", "source_active", "modified", NULL
 };
+
+/* A document may hold keys: wipe them before it is freed (an export with keys, every
+ * import). cJSON's print buffers and SQLite's pages are out of our reach. */
+static void wipe_keys(cJSON *doc)
+{
+    static const char *const holders[] = { "integrations", "account_integrations" };
+    for (size_t i = 0; i < IGNY8__ARRAY_LEN(holders); i++) {
+        const cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc, holders[i])) {
+            char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "api_key"));
+            if (key)
+                explicit_bzero(key, strlen(key));
+        }
+    }
+}
 
 /* ======================================================================== export */
 
@@ -418,6 +434,16 @@ typedef struct import_ctx {
 
 /* ---- errors with their JSON path ---- */
 
+/* A path into a TPATH buffer (cut there; no path of a real document comes near). */
+__attribute__((format(printf, 2, 3)))
+static void fmt(char out[TPATH], const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(out, TPATH, format, ap);
+    va_end(ap);
+}
+
 /* An error of a nested check given the document path: a plain field ("temperature", or
  * `field` when given) becomes path.field, and the message is prefixed with the path. A
  * field that is a document path already is left as it is. */
@@ -430,7 +456,7 @@ static int at_path(int rc, const char *path, const char *field)
     if (e->field && e->field[0] == '$')
         return rc;
     const char *f = field ? field : e->field;
-    snprintf(full, sizeof(full), "%s%s%s", path, (f && f[0]) ? "." : "", f ? f : "");
+    fmt(full, "%s%s%s", path, (f && f[0]) ? "." : "", f ? f : "");
     snprintf(message, sizeof(message), "%s", e->message);
     return igny8__error_set(rc, full, "%s: %s", path, message);
 }
@@ -448,7 +474,7 @@ static int at_row(int rc, const char *path)
 static int not_found(const import_ctx *c, const char *path, const char *field, const char *what, const char *name)
 {
     char full[TPATH];
-    snprintf(full, sizeof(full), "%s.%s", path, field);
+    fmt(full, "%s.%s", path, field);
     return igny8__error_set(IGNY8_EINVAL, full, "%s: %s '%.64s' is not in the document%s", full, what, name,
                             c->merge ? " or the store" : "");
 }
@@ -505,7 +531,7 @@ static int read_value(const cJSON *it, const char *path, int kind, val *v)
 static int read_field(const cJSON *it, const char *path, const spec *s, val *v)
 {
     char fp[TPATH];
-    snprintf(fp, sizeof(fp), "%s.%s", path, s->key);
+    fmt(fp, "%s.%s", path, s->key);
     v->item = it;
     if (it == NULL || (cJSON_IsNull(it) && (s->flags & NUL))) {
         if (s->flags & REQ)
@@ -528,7 +554,7 @@ static int read_fields(const cJSON *obj, const char *path, const spec *specs, si
         while (k < n && strcmp(specs[k].key, it->string) != 0)
             k++;
         if (k == n) {
-            snprintf(fp, sizeof(fp), "%s.%s", path, it->string);
+            fmt(fp, "%s.%s", path, it->string);
             return igny8__error_set(IGNY8_EINVAL, fp, "%s is not a field of %s", fp, path);
         }
         int rc = read_field(it, path, &specs[k], &vals[k]);
@@ -733,7 +759,7 @@ static int read_settings(const cJSON *it, const char *path, const char *name, in
     static const char *const account_ro[] = { "account_id", "integration", "updated_at", "updated_by", NULL };
     char prefix[TPATH];
     igny8__integ_row p;
-    snprintf(prefix, sizeof(prefix), "%s.", path);
+    fmt(prefix, "%s.", path);
     int rc = igny8__integration_body_read(it, is_account, is_account ? account_ro : platform_ro, prefix, u);
     if (rc != IGNY8_OK)
         return rc;
@@ -755,7 +781,7 @@ static int check_model_of(import_ctx *c, const char *name, const char *integrati
         return rc;
     if (!m->found)
         return not_found(c, path, field, "model", name);
-    snprintf(full, sizeof(full), "%s.%s", path, field);
+    fmt(full, "%s.%s", path, field);
     if (strcmp(m->integration, integration) != 0)
         return igny8__error_set(IGNY8_EINVAL, full, "%s: model '%.64s' belongs to integration '%.64s', not '%.64s'",
                                 full, name, m->integration, integration);
@@ -852,13 +878,13 @@ static int check_model_refs(import_ctx *c, const igny8_model *m, const char *pat
         return not_found(c, path, "provider", "provider", m->provider);
     if (rc == IGNY8_OK && (rc = integration_of(c, m->provider, m->model_type, integration)) == IGNY8_OK &&
         integration[0] == '\0') {
-        snprintf(full, sizeof(full), "%s.model_type", path);
+        fmt(full, "%s.model_type", path);
         return igny8__error_set(IGNY8_EINVAL, full, "%s: provider '%.64s' has no %s integration", full, m->provider,
                                 igny8_model_type_name(m->model_type));
     }
     const char **claimed = &c->defaults[m->model_type];
     if (rc == IGNY8_OK && m->is_default && *claimed && strcmp(*claimed, m->model_name) != 0) {
-        snprintf(full, sizeof(full), "%s.is_default", path);
+        fmt(full, "%s.is_default", path);
         return igny8__error_set(IGNY8_EEXISTS, full, "%s: '%.64s' is the default %s model already", full, *claimed,
                                 igny8_model_type_name(m->model_type));
     }
@@ -892,7 +918,7 @@ static int after_model(import_ctx *c, const cJSON *it, const char *path)
     char full[TPATH];
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "is_default")))
         return IGNY8_OK;
-    snprintf(full, sizeof(full), "%s.is_default", path);
+    fmt(full, "%s.is_default", path);
     return at_row(igny8__db_transfer_model_set_default(c->st, str_of(it, "model_name")), full);
 }
 
@@ -912,7 +938,7 @@ static int check_platform_provider(import_ctx *c, const val *v, const char *path
     int rc = find_integration(c, v->s, &in);
     if (rc == IGNY8_OK && in.type == 0)
         return not_found(c, path, field, "integration", v->s);
-    snprintf(full, sizeof(full), "%s.%s", path, field);
+    fmt(full, "%s.%s", path, field);
     if (rc == IGNY8_OK && in.type != type)
         return igny8__error_set(IGNY8_EINVAL, full, "%s: integration '%.64s' is not a %s integration", full, v->s,
                                 igny8_model_type_name(type));
@@ -991,7 +1017,7 @@ static int write_version(import_ctx *c, const char *type, const val *v, const ch
     char field[TPATH];
     igny8_prompt p;
     memset(&p, 0, sizeof(p));
-    snprintf(field, sizeof(field), "%s.value", path);
+    fmt(field, "%s.value", path);
     int rc = igny8__template_check(v[PV_VALUE].s, field, &p.variables);
     if (rc != IGNY8_OK)
         return rc;
@@ -1015,12 +1041,12 @@ static int do_version(import_ctx *c, const char *type, const cJSON *it, const ch
     char field[TPATH];
     igny8_prompt *old = NULL;
     int rc = read_fields(it, path, version_spec, IGNY8__ARRAY_LEN(version_spec), v);
-    snprintf(field, sizeof(field), "%s.version", path);
+    fmt(field, "%s.version", path);
     if (rc == IGNY8_OK && v[PV_VERSION].i <= *prev)
         return igny8__error_set(IGNY8_EINVAL, field, "%s: version %lld does not follow version %lld", field,
                                 (long long)v[PV_VERSION].i, (long long)*prev);
     *prev = v[PV_VERSION].i;
-    snprintf(field, sizeof(field), "%s.value", path);
+    fmt(field, "%s.value", path);
     if (rc == IGNY8_OK) rc = igny8__template_check(v[PV_VALUE].s, field, NULL);
     if (rc == IGNY8_OK && c->merge) rc = igny8__db_transfer_version_find(c->st, type, (int)v[PV_VERSION].i, &old);
     if (rc == IGNY8_OK && old && !same_version(old, v))
@@ -1038,7 +1064,7 @@ static int each_version(import_ctx *c, const char *type, const cJSON *versions, 
     int64_t prev = 0;
     int i = 0;
     for (const cJSON *it = versions->child; it; it = it->next, i++) {
-        snprintf(vp, sizeof(vp), "%s.versions[%d]", path, i);
+        fmt(vp, "%s.versions[%d]", path, i);
         int rc = cJSON_IsObject(it) ? do_version(c, type, it, vp, &prev, write)
                                     : igny8__error_set(IGNY8_EINVAL, vp, "%s must be an object", vp);
         if (rc != IGNY8_OK)
@@ -1059,7 +1085,7 @@ static int check_published(import_ctx *c, const char *type, const cJSON *version
     int rc = c->merge ? igny8__db_transfer_version_find(c->st, type, (int)published, &p) : IGNY8_OK;
     int found = p != NULL;
     igny8_prompt_free(p);
-    snprintf(field, sizeof(field), "%s.published_version", path);
+    fmt(field, "%s.published_version", path);
     if (rc == IGNY8_OK && !found)
         return igny8__error_set(IGNY8_EINVAL, field, "%s: %lld is not one of the versions of '%.64s'", field,
                                 (long long)published, type);
@@ -1077,7 +1103,7 @@ static int do_prompt(import_ctx *c, const cJSON *it, const char *path, int write
     val v[IGNY8__ARRAY_LEN(prompt_spec)];
     char field[TPATH];
     int rc = read_fields(it, path, prompt_spec, IGNY8__ARRAY_LEN(prompt_spec), v);
-    snprintf(field, sizeof(field), "%s.prompt_type", path);
+    fmt(field, "%s.prompt_type", path);
     if (rc == IGNY8_OK) rc = igny8__prompt_type_check_name(v[PT_NAME].s, field);
     if (rc == IGNY8_OK) rc = each_version(c, v[PT_NAME].s, v[PT_VERSIONS].item, path, 0);
     if (rc == IGNY8_OK && v[PT_PUBLISHED].set)
@@ -1113,7 +1139,7 @@ static int check_account_model(import_ctx *c, const integ_info *in, const char *
         rc = find_model(c, in->default_model, &m);
     else
         return IGNY8_OK;
-    snprintf(full, sizeof(full), "%s.max_tokens", path);
+    fmt(full, "%s.max_tokens", path);
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_MAX_TOKENS) && m.max_out > 0 && u->max_tokens > m.max_out)
         return igny8__error_set(IGNY8_EINVAL, full, "%s: max_tokens %d is above the %d output tokens of the model",
                                 full, u->max_tokens, m.max_out);
@@ -1177,7 +1203,7 @@ static int do_account_operation_model(import_ctx *c, const cJSON *it, const char
         return not_found(c, path, "operation", "operation", v[R_KEY].s);
     if (rc == IGNY8_OK && (rc = find_model(c, v[R_VALUE].s, &m)) == IGNY8_OK && !m.found)
         return not_found(c, path, "model", "model", v[R_VALUE].s);
-    snprintf(full, sizeof(full), "%s.model", path);
+    fmt(full, "%s.model", path);
     if (rc == IGNY8_OK && m.type != type)
         return igny8__error_set(IGNY8_EINVAL, full, "%s: model '%.64s' is a %s model; operation '%.64s' needs %s",
                                 full, v[R_VALUE].s, igny8_model_type_name(m.type), v[R_KEY].s,
@@ -1217,7 +1243,7 @@ static int do_account_prompt(import_ctx *c, const cJSON *it, const char *path, i
     char field[TPATH];
     igny8_prompt p;
     int rc = read_fields(it, path, account_prompt_spec, IGNY8__ARRAY_LEN(account_prompt_spec), v);
-    snprintf(field, sizeof(field), "%s.value", path);
+    fmt(field, "%s.value", path);
     if (rc == IGNY8_OK)
         rc = igny8__template_check(v[AP_VALUE].s, field, NULL);
     if (rc != IGNY8_OK || !write)
@@ -1265,7 +1291,7 @@ static int read_library_cols(const cJSON *it, const char *path, library_cols *l)
     if (rc == IGNY8_OK) rc = read_one(it, path, "kind", V_NAME, REQ, &l->kind);
     if (rc == IGNY8_OK) rc = read_one(it, path, "updated_at", V_STAMP, REQ, &l->at);
     if (rc == IGNY8_OK) rc = read_one(it, path, "updated_by", V_ACTOR, REQ, &l->by);
-    snprintf(field, sizeof(field), "%s.kind", path);
+    fmt(field, "%s.kind", path);
     if (rc == IGNY8_OK && (l->kind_id = igny8__library_kind_from_name(l->kind.s)) == 0)
         return igny8__error_set(IGNY8_EINVAL, field, "%s: '%.64s' is not author_profile or strategy", field,
                                 l->kind.s);
@@ -1286,7 +1312,7 @@ static int read_library_head(const cJSON *it, const char *path, library_cols *l)
 static int library_validate(import_ctx *c, int kind, const cJSON *item, const char *path)
 {
     char prefix[TPATH];
-    snprintf(prefix, sizeof(prefix), "%s.", path);
+    fmt(prefix, "%s.", path);
     return igny8__library_validate(c->st, kind, item, 1, prefix);
 }
 
@@ -1337,7 +1363,7 @@ static int check_copy(import_ctx *c, const cJSON *it, const char *path, const li
     int rc = library_validate(c, l->kind_id, item, path);
     cJSON_Delete(item);
     if (rc == IGNY8_OK) rc = find_library(c, source->i, kind);
-    snprintf(field, sizeof(field), "%s.source_id", path);
+    fmt(field, "%s.source_id", path);
     if (rc == IGNY8_OK && kind[0] == '\0')
         return igny8__error_set(IGNY8_EINVAL, field, "%s: library item %lld is not in the document%s", field,
                                 (long long)source->i, c->merge ? " or the store" : "");
@@ -1447,7 +1473,7 @@ static int check_unique(const section *s, const cJSON *arr)
     igny8__free(v);
     if (dup < 0)
         return IGNY8_OK;
-    snprintf(path, sizeof(path), "$.%s[%d]", s->name, dup);
+    fmt(path, "$.%s[%d]", s->name, dup);
     return igny8__error_set(IGNY8_EINVAL, path, "%s has the same %s%s%s as $.%s[%d]", path, s->id ? s->id : "",
                             s->id && s->key ? " and " : "", s->key ? s->key : "", s->name, first);
 }
@@ -1461,7 +1487,7 @@ static int run_rows(import_ctx *c, const section *s, const cJSON *arr, int pass)
     char path[TPATH];
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        snprintf(path, sizeof(path), "$.%s[%d]", s->name, i);
+        fmt(path, "$.%s[%d]", s->name, i);
         int rc = !cJSON_IsObject(it) ? igny8__error_set(IGNY8_EINVAL, path, "%s must be an object", path)
                  : pass == PASS_AFTER ? (s->after ? s->after(c, it, path) : IGNY8_OK)
                                       : s->row(c, it, path, pass == PASS_WRITE);
@@ -1475,7 +1501,7 @@ static int run_section(import_ctx *c, const section *s, int pass)
 {
     char path[TPATH];
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->doc, s->name);
-    snprintf(path, sizeof(path), "$.%s", s->name);
+    fmt(path, "$.%s", s->name);
     if (v == NULL)
         return IGNY8_OK;
     if ((s->flags & S_OBJECT) && !cJSON_IsObject(v))
@@ -1567,7 +1593,7 @@ static int check_format(const cJSON *doc)
             known = strcmp(it->string, sections[i].name) == 0;
         if (!known) {
             char path[TPATH];
-            snprintf(path, sizeof(path), "$.%.64s", it->string);
+            fmt(path, "$.%.64s", it->string);
             return igny8__error_set(IGNY8_EINVAL, path, "%s is not a section of the document", path);
         }
     }
@@ -1607,6 +1633,7 @@ int igny8_store_import_json(igny8_store *st, const char *actor, const char *json
         rc = igny8__store_write_end(st, import_document(&c));
     cJSON_Delete(c.counts);
     ix_free_all(&c);
+    wipe_keys(doc);
     cJSON_Delete(doc);
     return rc;
 }
@@ -1642,9 +1669,10 @@ int igny8_store_export_json(igny8_store *st, const igny8_export_options *opts, c
     struct export_ctx c = { st, (o.flags & IGNY8_EXPORT_WITH_KEYS) != 0, NULL, NULL };
     cJSON *root = igny8__json_object();
     rc = igny8__store_read_end(st, root ? export_document(&c, root) : igny8__error_oom());
-    if (rc != IGNY8_OK) {
-        cJSON_Delete(root);
-        return rc;
-    }
-    return igny8__json_emit_free(root, out_json);
+    if (rc == IGNY8_OK)
+        rc = igny8__json_emit(root, out_json);
+    if (c.with_keys)
+        wipe_keys(root);
+    cJSON_Delete(root);
+    return rc;
 }
