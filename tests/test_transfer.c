@@ -502,6 +502,36 @@ static void test_transfer__prompt_versions_stay_immutable_after_a_replace(void *
     free(doc);
 }
 
+/* A merge document may hold a few rows: its references are looked up in the store too.
+ * A replace has nothing but the document. */
+static void test_transfer__a_partial_document_merges_against_the_store(void **state)
+{
+    igny8_store *st = *state;
+    igny8_model *m = NULL;
+    static const char partial[] =
+        "{\"format\":\"igny8settings\",\"format_version\":1,\"models\":[{\"model_name\":\"gpt-5-nano\","
+        "\"provider\":\"openai\",\"model_type\":\"text\",\"input_cost_per_1k\":0.00005,"
+        "\"output_cost_per_1k\":0.0004,\"tokens_per_credit\":4000,\"max_output_tokens\":8192,"
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}],"
+        "\"account_operation_models\":[{\"account_id\":5,\"operation\":\"ideas\",\"model\":\"gpt-5-nano\","
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}]}";
+    char *before = export_doc(st, 0);
+    assert_igny8_fails(IGNY8_EINVAL, "$.models[0].provider", import_doc(st, partial, IGNY8_IMPORT_REPLACE));
+    char *after = export_doc(st, 0);
+    assert_string_equal(before, after);
+    free(after);
+    assert_igny8_ok(import_doc(st, partial, IGNY8_IMPORT_MERGE));
+    assert_igny8_ok(igny8_model_get(st, "gpt-5-nano", &m));
+    assert_string_equal(igny8_model_integration(m), "openai");
+    assert_string_equal(igny8_model_updated_by(m), "ops");
+    igny8_model_free(m);
+    /* the store's default text model is not in the document: a second default is refused */
+    char *defaulted = mutated(partial, "$.models[0]", "is_default", "true");
+    assert_igny8_fails(IGNY8_EEXISTS, "$.models[0].is_default", import_doc(st, defaulted, IGNY8_IMPORT_MERGE));
+    cJSON_free(defaulted);
+    free(before);
+}
+
 /* An empty store exports the empty sections, and that document imports anywhere. */
 static void test_transfer__an_empty_store_round_trips(void **state)
 {
@@ -541,6 +571,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer__an_import_is_one_audit_entry_without_keys, testutil_setup,
                                         testutil_teardown),
         cmocka_unit_test_setup_teardown(test_transfer__prompt_versions_stay_immutable_after_a_replace,
+                                        testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__a_partial_document_merges_against_the_store,
                                         testutil_setup, testutil_teardown),
         cmocka_unit_test(test_transfer__an_empty_store_round_trips),
     };
