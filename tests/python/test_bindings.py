@@ -222,6 +222,9 @@ class TestThreadsAndMemory(unittest.TestCase):
                 for a in range(1, 9):
                     self.assertEqual(st.integration(a, "openai")["model"], models[(a + 99) % 4])
 
+    @unittest.skipIf(os.environ.get("IGNY8_SANITIZED"),
+                     "AddressSanitizer quarantines freed memory, so RSS measures nothing there; "
+                     "the plain build runs this test")
     def test_resolve_loop_does_not_grow(self):
         with igny8.Store() as st:
             st.load_defaults("t")
