@@ -9,6 +9,10 @@
  * for them. An export imported into an empty store and exported again is the same
  * document, byte for byte.
  *
+ * Keys on import: a row with "api_key" sets that key, "api_key": null removes it, and a
+ * row without the field keeps the key the store has in a merge (so importing a key-less
+ * export never wipes production keys) and has none in a replace.
+ *
  * Thread safety: store calls as in store.h.
  */
 #ifndef IGNY8_TRANSFER_H
