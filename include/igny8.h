@@ -18,5 +18,6 @@
 #include "igny8/prompt.h"
 #include "igny8/library.h"
 #include "igny8/transfer.h"
+#include "igny8/health.h"
 
 #endif
