@@ -142,8 +142,8 @@ def not_found(request, **kwargs):
 
 
 def csrf_failure(request, reason=""):
-    return error_response(403, "csrf_failed", f"CSRF check failed: {reason}; send the csrftoken cookie's value "
-                                              f"in the X-CSRFToken header")
+    return error_response(403, "csrf_failed", f"CSRF check failed ({reason.rstrip('.')}): send the csrftoken "
+                                              f"cookie's value in the X-CSRFToken header")
 
 
 def server_error(request):
