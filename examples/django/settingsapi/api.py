@@ -20,12 +20,15 @@ integers beyond 64 bits).
 | 404 | not_found | igny8settings.NotFoundError, or no such path |
 | 405 | method_not_allowed | with an Allow header |
 | 409 | conflict | igny8settings.ConflictError |
+| 413 | too_large | the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE |
 | 503 | store_unavailable | igny8settings.StoreError (busy, damaged, read-only, newer, unreadable) |
 | 500 | internal | any other library error |
 """
 
 import json
+import math
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -129,6 +132,8 @@ def endpoint(access, **handlers):
             response = e.response()
         except igny8settings.Igny8Error as e:
             response = library_error(e)
+        if request.method == "HEAD":
+            response.content = b""
         add_never_cache_headers(response)
         return response
 
@@ -156,10 +161,21 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite(number):
+    value = float(number)
+    if math.isinf(value):
+        raise ValueError(f"the number {number} is out of range")
+    return value
+
+
 def body(request):
     """The request body: a JSON object (400 invalid_json otherwise)."""
     try:
-        value = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError(413, "too_large", "the request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE")
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite)
     except (ValueError, UnicodeDecodeError) as e:
         raise ApiError(400, "invalid_json", f"the request body is not JSON: {e}")
     if not isinstance(value, dict):

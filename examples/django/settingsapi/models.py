@@ -10,9 +10,9 @@ from django.db import models
 class AccountMembership(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="igny8_membership")
-    account_id = models.BigIntegerField(db_index=True,
-                                        validators=[MinValueValidator(1), MaxValueValidator(2**63 - 1)],
-                                        help_text="The platform account this user acts for (several users may share one).")
+    account_id = models.BigIntegerField(
+        db_index=True, validators=[MinValueValidator(1), MaxValueValidator(2**63 - 1)],
+        help_text="The platform account this user acts for (several users may share one).")
 
     class Meta:
         verbose_name = "account membership"

@@ -210,7 +210,8 @@ class AccessTests(ApiTestCase):
             self.assertEqual(r["Allow"], allow_header(methods))
 
     def test_head_is_served_where_get_is(self):
-        self.assertEqual(self.client.head(API + "system/prompts/").status_code, 200)
+        r = self.client.head(API + "system/prompts/")
+        self.assertEqual((r.status_code, r.content), (200, b""))
 
     def test_unknown_paths_are_json_404(self):
         for path in ("/api/v1/nope/", "/api/v2/system/prompts/", "/api/v1/system/settings/integrations",
@@ -313,6 +314,13 @@ class IntegrationTests(ApiTestCase):
         self.assertError(self.put(url, raw="[1]"), 400, "invalid_json", in_message="object")
         self.assertError(self.put(url, raw='{"temperature": NaN}'), 400, "invalid_json")
         self.assertError(self.put(url, raw=b'{"model": "\xff"}'), 400, "invalid_json")
+        self.assertError(self.put(url, {"max_tokens": 10**30}), 400, "invalid", "max_tokens")
+        self.assertError(self.put(url, raw='{"max_tokens": 1e400}'), 400, "invalid_json", None, "out of range")
+
+    def test_too_large_body_is_413(self):
+        with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100):
+            r = self.put("system/settings/integrations/openai/", {"model": "x" * 200})
+        self.assertError(r, 413, "too_large", None)
 
     def test_unknown_integration_is_404(self):
         self.assertError(self.get("system/settings/integrations/nope/"), 404, "not_found", "integration")
@@ -359,19 +367,22 @@ class GlobalSettingsTests(ApiTestCase):
 
     def test_put_strips_keys_and_validates(self):
         self.ok(self.put("admin/global-settings/", {"integrations": {"openai": {"api_key": FAKE_KEY}}}))
-        self.assertFalse(self.ok(self.get("admin/global-settings/"))["integrations"]["openai"]["api_key"]["configured"])
+        self.assertFalse(self.key_configured("openai"))
         self.assertError(self.put("admin/global-settings/", {"integrations": {"openai": {"temperature": 5}}}),
                          400, "invalid", "integrations.openai.temperature")
         self.assertError(self.put("admin/global-settings/", raw="nope"), 400, "invalid_json")
+
+    def key_configured(self, integration):
+        return self.ok(self.get("admin/global-settings/"))["integrations"][integration]["api_key"]["configured"]
 
     def test_set_and_delete_a_key_never_echoes_it(self):
         r = self.put("admin/global-settings/keys/anthropic/", {"key": FAKE_KEY_2})
         self.ok(r, 204)
         with store_module.store().resolve(7, "ideas") as res:  # openai: no key yet
             self.assertEqual(res.api_key_source, "none")
-        self.assertTrue(self.ok(self.get("admin/global-settings/"))["integrations"]["anthropic"]["api_key"]["configured"])
+        self.assertTrue(self.key_configured("anthropic"))
         self.ok(self.delete("admin/global-settings/keys/anthropic/"), 204)
-        self.assertFalse(self.ok(self.get("admin/global-settings/"))["integrations"]["anthropic"]["api_key"]["configured"])
+        self.assertFalse(self.key_configured("anthropic"))
 
     def test_key_errors(self):
         url = "admin/global-settings/keys/openai/"
@@ -584,7 +595,8 @@ class LibraryTests(ApiTestCase):
 
     def test_staff_create_and_update(self):
         item = self.create()
-        self.assertEqual((item["name"], item["kind"], item["updated_by"]), ("Test Plain Voice", "author_profile", "ops"))
+        self.assertEqual((item["name"], item["kind"], item["updated_by"]),
+                         ("Test Plain Voice", "author_profile", "ops"))
         strategy = self.create("strategies", self.STRATEGY)
         self.assertEqual(strategy["kind"], "strategy")
         self.as_user(self.ops)

@@ -137,7 +137,8 @@ def publish_prompt(request, prompt_type):
 
 
 def prompt_diff(request, prompt_type):
-    diff = store().prompt_diff(prompt_type, query_int(request, "from", 1, INT_MAX), query_int(request, "to", 1, INT_MAX))
+    versions = query_int(request, "from", 1, INT_MAX), query_int(request, "to", 1, INT_MAX)
+    diff = store().prompt_diff(prompt_type, *versions)
     return HttpResponse(diff, content_type="text/plain; charset=utf-8") if wants_text(request) else {"diff": diff}
 
 
