@@ -164,6 +164,52 @@ typedef int (*igny8__account_version_fn)(void *payload, int64_t account_id, int 
 int igny8__db_account_prompt_stale_each(igny8_store *st, const char *type, int version,
                                         igny8__account_version_fn fn, void *payload);
 
+/* ---- library items: author profiles, strategies, the accounts' copies (db_library.c) ---- */
+int igny8__db_prompt_type_exists(igny8_store *st, const char *name, int *out);
+
+/* A global item (account_id 0) or an account's copy. The kind's own fields are one JSON
+ * object in `fields`; a copy also keeps its source's revision and content (`based_on`,
+ * JSON text) from clone or reset time, and reads the source's current name, revision and
+ * is_active (source_*; ignored by writes). Strings are released by *_row_clear(). */
+typedef struct igny8__library_row {
+    int64_t id;
+    int kind;
+    char *name, *description, *category, *fields;
+    int is_active;
+    int revision;            /* global items */
+    char *updated_at, *updated_by;
+    int64_t account_id;      /* copies from here on */
+    int64_t source_id;
+    int based_on_revision;
+    char *based_on;
+    char *source_name;
+    int source_revision, source_active;
+} igny8__library_row;
+void igny8__library_row_clear(igny8__library_row *r);
+typedef int (*igny8__library_fn)(void *payload, const igny8__library_row *row);
+
+/* IGNY8_EEXISTS (field "name") when the kind has an item of that name. */
+int igny8__db_library_insert(igny8_store *st, const igny8__library_row *r, int64_t *out_id);
+int igny8__db_library_update(igny8_store *st, const igny8__library_row *r);
+/* IGNY8_ENOTFOUND (field "id") when the kind has no such item. */
+int igny8__db_library_get(igny8_store *st, int kind, int64_t id, igny8__library_row *out);
+/* The kind's items matching f (checked by the caller; NULL: all), by name. */
+int igny8__db_library_each(igny8_store *st, int kind, const igny8_library_filter *f, igny8__library_fn fn,
+                           void *payload);
+
+/* IGNY8_EEXISTS when the account has a copy of the source already. */
+int igny8__db_library_copy_insert(igny8_store *st, const igny8__library_row *r, int64_t *out_id);
+int igny8__db_library_copy_update(igny8_store *st, const igny8__library_row *r);
+/* IGNY8_ENOTFOUND (field "id") unless the account has a copy of that kind with that id. */
+int igny8__db_library_copy_get(igny8_store *st, int kind, int64_t account_id, int64_t id,
+                               igny8__library_row *out);
+/* The id of the account's copy of a source into *out_id; 0 when there is none. */
+int igny8__db_library_copy_find(igny8_store *st, int64_t account_id, int64_t source_id, int64_t *out_id);
+int igny8__db_library_copy_delete(igny8_store *st, int kind, int64_t account_id, int64_t id);
+/* The account's copies of the kind, by name. */
+int igny8__db_library_copy_each(igny8_store *st, int kind, int64_t account_id, igny8__library_fn fn,
+                                void *payload);
+
 /* ---- audit (db_audit.c) ---- */
 typedef struct igny8__audit_row {
     int64_t id;

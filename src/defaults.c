@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "db.h"
 #include "json.h"
+#include "library.h"
 #include "model.h"
 #include "prompt.h"
 #include "settings.h"
@@ -111,6 +112,11 @@ static int load_prompt(igny8_store *st, const char *actor, const cJSON *o)
     return igny8__prompt_load(st, actor, o);
 }
 
+static int load_library_item(igny8_store *st, const char *actor, const cJSON *o)
+{
+    return igny8__library_load(st, actor, o);
+}
+
 typedef int (*load_fn)(igny8_store *st, const char *actor, const cJSON *item);
 
 static int load_section(igny8_store *st, const char *actor, const cJSON *doc, const char *section, load_fn fn,
@@ -152,6 +158,7 @@ static int load_document(igny8_store *st, const char *actor, const cJSON *doc)
     static const struct { const char *name; load_fn fn; } sections[] = {
         { "providers", load_provider }, { "integrations", load_integration }, { "operations", load_operation },
         { "modules", load_module }, { "models", load_model }, { "prompts", load_prompt },
+        { "library", load_library_item },
     };
     int empty = 0, count;
     int rc = igny8__db_is_empty(st, &empty);
