@@ -221,4 +221,101 @@ int igny8__db_audit_insert(igny8_store *st, const igny8__audit_row *row);
 typedef int (*igny8__audit_fn)(void *payload, const igny8__audit_row *row);
 int igny8__db_audit_each(igny8_store *st, const igny8_audit_query *q, igny8__audit_fn fn, void *payload);
 
+/* ---- export / import of the whole store (db_transfer.c) ---- */
+/* Every row of a table in primary-key order through a callback (strings are borrowed for
+ * the call), and writes that keep a row as it is: ids, revisions and stamps. Writes are
+ * upserts on the primary key, so that merge and replace share them; any other unique
+ * rule or foreign key still refuses a row. */
+
+/* The small tables, in one shape. */
+enum {
+    IGNY8__TRANSFER_MODULE = 0,                 /* key name, value description, flag enabled */
+    IGNY8__TRANSFER_ACCOUNT_MODULE = 1,         /* account_id, key module, flag enabled */
+    IGNY8__TRANSFER_ACCOUNT_PROVIDER = 2,       /* account_id, key model type name, value integration */
+    IGNY8__TRANSFER_ACCOUNT_OPERATION_MODEL = 3 /* account_id, key operation, value model name */
+};
+typedef struct igny8__transfer_row {
+    int64_t account_id;
+    const char *key, *value;
+    int flag;
+    const char *updated_at, *updated_by;
+} igny8__transfer_row;
+typedef int (*igny8__transfer_row_fn)(void *payload, const igny8__transfer_row *row);
+int igny8__db_transfer_rows_each(igny8_store *st, int table, igny8__transfer_row_fn fn, void *payload);
+int igny8__db_transfer_row_put(igny8_store *st, int table, const igny8__transfer_row *row);
+
+typedef int (*igny8__provider_fn)(void *payload, const igny8__provider_row *row);
+int igny8__db_transfer_providers_each(igny8_store *st, igny8__provider_fn fn, void *payload);
+int igny8__db_transfer_provider_put(igny8_store *st, const igny8__provider_row *p);
+
+/* The platform's integration rows with every column. put writes key_from as NULL (a row
+ * may name an integration written after it); key_from_set sets it once all are in.
+ * keep_key: a row that exists keeps its API key (r->api_key is not used then). */
+typedef int (*igny8__integ_fn)(void *payload, const igny8__integ_row *row);
+int igny8__db_transfer_integrations_each(igny8_store *st, igny8__integ_fn fn, void *payload);
+int igny8__db_transfer_integration_put(igny8_store *st, const igny8__integ_row *r, int keep_key);
+int igny8__db_transfer_key_from_set(igny8_store *st, const char *name, const char *key_from);
+/* Every account's integration row (name = the integration), with the integration's type. */
+typedef int (*igny8__account_integ_fn)(void *payload, int64_t account_id, int model_type,
+                                       const igny8__integ_row *row);
+int igny8__db_transfer_account_integrations_each(igny8_store *st, igny8__account_integ_fn fn, void *payload);
+int igny8__db_transfer_account_integration_put(igny8_store *st, int64_t account_id, const igny8__integ_row *r,
+                                               int keep_key);
+
+int igny8__db_transfer_operation_put(igny8_store *st, const char *name, int model_type, const char *description);
+
+/* A model with every column as given (integration ignored). Write the models with
+ * is_default 0 first and set_default afterwards, so that a default moving between two
+ * models never meets the one-default-per-type rule half-way. */
+int igny8__db_transfer_model_put(igny8_store *st, const igny8_model *m);
+int igny8__db_transfer_model_set_default(igny8_store *st, const char *name);
+
+typedef struct igny8__transfer_prompt_type {
+    const char *name;
+    int is_active;
+    int published_version;  /* 0: none */
+    const char *updated_at, *updated_by;
+} igny8__transfer_prompt_type;
+typedef int (*igny8__transfer_prompt_type_fn)(void *payload, const igny8__transfer_prompt_type *t);
+int igny8__db_transfer_prompt_types_each(igny8_store *st, igny8__transfer_prompt_type_fn fn, void *payload);
+int igny8__db_transfer_prompt_type_put(igny8_store *st, const igny8__transfer_prompt_type *t);
+/* Every version of every type, by type then version (as igny8__db_prompt_version_each). */
+int igny8__db_transfer_versions_each(igny8_store *st, igny8__prompt_fn fn, void *payload);
+/* A version, or *out NULL (and no error) when there is none. */
+int igny8__db_transfer_version_find(igny8_store *st, const char *type, int version, igny8_prompt **out);
+/* Every account's customisation (as igny8__db_account_prompt_get gives it, with
+ * prompt_type), by account then type. */
+typedef int (*igny8__account_prompt_fn)(void *payload, int64_t account_id, const igny8_prompt *p);
+int igny8__db_transfer_account_prompts_each(igny8_store *st, igny8__account_prompt_fn fn, void *payload);
+
+/* A library item (copies 0) or an account's copy (copies 1). */
+typedef struct igny8__transfer_library_row {
+    int64_t id;
+    int64_t account_id, source_id;  /* copies */
+    const char *kind, *name, *description, *category;
+    const char *fields;             /* the kind's own fields: a JSON object text */
+    int is_active;
+    int revision;                   /* items */
+    int based_on_revision;          /* copies */
+    const char *based_on;           /* copies: the source's content at clone time, JSON text */
+    const char *updated_at, *updated_by;
+} igny8__transfer_library_row;
+typedef int (*igny8__transfer_library_fn)(void *payload, const igny8__transfer_library_row *row);
+int igny8__db_transfer_library_each(igny8_store *st, int copies, igny8__transfer_library_fn fn, void *payload);
+int igny8__db_transfer_library_put(igny8_store *st, int copies, const igny8__transfer_library_row *row);
+
+/* Lookups for which nothing found is no error: *out 0 / NULL. */
+int igny8__db_transfer_operation_type(igny8_store *st, const char *name, int *out);
+/* An integration's model type (0: unknown) and default model (may be NULL). */
+int igny8__db_transfer_integration_find(igny8_store *st, const char *name, int *model_type, char **default_model);
+/* The integration of a provider and model type. */
+int igny8__db_transfer_integration_for(igny8_store *st, const char *provider, int model_type, char **out);
+/* The kind name of a library item. */
+int igny8__db_transfer_library_kind(igny8_store *st, int64_t id, char **out);
+
+/* Empty every table a document holds, and the connection status (the results of tests of
+ * keys the document replaces); the prompt version triggers are dropped around the delete
+ * and created again. The global settings row stays, reset; the audit log stays. */
+int igny8__db_transfer_clear(igny8_store *st);
+
 #endif

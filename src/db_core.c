@@ -131,10 +131,7 @@ static const char *const migrations[] = {
     "  author TEXT NOT NULL, created_at TEXT NOT NULL,"
     "  PRIMARY KEY (prompt_type, version)"
     ") WITHOUT ROWID;"
-    "CREATE TRIGGER prompt_version_is_immutable BEFORE UPDATE ON prompt_version"
-    " BEGIN SELECT RAISE(ABORT, 'prompt versions are immutable'); END;"
-    "CREATE TRIGGER prompt_version_is_kept BEFORE DELETE ON prompt_version"
-    " BEGIN SELECT RAISE(ABORT, 'prompt versions are never deleted'); END;"
+    IGNY8__DB_PROMPT_VERSION_TRIGGERS
     "CREATE TABLE account_prompt ("
     "  account_id INTEGER NOT NULL CHECK (account_id > 0),"
     "  prompt_type TEXT NOT NULL REFERENCES prompt_type(name),"

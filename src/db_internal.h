@@ -14,6 +14,17 @@ struct igny8__db {
     struct { const char *sql; sqlite3_stmt *stmt; } stmts[IGNY8__STMT_SLOTS];
 };
 
+/* The triggers that keep prompt versions immutable and never deleted (schema v3). One
+ * definition for the migration that creates them and for the import that replaces the
+ * whole store, which drops them around its delete and creates them again. */
+#define IGNY8__DB_PROMPT_VERSION_TRIGGERS \
+    "CREATE TRIGGER prompt_version_is_immutable BEFORE UPDATE ON prompt_version" \
+    " BEGIN SELECT RAISE(ABORT, 'prompt versions are immutable'); END;" \
+    "CREATE TRIGGER prompt_version_is_kept BEFORE DELETE ON prompt_version" \
+    " BEGIN SELECT RAISE(ABORT, 'prompt versions are never deleted'); END;"
+#define IGNY8__DB_PROMPT_VERSION_TRIGGERS_DROP \
+    "DROP TRIGGER prompt_version_is_immutable; DROP TRIGGER prompt_version_is_kept;"
+
 /* The cached statement for sql (a string literal: its address is the cache key),
  * reset and with its bindings cleared. */
 int igny8__db_prepare(igny8_store *st, const char *sql, sqlite3_stmt **out);

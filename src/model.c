@@ -235,6 +235,11 @@ static int apply_json(igny8_model *m, const cJSON *obj, int creating)
     return check_model(m);
 }
 
+int igny8__model_from_json(igny8_model *m, const cJSON *obj)
+{
+    return apply_json(m, obj, 1);
+}
+
 /* ---- writes ---- */
 
 static int stamp(igny8_model *m, const char *actor)
@@ -295,7 +300,7 @@ int igny8__model_add(igny8_store *st, const char *actor, const cJSON *obj)
 {
     igny8_model m, *existing = NULL;
     igny8__model_init(&m);
-    int rc = apply_json(&m, obj, 1);
+    int rc = igny8__model_from_json(&m, obj);
     if (rc == IGNY8_OK)
         rc = check_provider(st, &m);
     if (rc == IGNY8_OK && (rc = igny8__db_model_find(st, m.model_name, &existing)) == IGNY8_OK && existing)

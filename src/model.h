@@ -26,6 +26,12 @@ void igny8__model_clear(igny8_model *m);
 int igny8__model_dup(const igny8_model *src, igny8_model **out);
 /* The model as a cJSON object (NULL on OOM). */
 struct cJSON *igny8__model_json(const igny8_model *m);
+/* Read and check a model description (the shape of igny8_model_to_json) into *m, which
+ * the caller set up with igny8__model_init and clears. The read-only "integration",
+ * "updated_at" and "updated_by" are accepted and ignored. Needs no store: whether the
+ * provider exists and the type's default is free are the caller's checks. Errors name
+ * the plain field ("input_cost_per_1k"). */
+int igny8__model_from_json(igny8_model *m, const struct cJSON *obj);
 /* Add a model from a parsed JSON description, inside the caller's write transaction
  * (the defaults loader and igny8_model_add_json share it). */
 int igny8__model_add(igny8_store *st, const char *actor, const struct cJSON *obj);

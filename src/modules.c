@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "db.h"
 #include "json.h"
+#include "modules.h"
 #include "store.h"
 
 #define MODULE_NAME_MAX 64
@@ -32,7 +33,7 @@ static const char *printable(const char *s, char buf[MODULE_NAME_MAX + 4])
     return buf;
 }
 
-static int check_name(const char *name)
+int igny8__module_check_name(const char *name)
 {
     char shown[MODULE_NAME_MAX + 4];
     if (valid_name(name))
@@ -98,7 +99,7 @@ int igny8_module_add(igny8_store *st, const char *actor, const char *name, const
     if (rc != IGNY8_OK)
         return rc;
     IGNY8__CHECK_ARG(name);
-    if ((rc = check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 0)) != IGNY8_OK ||
+    if ((rc = igny8__module_check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 0)) != IGNY8_OK ||
         (rc = igny8__check_text(description, "description", 1024)) != IGNY8_OK)
         return rc;
     int oom = 0;
@@ -138,7 +139,7 @@ int igny8_module_set(igny8_store *st, const char *actor, const char *name, int e
     if (rc != IGNY8_OK)
         return rc;
     IGNY8__CHECK_ARG(name);
-    if ((rc = check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 0)) != IGNY8_OK)
+    if ((rc = igny8__module_check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 0)) != IGNY8_OK)
         return rc;
     if ((rc = igny8__store_write_begin(st)) != IGNY8_OK)
         return rc;
@@ -170,7 +171,7 @@ int igny8_module_account_set(igny8_store *st, const char *actor, int64_t account
         return rc;
     IGNY8__CHECK_ACCOUNT(account_id);
     IGNY8__CHECK_ARG(name);
-    if ((rc = check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 1)) != IGNY8_OK)
+    if ((rc = igny8__module_check_name(name)) != IGNY8_OK || (rc = check_enabled(enabled, 1)) != IGNY8_OK)
         return rc;
     if ((rc = igny8__store_write_begin(st)) != IGNY8_OK)
         return rc;
@@ -184,7 +185,7 @@ int igny8_module_enabled(igny8_store *st, int64_t account_id, const char *name, 
     *out = 0;
     IGNY8__CHECK_ARG(name);
     int rc, platform, override;
-    if ((rc = check_account_or_platform(account_id)) != IGNY8_OK || (rc = check_name(name)) != IGNY8_OK)
+    if ((rc = check_account_or_platform(account_id)) != IGNY8_OK || (rc = igny8__module_check_name(name)) != IGNY8_OK)
         return rc;
     if ((rc = igny8__store_read_begin(st)) != IGNY8_OK)
         return rc;

@@ -42,7 +42,7 @@ static int set_str(char **dst, const char *v)
     return IGNY8_OK;
 }
 
-static int check_type_name(const char *name, const char *field)
+int igny8__prompt_type_check_name(const char *name, const char *field)
 {
     size_t n = strlen(name);
     int ok = n >= 1 && n <= 64 && !(name[0] >= '0' && name[0] <= '9');
@@ -123,7 +123,7 @@ static int type_add(igny8_store *st, const char *actor, const char *type)
 int igny8_prompt_type_add(igny8_store *st, const char *actor, const char *prompt_type)
 {
     IGNY8__CHECK_ARG(prompt_type);
-    int rc = check_type_name(prompt_type, "prompt_type");
+    int rc = igny8__prompt_type_check_name(prompt_type, "prompt_type");
     if (rc == IGNY8_OK && (rc = begin_write(st, actor)) == IGNY8_OK)
         rc = igny8__store_write_end(st, type_add(st, actor, prompt_type));
     return rc;
@@ -495,7 +495,7 @@ int igny8__prompt_load(igny8_store *st, const char *actor, const cJSON *item)
     }
     o.message = "shipped default";
     o.publish = 1;
-    int rc = check_type_name(o.prompt_type, "prompt_type");
+    int rc = igny8__prompt_type_check_name(o.prompt_type, "prompt_type");
     if (rc == IGNY8_OK) rc = type_add(st, actor, o.prompt_type);
     return rc == IGNY8_OK ? commit(st, actor, &o, &version) : rc;
 }

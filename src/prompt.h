@@ -11,6 +11,10 @@ struct igny8_prompt {
 
 void igny8__prompt_clear(igny8_prompt *p);
 
+/* A prompt type name: an identifier of 1..64 letters, digits and '_'; the error names
+ * `field`. */
+int igny8__prompt_type_check_name(const char *name, const char *field);
+
 /* Add a prompt type and commit and publish its first version, inside the caller's write
  * transaction (the defaults loader): {"prompt_type":..,"description":..,"value":..}. */
 struct cJSON;

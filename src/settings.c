@@ -196,6 +196,17 @@ static int check_values(const igny8_integration_update *u)
     return rc;
 }
 
+int igny8__integration_update_check(const igny8__integ_row *p, const igny8_integration_update *u, int is_account)
+{
+    int rc = check_field_bits(p, u, is_account);
+    return rc == IGNY8_OK ? check_values(u) : rc;
+}
+
+int igny8__base_url_check(const char *url)
+{
+    return check_base_url(url);
+}
+
 /* ---- applying an update to a row ---- */
 
 static int replace_str(char **dst, const char *v)
@@ -289,8 +300,7 @@ int igny8__global_integration_apply(igny8_store *st, const char *actor, const ch
     int rc = igny8__db_integration_get(st, integration, &before);
     if (rc != IGNY8_OK)
         return rc;
-    rc = check_field_bits(&before, u, 0);
-    if (rc == IGNY8_OK) rc = check_values(u);
+    rc = igny8__integration_update_check(&before, u, 0);
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_MODEL)) rc = check_model_for(st, &before, u->model, &m);
     igny8_model_free(m);
     if (rc == IGNY8_OK && (rc = igny8__integ_row_copy(&after, &before)) == IGNY8_OK) {
@@ -352,8 +362,7 @@ int igny8__account_integration_apply(igny8_store *st, const char *actor, int64_t
     int rc = igny8__db_integration_get(st, integration, &p);
     if (rc != IGNY8_OK)
         return rc;
-    rc = check_field_bits(&p, u, 1);
-    if (rc == IGNY8_OK) rc = check_values(u);
+    rc = igny8__integration_update_check(&p, u, 1);
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_MODEL)) rc = check_model_for(st, &p, u->model, &m);
     igny8_model_free(m);
     if (rc == IGNY8_OK && (rc = igny8__db_account_integration_get(st, account_id, integration, &before)) == IGNY8_OK) {
@@ -438,6 +447,11 @@ static int check_key(const char *key)
         if (*p <= 0x20 || *p >= 0x7f)
             return igny8__error_set(IGNY8_EINVAL, "key", "an API key must be printable ASCII without spaces");
     return IGNY8_OK;
+}
+
+int igny8__key_check(const char *key)
+{
+    return check_key(key);
 }
 
 static int set_key_in_row(igny8_store *st, const char *actor, int64_t account_id, const char *integration,

@@ -38,6 +38,23 @@ int igny8__global_active_apply(igny8_store *st, const char *actor, int active);
 int igny8__global_default_model_apply(igny8_store *st, const char *actor, const char *model_name);
 int igny8__global_provider_apply(igny8_store *st, const char *actor, int model_type, const char *provider);
 
+/* Checks of an update that need no store, shared with the import: which fields apply to
+ * the level (is_account) and to the integration's model type (p: its name and
+ * model_type), and their values (ranges, enums, URLs). Errors name the plain field. */
+int igny8__integration_update_check(const igny8__integ_row *p, const igny8_integration_update *u, int is_account);
+/* An API key's shape (8..IGNY8_API_KEY_MAX printable ASCII); the error names "key" and
+ * never the key. */
+int igny8__key_check(const char *key);
+/* An http(s) URL of at most IGNY8_BASE_URL_MAX bytes; the error names "base_url". */
+int igny8__base_url_check(const char *url);
+
+/* Read the settings fields of a JSON object into a typed update: an account's names
+ * (is_account: "enabled", "model", "temperature", ...) or the platform's ("default_model",
+ * ..., "base_url"); null clears a field. Secret fields and the names in `readonly`
+ * (NULL-terminated) are skipped; any other field is an error. Errors name prefix + field. */
+int igny8__integration_body_read(const cJSON *body, int is_account, const char *const *readonly,
+                                 const char *prefix, igny8_integration_update *u);
+
 /* Apply a global-settings PUT body (the loader's "global_settings" too). */
 int igny8__global_settings_apply(igny8_store *st, const char *actor, const cJSON *body);
 

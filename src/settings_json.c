@@ -167,6 +167,13 @@ static int read_settings_body(const cJSON *body, const field_map *map, size_t n,
     return IGNY8_OK;
 }
 
+int igny8__integration_body_read(const cJSON *body, int is_account, const char *const *readonly,
+                                 const char *prefix, igny8_integration_update *u)
+{
+    return is_account ? read_settings_body(body, account_fields, IGNY8__ARRAY_LEN(account_fields), readonly, prefix, u)
+                      : read_settings_body(body, global_fields, IGNY8__ARRAY_LEN(global_fields), readonly, prefix, u);
+}
+
 static int check_id(const cJSON *body, const char *integration)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(body, "id");

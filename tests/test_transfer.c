@@ -1,0 +1,581 @@
+/* Export and import of the whole store: the byte-identical round trip, keys only when
+ * asked, broken documents that change nothing (with the JSON path of the first error),
+ * merge and replace, immutable prompt versions, the audit entry. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <cjson/cJSON.h>
+
+#include "testutil.h"
+
+#define BIG_ACCOUNT 9000000000LL  /* above INT_MAX: ids travel exactly */
+#define GLOBAL_KEY "sk-FAKE-global-000000001"
+#define ACCOUNT_KEY "sk-FAKE-account7-00000001"
+
+/* Library items and accounts' copies, valid per include/igny8/library.h, inserted through
+ * a merge document (the library's own API is another area's). */
+#define PROFILE_FIELDS \
+    "\"tone\":\"friendly\",\"language\":\"en\",\"structure_template\":{\"sections\":[" \
+    "{\"heading\":\"Introduction\",\"word_count\":150,\"elements\":[\"paragraph\"]}," \
+    "{\"heading\":\"Steps\",\"elements\":[\"numbered_list\",\"image\"]}],\"notes\":\"Short paragraphs\"}"
+#define STRATEGY_FIELDS \
+    "\"prompt_types\":[\"content_generation\",\"ideas\"],\"section_logic\":{\"order\":\"fixed\",\"sections\":[" \
+    "{\"name\":\"intro\",\"prompt_type\":\"content_generation\",\"required\":true,\"min_words\":100," \
+    "\"max_words\":300},{\"name\":\"angles\",\"prompt_type\":\"ideas\"}]}"
+static const char library_doc[] =
+    "{\"format\":\"igny8settings\",\"format_version\":1,\"library\":["
+    "{\"id\":1,\"kind\":\"author_profile\",\"revision\":2,\"name\":\"Friendly expert\","
+    "\"description\":\"Warm, precise, practical\",\"category\":\"blog\",\"is_active\":true," PROFILE_FIELDS ","
+    "\"updated_at\":\"2026-11-20T10:00:00.000Z\",\"updated_by\":\"editor\"},"
+    "{\"id\":2,\"kind\":\"strategy\",\"revision\":1,\"name\":\"Pillar page\",\"category\":\"saas\","
+    "\"is_active\":true," STRATEGY_FIELDS ",\"updated_at\":\"2026-11-20T10:05:00.000Z\",\"updated_by\":\"editor\"}],"
+    "\"account_library\":["
+    "{\"id\":10,\"account_id\":7,\"kind\":\"author_profile\",\"source_id\":1,\"based_on_revision\":1,"
+    "\"name\":\"Our voice\",\"category\":\"blog\",\"is_active\":true," PROFILE_FIELDS ","
+    "\"based_on\":{\"name\":\"Friendly expert\",\"category\":\"blog\"," PROFILE_FIELDS "},"
+    "\"updated_at\":\"2026-11-21T08:00:00.000Z\",\"updated_by\":\"alice\"},"
+    "{\"id\":11,\"account_id\":9000000000,\"kind\":\"strategy\",\"source_id\":2,\"based_on_revision\":1,"
+    "\"name\":\"Pillar page\",\"category\":\"saas\",\"is_active\":false," STRATEGY_FIELDS ","
+    "\"based_on\":{\"name\":\"Pillar page\",\"category\":\"saas\"," STRATEGY_FIELDS "},"
+    "\"updated_at\":\"2026-11-21T08:30:00.000Z\",\"updated_by\":\"bob\"}]}";
+
+/* ---- helpers ---- */
+
+static char *export_doc(igny8_store *st, uint32_t flags)
+{
+    igny8_export_options o = IGNY8_EXPORT_OPTIONS_INIT;
+    char *j = NULL;
+    o.flags = flags;
+    return testutil_take(igny8_store_export_json(st, &o, &j), &j);
+}
+
+static int import_doc(igny8_store *st, const char *json, int mode)
+{
+    igny8_import_options o = IGNY8_IMPORT_OPTIONS_INIT;
+    o.mode = mode;
+    return igny8_store_import_json(st, "importer", json, &o);
+}
+
+static int commit(igny8_store *st, const char *type, const char *value, int publish)
+{
+    igny8_prompt_commit_options o = IGNY8_PROMPT_COMMIT_OPTIONS_INIT;
+    o.prompt_type = type;
+    o.value = value;
+    o.message = "test";
+    o.publish = publish;
+    return igny8_prompt_commit(st, "editor", &o, NULL);
+}
+
+/* Defaults plus accounts with every kind of setting, keys, prompt history and library copies. */
+static void make_rich(igny8_store *st)
+{
+    assert_igny8_ok(igny8_global_key_set(st, "admin", "openai", GLOBAL_KEY));
+    assert_igny8_ok(igny8_global_settings_put_json(st, "admin", "{\"integrations\":{\"openai\":{\"base_url\":"
+                                                   "\"http://127.0.0.1:9/v1\",\"temperature\":0.5}}}", NULL));
+    assert_igny8_ok(igny8_integration_put_json(st, "alice", 7, "openai",
+                                               "{\"model\":\"gpt-4o\",\"temperature\":0.8,\"max_tokens\":4096}", NULL));
+    assert_igny8_ok(igny8_account_key_set(st, "admin", 7, "openai", ACCOUNT_KEY));
+    assert_igny8_ok(igny8_integration_put_json(st, "bob", 8, "dalle", "{\"size\":\"1792x1024\",\"quality\":\"hd\"}",
+                                               NULL));
+    assert_igny8_ok(igny8_integration_put_json(st, "bob", 8, "runware", "{\"enabled\":false}", NULL));
+    assert_igny8_ok(igny8_account_provider_set(st, "bob", 8, IGNY8_MODEL_TEXT, "anthropic"));
+    assert_igny8_ok(igny8_account_operation_model_set(st, "alice", 7, "clustering", "gpt-4o-mini"));
+    assert_igny8_ok(igny8_account_operation_model_set(st, "carol", BIG_ACCOUNT, "image_generation", "dall-e-2"));
+    assert_igny8_ok(igny8_module_account_set(st, "alice", 7, "writer", 0));
+    assert_igny8_ok(igny8_module_account_set(st, "carol", BIG_ACCOUNT, "linker", 1));
+    assert_igny8_ok(igny8_module_set(st, "admin", "linker", 0));
+    assert_igny8_ok(igny8_model_update_json(st, "admin", "gpt-4o", "{\"input_cost_per_1k\":0.003}", NULL));
+    assert_igny8_ok(igny8_account_prompt_customize(st, "alice", 7, "ideas", "Ideas for {topic}, our way"));
+    assert_igny8_ok(commit(st, "clustering", "Cluster {keywords} for {site_name}", 1));
+    assert_igny8_ok(commit(st, "clustering", "Cluster {keywords} tightly", 1));
+    assert_igny8_ok(igny8_prompt_publish(st, "editor", "clustering", 2));  /* a rollback */
+    assert_igny8_ok(commit(st, "ideas", "Unpublished {topic}", 0));
+    assert_igny8_ok(igny8_prompt_set_active(st, "editor", "negative_prompt", 0));
+    assert_igny8_ok(import_doc(st, library_doc, IGNY8_IMPORT_MERGE));
+}
+
+static igny8_store *rich_store(void)
+{
+    igny8_store *st = testutil_store(1);
+    make_rich(st);
+    return st;
+}
+
+/* The value at a path such as "$.prompts[1].versions[0]". */
+static cJSON *get_path(cJSON *root, const char *path)
+{
+    char key[64];
+    cJSON *cur = root;
+    const char *p = path + 1;
+    while (cur && *p) {
+        if (*p == '.') {
+            size_t n = strcspn(++p, ".[");
+            snprintf(key, sizeof(key), "%.*s", (int)n, p);
+            cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+            p += n;
+        } else if (*p == '[') {
+            cur = cJSON_GetArrayItem(cur, atoi(p + 1));
+            p = strchr(p, ']') + 1;
+        } else {
+            return NULL;
+        }
+    }
+    return cur;
+}
+
+/* The document with parent.key set to value_json (NULL: removed). */
+static char *mutated(const char *doc, const char *parent, const char *key, const char *value_json)
+{
+    cJSON *root = cJSON_Parse(doc), *o = get_path(root, parent);
+    if (o == NULL)
+        fail_msg("no %s in the document", parent);
+    cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+    if (value_json)
+        cJSON_AddItemToObject(o, key, cJSON_Parse(value_json));
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+static int array_size(const char *doc, const char *path)
+{
+    cJSON *root = cJSON_Parse(doc);
+    int n = cJSON_GetArraySize(get_path(root, path));
+    cJSON_Delete(root);
+    return n;
+}
+
+static cJSON *last_import_entry(igny8_store *st)
+{
+    igny8_audit_query q = IGNY8_AUDIT_QUERY_INIT;
+    char *json = NULL;
+    q.entity = "store";
+    q.limit = 1;
+    assert_igny8_ok(igny8_audit_query_json(st, &q, &json));
+    cJSON *all = cJSON_Parse(json), *e = cJSON_DetachItemFromArray(cJSON_GetObjectItem(all, "entries"), 0);
+    igny8_free(json);
+    cJSON_Delete(all);
+    assert_non_null(e);
+    return e;
+}
+
+/* ---- tests ---- */
+
+static void test_transfer__options_init_checks_the_version(void **state)
+{
+    (void)state;
+    igny8_export_options e;
+    igny8_import_options i;
+    assert_igny8_ok(igny8_export_options_init(&e, IGNY8_EXPORT_OPTIONS_VERSION));
+    assert_int_equal(e.flags, 0);
+    assert_igny8_ok(igny8_import_options_init(&i, IGNY8_IMPORT_OPTIONS_VERSION));
+    assert_int_equal(i.mode, IGNY8_IMPORT_MERGE);
+    assert_igny8_fails(IGNY8_EINVAL, "version", igny8_export_options_init(&e, 2));
+    assert_igny8_fails(IGNY8_EINVAL, "version", igny8_import_options_init(&i, 0));
+}
+
+static void test_transfer__round_trip_is_byte_identical(void **state)
+{
+    (void)state;
+    igny8_store *st = rich_store();
+    for (int with_keys = 0; with_keys <= 1; with_keys++) {
+        uint32_t flags = with_keys ? IGNY8_EXPORT_WITH_KEYS : 0;
+        char *first = export_doc(st, flags);
+        for (int mode = IGNY8_IMPORT_MERGE; mode <= IGNY8_IMPORT_REPLACE; mode++) {
+            igny8_store *empty = testutil_store(0);
+            assert_igny8_ok(import_doc(empty, first, mode));
+            char *second = export_doc(empty, flags);
+            assert_string_equal(first, second);
+            free(second);
+            igny8_store_close(empty);
+        }
+        free(first);
+    }
+    igny8_store_close(st);
+}
+
+static void test_transfer__the_document_has_every_section_in_key_order(void **state)
+{
+    (void)state;
+    igny8_store *st = rich_store();
+    char *doc = export_doc(st, 0);
+    assert_int_equal(strncmp(doc, "{\"format\":\"igny8settings\",\"format_version\":1,\"providers\":[", 58), 0);
+    cJSON *root = cJSON_Parse(doc);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "models")), 12);
+    /* the 13 shipped items, two of them (ids 1 and 2) replaced by the merge document */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "library")), 13);
+    /* the big account sorts after 7 and 8, and is printed exactly */
+    testutil_assert_contains(doc, "\"account_id\":9000000000,\"operation\":\"image_generation\"");
+    /* models as their JSON view, without the read-only integration */
+    assert_null(get_path(root, "$.models[0].integration"));
+    assert_non_null(get_path(root, "$.models[0].input_cost_per_1k"));
+    /* library fields nested, not a JSON string; a copy's based_on too */
+    assert_true(cJSON_IsObject(get_path(root, "$.library[0].structure_template")));
+    assert_true(cJSON_IsObject(get_path(root, "$.account_library[0].based_on")));
+    /* every version with the published pointer moved back by the rollback */
+    assert_int_equal(cJSON_GetArraySize(get_path(root, "$.prompts[0].versions")), 3);
+    assert_int_equal(get_path(root, "$.prompts[0].published_version")->valueint, 2);
+    assert_null(get_path(root, "$.prompts[0].versions[0].variables"));
+    cJSON_Delete(root);
+    free(doc);
+    igny8_store_close(st);
+}
+
+static void test_transfer__keys_are_absent_from_a_default_export(void **state)
+{
+    igny8_store *st = *state;
+    make_rich(st);
+    char *j = NULL;
+    char *doc = testutil_take(igny8_store_export_json(st, NULL, &j), &j);
+    testutil_assert_not_contains(doc, "FAKE");
+    testutil_assert_not_contains(doc, "api_key");
+    free(doc);
+    doc = export_doc(st, 0);
+    testutil_assert_not_contains(doc, "FAKE");
+    free(doc);
+}
+
+static void test_transfer__keys_travel_when_asked(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(0);
+    igny8_resolution *r = NULL;
+    make_rich(st);
+    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+    testutil_assert_contains(doc, "\"api_key\":\"" ACCOUNT_KEY "\"");
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
+    assert_igny8_ok(igny8_get_model_for_operation(copy, 7, "ideas", NULL, &r));
+    assert_int_equal(igny8_resolution_api_key_source(r), IGNY8_KEY_ACCOUNT);
+    assert_string_equal(igny8_resolution_api_key(r), ACCOUNT_KEY);
+    igny8_resolution_free(r);
+    assert_igny8_ok(igny8_get_model_for_operation(copy, 55, "ideas", NULL, &r));
+    assert_int_equal(igny8_resolution_api_key_source(r), IGNY8_KEY_GLOBAL);
+    assert_string_equal(igny8_resolution_api_key(r), GLOBAL_KEY);
+    igny8_resolution_free(r);
+    free(doc);
+    igny8_store_close(copy);
+}
+
+/* A merge without keys keeps the store's keys; a replace without keys has none. */
+static void test_transfer__a_document_without_keys_keeps_them_only_in_a_merge(void **state)
+{
+    igny8_store *st = *state;
+    igny8_resolution *r = NULL;
+    make_rich(st);
+    char *doc = export_doc(st, 0);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_MERGE));
+    assert_igny8_ok(igny8_get_model_for_operation(st, 7, "ideas", NULL, &r));
+    assert_string_equal(igny8_resolution_api_key(r), ACCOUNT_KEY);
+    igny8_resolution_free(r);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_REPLACE));
+    assert_igny8_ok(igny8_get_model_for_operation(st, 7, "ideas", NULL, &r));
+    assert_int_equal(igny8_resolution_api_key_source(r), IGNY8_KEY_NONE);
+    assert_null(igny8_resolution_api_key(r));
+    igny8_resolution_free(r);
+    char *after = export_doc(st, 0);
+    assert_string_equal(doc, after);
+    free(after);
+    free(doc);
+}
+
+struct breakage {
+    const char *parent, *key, *value;  /* parent.key = value (NULL: removed) */
+    int code;
+    const char *field;
+};
+
+static const struct breakage breakages[] = {
+    /* a bad type deep inside */
+    { "$.prompts[1].versions[0]", "message", "42", IGNY8_EINVAL, "$.prompts[1].versions[0].message" },
+    { "$.models[3]", "input_cost_per_1k", "-0.5", IGNY8_EINVAL, "$.models[3].input_cost_per_1k" },
+    { "$.account_operation_models[0]", "model", "\"no-such-model\"", IGNY8_EINVAL,
+      "$.account_operation_models[0].model" },
+    { "$.prompts[0].versions[0]", "value", "\"Cluster {keywords\"", IGNY8_EINVAL, "$.prompts[0].versions[0].value" },
+    { "$.prompts[0]", "published_version", "99", IGNY8_EINVAL, "$.prompts[0].published_version" },
+    { "$", "format_version", "2", IGNY8_EVERSION, "$.format_version" },
+    { "$", "format_version", "0", IGNY8_EINVAL, "$.format_version" },
+    { "$", "format", "\"igny8defaults\"", IGNY8_EINVAL, "$.format" },
+    { "$", "format", NULL, IGNY8_EINVAL, "$.format" },
+    /* a reference only the store's foreign key catches: the row is named */
+    { "$.account_modules[0]", "module", "\"no_such_module\"", IGNY8_EINVAL, "$.account_modules[0]" },
+    { "$.account_prompts[0]", "prompt_type", "\"no_such_type\"", IGNY8_EINVAL, "$.account_prompts[0]" },
+    { "$.account_integrations[0]", "temperature", "3.5", IGNY8_EINVAL, "$.account_integrations[0].temperature" },
+    { "$.account_integrations[0]", "max_tokens", "999999", IGNY8_EINVAL, "$.account_integrations[0].max_tokens" },
+    { "$.account_integrations[0]", "size", "\"1024x1024\"", IGNY8_EINVAL, "$.account_integrations[0].size" },
+    { "$.account_integrations[0]", "model", "\"dall-e-3\"", IGNY8_EINVAL, "$.account_integrations[0].model" },
+    { "$.account_integrations[0]", "account_id", "0", IGNY8_EINVAL, "$.account_integrations[0].account_id" },
+    { "$.integrations[0]", "default_model", "\"gpt-4o\"", IGNY8_EINVAL, "$.integrations[0].default_model" },
+    { "$.integrations[1]", "quality", "\"ultra\"", IGNY8_EINVAL, "$.integrations[1].quality" },
+    { "$.integrations[0]", "api_key", "\"short\"", IGNY8_EINVAL, "$.integrations[0].api_key" },
+    { "$.providers[0]", "display_name", NULL, IGNY8_EINVAL, "$.providers[0].display_name" },
+    { "$.providers[0]", "colour", "\"blue\"", IGNY8_EINVAL, "$.providers[0].colour" },
+    { "$.models[0]", "provider", "\"mistral\"", IGNY8_EINVAL, "$.models[0].provider" },
+    /* a second default: the later row of the two is named */
+    { "$.models[0]", "is_default", "true", IGNY8_EEXISTS, "$.models[9].is_default" },
+    { "$.global_settings", "text_provider", "\"dalle\"", IGNY8_EINVAL, "$.global_settings.text_provider" },
+    { "$.modules[0]", "name", "\"Not A Module\"", IGNY8_EINVAL, "$.modules[0].name" },
+    { "$.modules[1]", "name", "\"automation\"", IGNY8_EINVAL, "$.modules[1]" },  /* a duplicate */
+    { "$.prompts[0].versions[1]", "version", "1", IGNY8_EINVAL, "$.prompts[0].versions[1].version" },
+    { "$.prompts[0].versions[1]", "author", "\"\"", IGNY8_EINVAL, "$.prompts[0].versions[1].author" },
+    { "$.account_prompts[0]", "value", "\"{oops\"", IGNY8_EINVAL, "$.account_prompts[0].value" },
+    /* found after the rest of the document is written: the whole import still rolls back */
+    { "$.account_library[0]", "source_id", "99", IGNY8_EINVAL, "$.account_library[0].source_id" },
+    { "$.account_library[1]", "source_id", "1", IGNY8_EINVAL, "$.account_library[1].source_id" },
+    { "$.library[1]", "kind", "\"playbook\"", IGNY8_EINVAL, "$.library[1].kind" },
+    { "$.library[1]", "id", "1", IGNY8_EINVAL, "$.library[1]" },
+    { "$", "settings", "[]", IGNY8_EINVAL, "$.settings" },
+};
+
+static void test_transfer__a_broken_document_changes_nothing(void **state)
+{
+    igny8_store *st = *state;
+    make_rich(st);
+    char *before = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+    int entries = testutil_audit_count(st);
+    for (size_t i = 0; i < sizeof(breakages) / sizeof(breakages[0]); i++) {
+        const struct breakage *b = &breakages[i];
+        char *doc = mutated(before, b->parent, b->key, b->value);
+        for (int mode = IGNY8_IMPORT_MERGE; mode <= IGNY8_IMPORT_REPLACE; mode++) {
+            int rc = import_doc(st, doc, mode);
+            if (rc != b->code || strcmp(igny8_error_last()->field ? igny8_error_last()->field : "", b->field) != 0)
+                fail_msg("breakage %zu (%s.%s, mode %d): %d field '%s' (%s), expected %d '%s'", i, b->parent, b->key,
+                         mode, rc, igny8_error_last()->field, igny8_error_last()->message, b->code, b->field);
+            testutil_assert_not_contains(igny8_error_last()->message, "FAKE");
+            char *after = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+            assert_string_equal(before, after);
+            free(after);
+            assert_int_equal(testutil_audit_count(st), entries);
+        }
+        cJSON_free(doc);
+    }
+    free(before);
+}
+
+static void test_transfer__bad_arguments_are_refused(void **state)
+{
+    igny8_store *st = *state;
+    igny8_import_options o = IGNY8_IMPORT_OPTIONS_INIT;
+    igny8_export_options e = IGNY8_EXPORT_OPTIONS_INIT;
+    char *j = NULL;
+    o.mode = 5;
+    assert_igny8_fails(IGNY8_EINVAL, "mode", igny8_store_import_json(st, "x", "{}", &o));
+    assert_igny8_fails(IGNY8_EINVAL, "json", import_doc(st, NULL, IGNY8_IMPORT_MERGE));
+    assert_igny8_fails(IGNY8_EINVAL, "json", import_doc(st, "[1]", IGNY8_IMPORT_MERGE));
+    assert_igny8_fails(IGNY8_EINVAL, "json", import_doc(st, "{\"format\":", IGNY8_IMPORT_MERGE));
+    assert_igny8_fails(IGNY8_EINVAL, "actor", igny8_store_import_json(st, "", "{}", NULL));
+    e.flags = 0x10;
+    assert_igny8_fails(IGNY8_EINVAL, "flags", igny8_store_export_json(st, &e, &j));
+    assert_null(j);
+    assert_igny8_fails(IGNY8_EINVAL, "out_json", igny8_store_export_json(st, NULL, NULL));
+}
+
+static void test_transfer__merge_keeps_other_rows_and_replace_removes_them(void **state)
+{
+    igny8_store *st = *state, *other = testutil_store(1);
+    char *j = NULL;
+    make_rich(st);
+    assert_igny8_ok(igny8_integration_put_json(other, "dave", 99, "anthropic", "{\"temperature\":0.1}", NULL));
+    assert_igny8_ok(igny8_module_add(other, "admin", "reports", "Monthly reports", 1));
+    char *doc = export_doc(other, 0);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_MERGE));
+    char *view = testutil_take(igny8_integration_get_json(st, 99, "anthropic", &j), &j);
+    testutil_assert_contains(view, "\"temperature\":0.1");
+    free(view);
+    view = testutil_take(igny8_integration_get_json(st, 7, "openai", &j), &j);
+    testutil_assert_contains(view, "\"model\":\"gpt-4o\"");  /* account 7 stays */
+    free(view);
+    /* the document's rows replaced the store's: the module "linker" is enabled again */
+    view = testutil_take(igny8_module_list_json(st, 0, &j), &j);
+    testutil_assert_contains(view, "\"name\":\"reports\"");
+    free(view);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_REPLACE));
+    char *now = export_doc(st, 0);
+    assert_string_equal(now, doc);  /* exactly the document: account 7 and the library are gone */
+    testutil_assert_not_contains(now, "\"account_id\":7,");
+    free(now);
+    free(doc);
+    igny8_store_close(other);
+}
+
+static void test_transfer__merge_refuses_a_changed_prompt_version(void **state)
+{
+    igny8_store *st = *state;
+    make_rich(st);
+    char *doc = export_doc(st, 0);
+    int entries = testutil_audit_count(st);
+    /* the same document merges cleanly: identical versions are skipped */
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_MERGE));
+    char *again = export_doc(st, 0);
+    assert_string_equal(doc, again);
+    free(again);
+    assert_int_equal(testutil_audit_count(st), entries + 1);
+    char *changed = mutated(doc, "$.prompts[0].versions[0]", "value", "\"Cluster {keywords} differently\"");
+    char *before = export_doc(st, 0);
+    assert_igny8_fails(IGNY8_EEXISTS, "$.prompts[0].versions[0]", import_doc(st, changed, IGNY8_IMPORT_MERGE));
+    char *after = export_doc(st, 0);
+    assert_string_equal(before, after);
+    /* a replace is no merge: the store becomes the changed document */
+    assert_igny8_ok(import_doc(st, changed, IGNY8_IMPORT_REPLACE));
+    igny8_prompt *p = NULL;
+    assert_igny8_ok(igny8_prompt_get(st, "clustering", 1, &p));
+    assert_string_equal(igny8_prompt_value(p), "Cluster {keywords} differently");
+    assert_string_equal(igny8_prompt_variables_json(p), "[\"keywords\"]");  /* recomputed */
+    igny8_prompt_free(p);
+    free(before);
+    free(after);
+    cJSON_free(changed);
+    free(doc);
+}
+
+static void test_transfer__an_imported_store_resolves(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(0);
+    igny8_resolution *r = NULL;
+    make_rich(st);
+    char *doc = export_doc(st, 0);
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_MERGE));
+    assert_igny8_ok(igny8_get_model_for_operation(copy, 7, "clustering", NULL, &r));
+    assert_string_equal(igny8_resolution_model_name(r), "gpt-4o-mini");
+    assert_int_equal(igny8_resolution_source(r), IGNY8_SOURCE_ACCOUNT_OPERATION);
+    assert_int_equal(igny8_resolution_max_tokens(r), 4096);
+    igny8_resolution_free(r);
+    assert_igny8_ok(igny8_get_model_for_operation(copy, 8, "content_generation", NULL, &r));
+    assert_string_equal(igny8_resolution_provider(r), "anthropic");
+    assert_int_equal(igny8_resolution_source(r), IGNY8_SOURCE_GLOBAL_DEFAULT);
+    igny8_resolution_free(r);
+    assert_igny8_ok(igny8_get_model_for_operation(copy, 1, "image_generation", NULL, &r));
+    assert_string_equal(igny8_resolution_model_name(r), "dall-e-3");
+    igny8_resolution_free(r);
+    char *text = NULL;
+    assert_igny8_ok(igny8_prompt_render(copy, 7, "ideas", "{\"topic\":\"tea\"}", &text));
+    assert_string_equal(text, "Ideas for tea, our way");
+    igny8_free(text);
+    free(doc);
+    igny8_store_close(copy);
+}
+
+static void test_transfer__an_import_is_one_audit_entry_without_keys(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(0);
+    make_rich(st);
+    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
+    assert_int_equal(testutil_audit_count(copy), 1);
+    cJSON *e = last_import_entry(copy);
+    assert_string_equal(cJSON_GetObjectItem(e, "action")->valuestring, "import_replace");
+    assert_string_equal(cJSON_GetObjectItem(e, "key")->valuestring, "import");
+    assert_string_equal(cJSON_GetObjectItem(e, "actor")->valuestring, "importer");
+    cJSON *after = cJSON_GetObjectItem(e, "after");
+    assert_int_equal(cJSON_GetObjectItem(after, "models")->valueint, 12);
+    assert_int_equal(cJSON_GetObjectItem(after, "prompt_versions")->valueint, 13);
+    assert_int_equal(cJSON_GetObjectItem(after, "account_library")->valueint, 2);
+    char *text = cJSON_PrintUnformatted(e);
+    testutil_assert_not_contains(text, "FAKE");
+    cJSON_free(text);
+    cJSON_Delete(e);
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_MERGE));
+    e = last_import_entry(copy);
+    assert_string_equal(cJSON_GetObjectItem(e, "action")->valuestring, "import_merge");
+    cJSON_Delete(e);
+    free(doc);
+    igny8_store_close(copy);
+}
+
+/* A replace drops the immutability triggers around its delete: they are back after it. */
+static void test_transfer__prompt_versions_stay_immutable_after_a_replace(void **state)
+{
+    igny8_store *st = *state, *file = NULL;
+    char *dir = strdup(testutil_tmpdir()), path[512];
+    sqlite3 *db = NULL;
+    make_rich(st);
+    char *doc = export_doc(st, 0);
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    assert_igny8_ok(igny8_store_open(&file, path, NULL));
+    assert_igny8_ok(igny8_defaults_load(file, "test", NULL));
+    assert_igny8_ok(import_doc(file, doc, IGNY8_IMPORT_REPLACE));
+    igny8_store_close(file);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE prompt_version SET value = 'x'", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM prompt_version", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    testutil_rmdir(dir);
+    free(dir);
+    free(doc);
+}
+
+/* A merge document may hold a few rows: its references are looked up in the store too.
+ * A replace has nothing but the document. */
+static void test_transfer__a_partial_document_merges_against_the_store(void **state)
+{
+    igny8_store *st = *state;
+    igny8_model *m = NULL;
+    static const char partial[] =
+        "{\"format\":\"igny8settings\",\"format_version\":1,\"models\":[{\"model_name\":\"gpt-5-nano\","
+        "\"provider\":\"openai\",\"model_type\":\"text\",\"input_cost_per_1k\":0.00005,"
+        "\"output_cost_per_1k\":0.0004,\"tokens_per_credit\":4000,\"max_output_tokens\":8192,"
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}],"
+        "\"account_operation_models\":[{\"account_id\":5,\"operation\":\"ideas\",\"model\":\"gpt-5-nano\","
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}]}";
+    char *before = export_doc(st, 0);
+    assert_igny8_fails(IGNY8_EINVAL, "$.models[0].provider", import_doc(st, partial, IGNY8_IMPORT_REPLACE));
+    char *after = export_doc(st, 0);
+    assert_string_equal(before, after);
+    free(after);
+    assert_igny8_ok(import_doc(st, partial, IGNY8_IMPORT_MERGE));
+    assert_igny8_ok(igny8_model_get(st, "gpt-5-nano", &m));
+    assert_string_equal(igny8_model_integration(m), "openai");
+    assert_string_equal(igny8_model_updated_by(m), "ops");
+    igny8_model_free(m);
+    /* the store's default text model is not in the document: a second default is refused */
+    char *defaulted = mutated(partial, "$.models[0]", "is_default", "true");
+    assert_igny8_fails(IGNY8_EEXISTS, "$.models[0].is_default", import_doc(st, defaulted, IGNY8_IMPORT_MERGE));
+    cJSON_free(defaulted);
+    free(before);
+}
+
+/* An empty store exports the empty sections, and that document imports anywhere. */
+static void test_transfer__an_empty_store_round_trips(void **state)
+{
+    (void)state;
+    igny8_store *empty = testutil_store(0), *other = testutil_store(0);
+    char *doc = export_doc(empty, 0);
+    assert_int_equal(array_size(doc, "$.models"), 0);
+    assert_igny8_ok(import_doc(other, doc, IGNY8_IMPORT_REPLACE));
+    char *again = export_doc(other, 0);
+    assert_string_equal(doc, again);
+    free(again);
+    free(doc);
+    igny8_store_close(empty);
+    igny8_store_close(other);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transfer__options_init_checks_the_version),
+        cmocka_unit_test(test_transfer__round_trip_is_byte_identical),
+        cmocka_unit_test(test_transfer__the_document_has_every_section_in_key_order),
+        cmocka_unit_test_setup_teardown(test_transfer__keys_are_absent_from_a_default_export, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__keys_travel_when_asked, testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__a_document_without_keys_keeps_them_only_in_a_merge,
+                                        testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__a_broken_document_changes_nothing, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__bad_arguments_are_refused, testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__merge_keeps_other_rows_and_replace_removes_them,
+                                        testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__merge_refuses_a_changed_prompt_version, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__an_imported_store_resolves, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__an_import_is_one_audit_entry_without_keys, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__prompt_versions_stay_immutable_after_a_replace,
+                                        testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__a_partial_document_merges_against_the_store,
+                                        testutil_setup, testutil_teardown),
+        cmocka_unit_test(test_transfer__an_empty_store_round_trips),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
