@@ -1,0 +1,752 @@
+"""Tests of the settings API with Django's test client: every endpoint, every status code
+and the exact error body. Each test gets a fresh in-memory store with the shipped
+defaults; every response is checked for API keys (the fake keys here all contain FAKE).
+
+Run: IGNY8_LIBRARY=build/libigny8settings.so PYTHONPATH=bindings/python \
+     /usr/bin/python3 examples/django/manage.py test settingsapi -v 2
+"""
+
+import json
+import os
+import tempfile
+import threading
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from django.test import Client, TestCase, override_settings
+
+import igny8settings
+
+from . import store as store_module
+from .models import AccountMembership
+
+FAKE_KEY = "sk-test-FAKE-django-0000wxyz"
+FAKE_KEY_2 = "sk-ant-FAKE-django-1111abcd"
+API = "/api/v1/"
+ANY = object()  # assertError: any field
+
+
+class RecordingClient(Client):
+    """The test client, remembering every response body (to look for keys in them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bodies = []
+
+    def request(self, **request):
+        response = super().request(**request)
+        self.bodies.append(response.content)
+        return response
+
+
+@override_settings(IGNY8_STORE_PATH=":memory:")
+class ApiTestCase(TestCase):
+    client_class = RecordingClient
+
+    @classmethod
+    def setUpTestData(cls):
+        users = get_user_model().objects
+        cls.alice = users.create_user("alice", password="alice-pw")
+        cls.bob = users.create_user("bob", password="bob-pw")
+        cls.carol = users.create_user("carol", password="carol-pw")  # no account
+        cls.ops = users.create_user("ops", password="ops-pw", is_staff=True)
+        AccountMembership.objects.create(user=cls.alice, account_id=7)
+        AccountMembership.objects.create(user=cls.bob, account_id=8)
+        AccountMembership.objects.create(user=cls.ops, account_id=1)
+
+    def setUp(self):
+        store_module.reset_store()  # a fresh :memory: store for every test
+        self.addCleanup(store_module.reset_store)
+        self.client.force_login(self.alice)
+
+    def tearDown(self):
+        for content in self.client.bodies:
+            self.assertNotIn(b"FAKE", content, "a response body contains an API key")
+
+    # ---- helpers ----
+
+    def as_user(self, user):
+        self.client.logout()
+        if user is not None:
+            self.client.force_login(user)
+
+    def call(self, method, path, data=None, raw=None, **extra):
+        url = path if path.startswith("/") else API + path
+        kwargs = dict(extra)
+        if method in ("GET", "HEAD"):
+            pass  # no body
+        elif raw is not None:
+            kwargs.update(data=raw, content_type="application/json")
+        elif data is not None:
+            kwargs.update(data=json.dumps(data), content_type="application/json")
+        return getattr(self.client, method.lower())(url, **kwargs)
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def put(self, path, data=None, **kw):
+        return self.call("PUT", path, data, **kw)
+
+    def post(self, path, data=None, **kw):
+        return self.call("POST", path, data, **kw)
+
+    def delete(self, path, **kw):
+        return self.call("DELETE", path, **kw)
+
+    def ok(self, response, status=200):
+        self.assertEqual(response.status_code, status, response.content)
+        if status == 204:
+            self.assertEqual(response.content, b"")
+            return None
+        self.assertEqual(response["Content-Type"], "application/json")
+        return json.loads(response.content)
+
+    def assertError(self, response, status, code, field=ANY, in_message=None):
+        """The exact error shape: {"error":{"code":..,"field":..,"message":..}} and nothing else."""
+        self.assertEqual(response.status_code, status, response.content)
+        self.assertEqual(response["Content-Type"], "application/json")
+        body = json.loads(response.content)
+        self.assertEqual(set(body), {"error"})
+        self.assertEqual(set(body["error"]), {"code", "field", "message"})
+        self.assertEqual(body["error"]["code"], code)
+        if field is not ANY:
+            self.assertEqual(body["error"]["field"], field)
+        else:
+            self.assertIsInstance(body["error"]["field"], (str, type(None)))
+        self.assertIsInstance(body["error"]["message"], str)
+        self.assertTrue(body["error"]["message"])
+        if in_message is not None:
+            self.assertIn(in_message, body["error"]["message"])
+        return body["error"]
+
+    def set_key(self, integration="openai", key=FAKE_KEY):
+        self.as_user(self.ops)
+        self.ok(self.put(f"admin/global-settings/keys/{integration}/", {"key": key}), 204)
+        self.as_user(self.alice)
+
+
+# Every endpoint: (path, methods it serves, access). Library paths use the id 1.
+ACCOUNT_PATHS = {
+    "system/settings/integrations/": {"GET"},
+    "system/settings/integrations/openai/": {"GET", "PUT"},
+    "system/resolve/ideas/": {"GET"},
+    "system/module-settings/": {"GET", "PUT"},
+    "system/prompts/": {"GET"},
+    "system/prompts/ideas/": {"GET", "PUT"},
+    "system/prompts/ideas/reset/": {"POST"},
+    "system/library/author-profiles/": {"GET"},
+    "system/library/strategies/1/": {"GET"},
+    "system/library/author-profiles/1/clone/": {"POST"},
+    "system/library/strategies/copies/": {"GET"},
+    "system/library/author-profiles/copies/1/": {"GET", "PUT", "DELETE"},
+    "system/library/strategies/copies/1/reset/": {"POST"},
+}
+STAFF_PATHS = {
+    "admin/global-settings/": {"GET", "PUT"},
+    "admin/global-settings/keys/openai/": {"PUT", "DELETE"},
+    "admin/prompts/": {"GET"},
+    "admin/prompts/ideas/versions/": {"GET", "POST"},
+    "admin/prompts/ideas/versions/1/": {"GET"},
+    "admin/prompts/ideas/publish/": {"POST"},
+    "admin/prompts/ideas/diff/": {"GET"},
+    "admin/prompts/ideas/render/": {"POST"},
+    "admin/prompts/ideas/stale/": {"GET"},
+    "admin/library/author-profiles/": {"GET", "POST"},
+    "admin/library/strategies/bulk-clone/": {"POST"},
+    "admin/library/author-profiles/1/": {"GET", "PUT"},
+}
+ALL_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH")
+
+
+def allow_header(methods):
+    if "GET" in methods:
+        methods = methods | {"HEAD"}
+    return ", ".join(sorted(methods))
+
+
+class AccessTests(ApiTestCase):
+    def test_anonymous_gets_401_on_every_endpoint(self):
+        self.as_user(None)
+        for path, methods in {**ACCOUNT_PATHS, **STAFF_PATHS, "auth/me/": {"GET"}}.items():
+            for method in ALL_METHODS:  # before the method check: nothing is revealed
+                with self.subTest(method=method, path=path):
+                    r = self.call(method, path, {})
+                    self.assertError(r, 401, "not_authenticated")
+                    self.assertIn("WWW-Authenticate", r)
+
+    def test_non_staff_gets_403_on_every_admin_path(self):
+        for path, methods in STAFF_PATHS.items():
+            for method in methods:
+                with self.subTest(method=method, path=path):
+                    self.assertError(self.call(method, path, {}), 403, "permission_denied")
+
+    def test_user_without_account_gets_403_on_every_account_path(self):
+        self.as_user(self.carol)
+        for path, methods in ACCOUNT_PATHS.items():
+            for method in methods:
+                with self.subTest(method=method, path=path):
+                    self.assertError(self.call(method, path, {}), 403, "no_account", in_message="carol")
+
+    def test_staff_without_account_may_use_admin_paths(self):
+        AccountMembership.objects.filter(user=self.ops).delete()
+        self.as_user(self.ops)
+        self.ok(self.get("admin/prompts/"))
+
+    def test_wrong_method_is_405_with_allow_on_every_endpoint(self):
+        for paths, user in ((ACCOUNT_PATHS, self.alice), (STAFF_PATHS, self.ops)):
+            self.as_user(user)
+            for path, methods in paths.items():
+                for method in set(ALL_METHODS) - methods:
+                    with self.subTest(method=method, path=path):
+                        r = self.call(method, path, {})
+                        self.assertError(r, 405, "method_not_allowed", in_message=method)
+                        self.assertEqual(r["Allow"], allow_header(methods))
+
+    def test_auth_paths_405(self):
+        for path, methods in (("auth/csrf/", {"GET"}), ("auth/login/", {"POST"}), ("auth/logout/", {"POST"}),
+                              ("auth/me/", {"GET"})):
+            r = self.call("DELETE", path)
+            self.assertError(r, 405, "method_not_allowed")
+            self.assertEqual(r["Allow"], allow_header(methods))
+
+    def test_head_is_served_where_get_is(self):
+        r = self.client.head(API + "system/prompts/")
+        self.assertEqual((r.status_code, r.content), (200, b""))
+
+    def test_unknown_paths_are_json_404(self):
+        for path in ("/api/v1/nope/", "/api/v2/system/prompts/", "/api/v1/system/settings/integrations",
+                     "/api/v1/system/library/widgets/", "/api/v1/system/library/strategies/0/",
+                     "/api/v1/system/library/strategies/x/", "/api/v1/system/library/strategies/1234567890123456789/",
+                     "/api/v1/admin/prompts/ideas/versions/0/", "/api/v1/admin/prompts/ideas/versions/1234567890/",
+                     "/api/v1/system/settings/integrations/open%00ai/"):
+            with self.subTest(path=path):
+                self.assertError(self.get(path), 404, "not_found")
+
+    def test_responses_are_not_cached(self):
+        self.assertIn("no-store", self.get("system/prompts/")["Cache-Control"])
+        self.assertIn("no-store", self.get("admin/prompts/")["Cache-Control"])  # errors too
+
+
+class SessionTests(ApiTestCase):
+    def test_me(self):
+        self.assertEqual(self.ok(self.get("auth/me/")), {"username": "alice", "is_staff": False, "account_id": 7})
+        self.as_user(self.carol)
+        self.assertEqual(self.ok(self.get("auth/me/"))["account_id"], None)
+
+    def test_login_and_logout(self):
+        self.as_user(None)
+        body = self.ok(self.post("auth/login/", {"username": "ops", "password": "ops-pw"}))
+        self.assertEqual(body, {"username": "ops", "is_staff": True, "account_id": 1})
+        self.ok(self.get("admin/prompts/"))
+        self.ok(self.post("auth/logout/"), 204)
+        self.assertError(self.get("admin/prompts/"), 401, "not_authenticated")
+
+    def test_login_errors(self):
+        self.as_user(None)
+        self.assertError(self.post("auth/login/", {"username": "ops", "password": "nope"}), 400,
+                         "invalid_credentials")
+        self.assertError(self.post("auth/login/", {"username": "ops"}), 400, "invalid", "password")
+        self.assertError(self.post("auth/login/", {"username": 3, "password": "x"}), 400, "invalid", "username")
+        self.assertError(self.post("auth/login/", raw="{"), 400, "invalid_json")
+
+    def test_csrf_is_enforced_for_writes(self):
+        client = RecordingClient(enforce_csrf_checks=True)
+        client.force_login(self.alice)
+        url = API + "system/settings/integrations/openai/"
+        r = client.put(url, json.dumps({"temperature": 0.5}), content_type="application/json")
+        self.assertError(r, 403, "csrf_failed")
+        token = json.loads(client.get(API + "auth/csrf/").content)["csrf_token"]
+        r = client.put(url, json.dumps({"temperature": 0.5}), content_type="application/json",
+                       HTTP_X_CSRFTOKEN=token)
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual(json.loads(r.content)["temperature"], 0.5)
+        self.assertEqual(client.get(url).status_code, 200)  # reads need no token
+
+
+class IntegrationTests(ApiTestCase):
+    def test_get_is_the_design_body(self):
+        self.assertEqual(self.ok(self.get("system/settings/integrations/openai/")),
+                         {"id": "openai", "enabled": True, "model": "gpt-4o-mini", "temperature": 0.7,
+                          "max_tokens": 8192, "using_global": True})
+
+    def test_image_integration_has_image_parameters(self):
+        body = self.ok(self.get("system/settings/integrations/dalle/"))
+        self.assertEqual(body["model"], "dall-e-3")
+        self.assertEqual((body["size"], body["quality"], body["style"]), ("1024x1024", "standard", "vivid"))
+        self.assertNotIn("temperature", body)
+
+    def test_list(self):
+        body = self.ok(self.get("system/settings/integrations/"))
+        self.assertEqual(sorted(i["id"] for i in body), ["anthropic", "dalle", "openai", "runware"])
+
+    def test_put_returns_the_new_get_body_and_only_for_this_account(self):
+        body = self.ok(self.put("system/settings/integrations/openai/", {"model": "gpt-4o", "temperature": 0.8}))
+        self.assertEqual((body["model"], body["temperature"], body["using_global"]), ("gpt-4o", 0.8, False))
+        self.assertEqual(self.ok(self.get("system/settings/integrations/openai/")), body)
+        self.as_user(self.bob)
+        self.assertTrue(self.ok(self.get("system/settings/integrations/openai/"))["using_global"])
+
+    def test_null_clears_an_override(self):
+        self.ok(self.put("system/settings/integrations/openai/", {"temperature": 0.8}))
+        body = self.ok(self.put("system/settings/integrations/openai/", {"temperature": None}))
+        self.assertEqual((body["temperature"], body["using_global"]), (0.7, True))
+
+    def test_key_fields_are_stripped(self):
+        body = self.ok(self.put("system/settings/integrations/openai/", {"api_key": FAKE_KEY, "temperature": 0.3}))
+        self.assertEqual(body["temperature"], 0.3)
+        with store_module.store().resolve(7, "ideas") as r:
+            self.assertEqual(r.api_key_source, "none")
+
+    def test_validation_errors_name_the_field(self):
+        url = "system/settings/integrations/openai/"
+        self.assertError(self.put(url, {"temperature": 9}), 400, "invalid", "temperature", "0..2")
+        self.assertError(self.put(url, {"max_tokens": 0}), 400, "invalid", "max_tokens")
+        self.assertError(self.put(url, {"temperature": "hot"}), 400, "invalid", "temperature")
+        self.assertError(self.put(url, {"model": "claude-3-sonnet"}), 400, "invalid", "model")
+        self.assertError(self.put(url, {"colour": "red"}), 400, "invalid", "colour")
+        self.assertError(self.put(url, {"size": "1x1"}), 400, "invalid", "size")
+        self.assertTrue(self.ok(self.get(url))["using_global"])  # nothing written
+
+    def test_malformed_bodies(self):
+        url = "system/settings/integrations/openai/"
+        self.assertError(self.put(url, raw="{not json"), 400, "invalid_json")
+        self.assertError(self.put(url, raw=""), 400, "invalid_json")
+        self.assertError(self.put(url, raw="[1]"), 400, "invalid_json", in_message="object")
+        self.assertError(self.put(url, raw='{"temperature": NaN}'), 400, "invalid_json")
+        self.assertError(self.put(url, raw=b'{"model": "\xff"}'), 400, "invalid_json")
+        self.assertError(self.put(url, {"max_tokens": 10**30}), 400, "invalid", "max_tokens")
+        self.assertError(self.put(url, raw='{"max_tokens": 1e400}'), 400, "invalid_json", None, "out of range")
+
+    def test_too_large_body_is_413(self):
+        with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100):
+            r = self.put("system/settings/integrations/openai/", {"model": "x" * 200})
+        self.assertError(r, 413, "too_large", None)
+
+    def test_unknown_integration_is_404(self):
+        self.assertError(self.get("system/settings/integrations/nope/"), 404, "not_found", "integration")
+        self.assertError(self.put("system/settings/integrations/nope/", {"temperature": 0.5}), 404, "not_found",
+                         "integration")
+
+
+class ResolveTests(ApiTestCase):
+    def test_resolution_without_the_key(self):
+        self.set_key()
+        body = self.ok(self.get("system/resolve/ideas/"))
+        self.assertEqual((body["model"], body["source"], body["api_key_source"]),
+                         ("gpt-4o-mini", "global_default", "global"))
+        self.assertIn("trace", body)
+
+    def test_requested_model(self):
+        body = self.ok(self.get("system/resolve/ideas/?model=gpt-4o"))
+        self.assertEqual((body["model"], body["source"]), ("gpt-4o", "request"))
+
+    def test_errors(self):
+        self.assertError(self.get("system/resolve/nope/"), 404, "not_found", "operation")
+        self.assertError(self.get("system/resolve/ideas/?model=nope"), 400, "invalid", "model")
+
+
+class GlobalSettingsTests(ApiTestCase):
+    def setUp(self):
+        super().setUp()
+        self.as_user(self.ops)
+
+    def test_get_masks_keys(self):
+        self.set_key()
+        self.as_user(self.ops)
+        body = self.ok(self.get("admin/global-settings/"))
+        self.assertEqual(body["default_text_model"], "gpt-4o-mini")
+        self.assertEqual(body["integrations"]["openai"]["api_key"]["configured"], True)
+        self.assertEqual(body["integrations"]["openai"]["api_key"]["last4"], "wxyz")
+        self.assertEqual(body["integrations"]["anthropic"]["api_key"]["configured"], False)
+
+    def test_put(self):
+        body = self.ok(self.put("admin/global-settings/", {"integrations": {"openai": {"temperature": 0.2}}}))
+        self.assertEqual(body["integrations"]["openai"]["temperature"], 0.2)
+        body = self.ok(self.put("admin/global-settings/", {"is_active": False}))
+        self.assertEqual((body["is_active"], body["updated_by"]), (False, "ops"))
+
+    def test_put_strips_keys_and_validates(self):
+        self.ok(self.put("admin/global-settings/", {"integrations": {"openai": {"api_key": FAKE_KEY}}}))
+        self.assertFalse(self.key_configured("openai"))
+        self.assertError(self.put("admin/global-settings/", {"integrations": {"openai": {"temperature": 5}}}),
+                         400, "invalid", "integrations.openai.temperature")
+        self.assertError(self.put("admin/global-settings/", raw="nope"), 400, "invalid_json")
+
+    def key_configured(self, integration):
+        return self.ok(self.get("admin/global-settings/"))["integrations"][integration]["api_key"]["configured"]
+
+    def test_set_and_delete_a_key_never_echoes_it(self):
+        r = self.put("admin/global-settings/keys/anthropic/", {"key": FAKE_KEY_2})
+        self.ok(r, 204)
+        with store_module.store().resolve(7, "ideas") as res:  # openai: no key yet
+            self.assertEqual(res.api_key_source, "none")
+        self.assertTrue(self.key_configured("anthropic"))
+        self.ok(self.delete("admin/global-settings/keys/anthropic/"), 204)
+        self.assertFalse(self.key_configured("anthropic"))
+
+    def test_key_errors(self):
+        url = "admin/global-settings/keys/openai/"
+        self.assertError(self.put(url, {}), 400, "invalid", "key")
+        self.assertError(self.put(url, {"key": 42}), 400, "invalid", "key")
+        self.assertError(self.put(url, {"key": FAKE_KEY, "other": 1}), 400, "invalid", "other")
+        self.assertError(self.put(url, {"key": "FAKE\x00key"}), 400, "invalid", "key")
+        self.assertError(self.put(url, {"key": "FAKE key\n"}), 400, "invalid")
+        self.assertError(self.put(url, {"key": ""}), 400, "invalid")
+        self.assertError(self.put(url, raw="FAKE"), 400, "invalid_json")
+        self.assertError(self.put("admin/global-settings/keys/nope/", {"key": FAKE_KEY}), 404, "not_found",
+                         "integration")
+        self.assertError(self.delete("admin/global-settings/keys/nope/"), 404, "not_found", "integration")
+
+
+class ModuleTests(ApiTestCase):
+    def modules(self, body):
+        return {m["name"]: m for m in body["modules"]}
+
+    def test_get(self):
+        body = self.ok(self.get("system/module-settings/"))
+        self.assertEqual(body["account_id"], 7)
+        self.assertEqual(self.modules(body)["planner"]["source"], "global")
+
+    def test_put_override_and_remove_it(self):
+        body = self.ok(self.put("system/module-settings/", {"planner": False}))
+        self.assertEqual((self.modules(body)["planner"]["enabled"], self.modules(body)["planner"]["source"]),
+                         (False, "account"))
+        self.as_user(self.bob)
+        self.assertTrue(self.modules(self.ok(self.get("system/module-settings/")))["planner"]["enabled"])
+        self.as_user(self.alice)
+        body = self.ok(self.put("system/module-settings/", {"planner": None}))
+        self.assertEqual(self.modules(body)["planner"]["source"], "global")
+
+    def test_errors(self):
+        self.assertError(self.put("system/module-settings/", {"nope": True}), 404, "not_found", "nope")
+        self.assertError(self.put("system/module-settings/", {"planner": "off"}), 400, "invalid", "planner")
+        self.assertError(self.put("system/module-settings/", raw="[]"), 400, "invalid_json")
+
+
+class AccountPromptTests(ApiTestCase):
+    def test_list_and_one(self):
+        body = self.ok(self.get("system/prompts/"))
+        self.assertIn("ideas", [p["prompt_type"] for p in body])
+        one = self.ok(self.get("system/prompts/ideas/"))
+        self.assertEqual((one["is_customized"], one["stale"], one["published_version"]), (False, False, 1))
+
+    def test_customize_reset_and_stale(self):
+        body = self.ok(self.put("system/prompts/ideas/", {"value": "Ideas for {site_name}"}))
+        self.assertEqual((body["value"], body["is_customized"], body["based_on_version"]),
+                         ("Ideas for {site_name}", True, 1))
+        self.as_user(self.ops)
+        self.ok(self.post("admin/prompts/ideas/versions/", {"value": "v2 {site_name}", "publish": True}), 201)
+        self.as_user(self.alice)
+        self.assertTrue(self.ok(self.get("system/prompts/ideas/"))["stale"])
+        body = self.ok(self.post("system/prompts/ideas/reset/"))
+        self.assertEqual((body["value"], body["is_customized"], body["stale"]), ("v2 {site_name}", False, False))
+
+    def test_errors(self):
+        self.assertError(self.put("system/prompts/ideas/", {"value": "broken {"}), 400, "invalid", "value")
+        self.assertError(self.put("system/prompts/ideas/", {}), 400, "invalid", "value")
+        self.assertError(self.put("system/prompts/ideas/", {"value": 1}), 400, "invalid", "value")
+        self.assertError(self.put("system/prompts/ideas/", {"value": "x", "is_customized": True}), 400, "invalid",
+                         "is_customized")
+        self.assertError(self.put("system/prompts/ideas/", raw="{"), 400, "invalid_json")
+        self.assertError(self.get("system/prompts/nope/"), 404, "not_found")
+        self.assertError(self.put("system/prompts/nope/", {"value": "x"}), 404, "not_found")
+        self.assertError(self.post("system/prompts/nope/reset/"), 404, "not_found")
+
+
+class AdminPromptTests(ApiTestCase):
+    VARIABLES = {"site_name": "Tea Corner", "industry": "retail", "audience": "tea lovers",
+                 "cluster_name": "green tea", "primary_keyword": "best green tea", "idea_count": 5,
+                 "existing_titles": "", "keywords": "matcha"}
+
+    def setUp(self):
+        super().setUp()
+        self.as_user(self.ops)
+
+    def commit(self, value="Ideas for {site_name}\n", **extra):
+        return self.ok(self.post("admin/prompts/ideas/versions/", {"value": value, **extra}), 201)
+
+    def test_admin_list(self):
+        body = self.ok(self.get("admin/prompts/"))
+        ideas = [p for p in body if p["prompt_type"] == "ideas"][0]
+        self.assertEqual((ideas["published_version"], ideas["latest_version"], ideas["is_active"]), (1, 1, True))
+
+    def test_commit_versions_and_one_version(self):
+        v2 = self.commit(description="shorter", message="why not")
+        self.assertEqual((v2["version"], v2["published"], v2["author"], v2["variables"]),
+                         (2, False, "ops", ["site_name"]))
+        versions = self.ok(self.get("admin/prompts/ideas/versions/"))
+        self.assertEqual([v["version"] for v in versions["versions"]], [2, 1])
+        self.assertEqual(versions["published_version"], 1)
+        one = self.ok(self.get("admin/prompts/ideas/versions/2/"))
+        self.assertEqual((one["value"], one["message"]), ("Ideas for {site_name}\n", "why not"))
+        self.assertTrue(self.commit(publish=True)["published"])
+
+    def test_commit_errors(self):
+        url = "admin/prompts/ideas/versions/"
+        self.assertError(self.post(url, {"value": "oops {0}"}), 400, "invalid", "value")
+        self.assertError(self.post(url, {"description": "x"}), 400, "invalid", "value")
+        self.assertError(self.post(url, {"value": "x", "publish": "yes"}), 400, "invalid", "publish")
+        self.assertError(self.post(url, {"value": "x", "author": "me"}), 400, "invalid", "author")
+        self.assertError(self.post(url, raw="x"), 400, "invalid_json")
+        self.assertError(self.post("admin/prompts/nope/versions/", {"value": "x"}), 404, "not_found")
+        self.assertError(self.get("admin/prompts/nope/versions/"), 404, "not_found")
+        self.assertError(self.get("admin/prompts/ideas/versions/9/"), 404, "not_found", "version")
+
+    def test_publish_and_rollback(self):
+        self.commit()
+        self.ok(self.post("admin/prompts/ideas/publish/", {"version": 2}), 204)
+        self.assertEqual(self.ok(self.get("admin/prompts/ideas/versions/"))["published_version"], 2)
+        self.ok(self.post("admin/prompts/ideas/publish/", {"version": 1}), 204)
+        self.assertEqual(self.ok(self.get("admin/prompts/ideas/versions/"))["published_version"], 1)
+
+    def test_publish_errors(self):
+        url = "admin/prompts/ideas/publish/"
+        self.assertError(self.post(url, {}), 400, "invalid", "version")
+        self.assertError(self.post(url, {"version": "2"}), 400, "invalid", "version")
+        self.assertError(self.post(url, {"version": True}), 400, "invalid", "version")
+        self.assertError(self.post(url, {"version": 2**31}), 400, "invalid", "version")
+        self.assertError(self.post(url, {"version": 9}), 404, "not_found", "version")
+        self.assertError(self.post("admin/prompts/nope/publish/", {"version": 1}), 404, "not_found")
+
+    def test_diff_as_json_and_text(self):
+        self.commit()
+        diff = self.ok(self.get("admin/prompts/ideas/diff/?from=1&to=2"))["diff"]
+        self.assertTrue(diff.startswith("--- ideas v1\n+++ ideas v2\n"), diff[:80])
+        self.assertIn("+Ideas for {site_name}\n", diff)
+        r = self.get("admin/prompts/ideas/diff/?from=1&to=2", HTTP_ACCEPT="text/plain")
+        self.assertEqual(r.status_code, 200)
+        self.assertTrue(r["Content-Type"].startswith("text/plain"))
+        self.assertEqual(r.content.decode(), diff)
+        self.assertEqual(self.ok(self.get("admin/prompts/ideas/diff/?from=2&to=2"))["diff"], "")
+
+    def test_diff_errors(self):
+        self.assertError(self.get("admin/prompts/ideas/diff/?to=1"), 400, "invalid", "from")
+        self.assertError(self.get("admin/prompts/ideas/diff/?from=1"), 400, "invalid", "to")
+        self.assertError(self.get("admin/prompts/ideas/diff/?from=one&to=1"), 400, "invalid", "from")
+        self.assertError(self.get("admin/prompts/ideas/diff/?from=-1&to=1"), 400, "invalid", "from")
+        self.assertError(self.get("admin/prompts/ideas/diff/?from=0&to=1"), 400, "invalid", "from")
+        self.assertError(self.get("admin/prompts/ideas/diff/?from=1&to=99999999999"), 400, "invalid", "to")
+        self.assertError(self.get("admin/prompts/ideas/diff/?from=1&to=7"), 404, "not_found", "version")
+        self.assertError(self.get("admin/prompts/nope/diff/?from=1&to=1"), 404, "not_found")
+
+    def test_render_preview(self):
+        text = self.ok(self.post("admin/prompts/ideas/render/", {"variables": self.VARIABLES}))["text"]
+        self.assertIn("Tea Corner", text)
+        self.as_user(self.alice)
+        self.ok(self.put("system/prompts/ideas/", {"value": "Alice's {site_name}, {idea_count} ideas"}))
+        self.as_user(self.ops)
+        body = self.ok(self.post("admin/prompts/ideas/render/", {"variables": self.VARIABLES, "account_id": 7}))
+        self.assertEqual(body, {"text": "Alice's Tea Corner, 5 ideas"})
+        body = self.ok(self.post("admin/prompts/ideas/render/", {"variables": self.VARIABLES, "account_id": 0}))
+        self.assertEqual(body["text"], text)
+
+    def test_render_errors(self):
+        url = "admin/prompts/ideas/render/"
+        self.assertError(self.post(url, {"variables": {}}), 400, "invalid", "site_name")
+        self.assertError(self.post(url, {}), 400, "invalid")
+        self.assertError(self.post(url, {"variables": ["x"]}), 400, "invalid", "variables")
+        self.assertError(self.post(url, {"variables": self.VARIABLES, "account_id": -1}), 400, "invalid",
+                         "account_id")
+        self.assertError(self.post(url, {"variables": self.VARIABLES, "account_id": 2**64 + 7}), 400, "invalid",
+                         "account_id")
+        self.assertError(self.post(url, {"variables": {**self.VARIABLES, "site_name": [1]}}), 400, "invalid",
+                         "site_name")
+        self.assertError(self.post("admin/prompts/nope/render/", {"variables": {}}), 404, "not_found")
+
+    def test_stale_accounts(self):
+        self.as_user(self.alice)
+        self.ok(self.put("system/prompts/ideas/", {"value": "mine"}))
+        self.as_user(self.ops)
+        self.commit(publish=True)
+        body = self.ok(self.get("admin/prompts/ideas/stale/"))
+        self.assertEqual(body["accounts"], [{"account_id": 7, "based_on_version": 1}])
+        self.assertError(self.get("admin/prompts/nope/stale/"), 404, "not_found")
+
+
+MISSING_LIBRARY = "the loaded libigny8settings has no igny8_library"
+
+
+class LibraryTests(ApiTestCase):
+    """Author profiles and strategies (igny8_library_*)."""
+
+    PROFILE = {"name": "Test Plain Voice", "description": "Short sentences, no jargon", "tone": "plain",
+               "language": "en", "category": "blog",
+               "structure_template": {"sections": [{"heading": "Introduction", "word_count": 150,
+                                                    "elements": ["paragraph"]}]}}
+    STRATEGY = {"name": "Test Listicle", "category": "blog", "prompt_types": ["content_generation"],
+                "section_logic": {"order": "fixed", "sections": [{"name": "intro",
+                                                                  "prompt_type": "content_generation",
+                                                                  "required": True}]}}
+
+    def setUp(self):
+        super().setUp()
+        try:
+            store_module.store().library("author_profile")
+        except igny8settings.Igny8Error as e:
+            if MISSING_LIBRARY in e.message:
+                self.skipTest(f"{e.message} (the library functions are not merged yet)")
+            raise
+
+    def create(self, kind="author-profiles", item=None, status=201):
+        self.as_user(self.ops)
+        body = self.ok(self.post(f"admin/library/{kind}/", item or self.PROFILE), status)
+        self.as_user(self.alice)
+        return body
+
+    def test_staff_create_and_update(self):
+        item = self.create()
+        self.assertEqual((item["name"], item["kind"], item["updated_by"]),
+                         ("Test Plain Voice", "author_profile", "ops"))
+        strategy = self.create("strategies", self.STRATEGY)
+        self.assertEqual(strategy["kind"], "strategy")
+        self.as_user(self.ops)
+        body = self.ok(self.put(f"admin/library/author-profiles/{item['id']}/", {"tone": "warm"}))
+        self.assertEqual((body["tone"], body["revision"] > item["revision"]), ("warm", True))
+        self.assertEqual(self.ok(self.get(f"admin/library/author-profiles/{item['id']}/"))["tone"], "warm")
+        self.assertIn(item["id"], [i["id"] for i in self.ok(self.get("admin/library/author-profiles/"))])
+
+    def test_staff_errors(self):
+        item = self.create()
+        self.as_user(self.ops)
+        self.assertError(self.post("admin/library/author-profiles/", {**self.PROFILE, "name": "Other",
+                                                                      "category": "poetry"}),
+                         400, "invalid", "category")
+        self.assertError(self.post("admin/library/author-profiles/", self.PROFILE), 409, "conflict", "name")
+        self.assertError(self.post("admin/library/author-profiles/", raw="[]"), 400, "invalid_json")
+        self.assertError(self.put("admin/library/author-profiles/999999/", {"tone": "x"}), 404, "not_found")
+        self.assertError(self.get("admin/library/author-profiles/999999/"), 404, "not_found")
+        self.assertError(self.put(f"admin/library/author-profiles/{item['id']}/", {"tone": 3}), 400, "invalid",
+                         "tone")
+        self.assertError(self.put(f"admin/library/strategies/{item['id']}/", {"name": "x"}), 404, "not_found")
+
+    def test_library_list_and_filters(self):
+        item = self.create()
+        names = [i["name"] for i in self.ok(self.get("system/library/author-profiles/"))]
+        self.assertIn("Test Plain Voice", names)
+        self.assertEqual([i["id"] for i in self.ok(self.get("system/library/author-profiles/?search=NO+JARGON"))],
+                         [item["id"]])
+        self.assertNotIn(item["id"],
+                         [i["id"] for i in self.ok(self.get("system/library/author-profiles/?category=news"))])
+        self.assertNotIn(item["id"],
+                         [i["id"] for i in self.ok(self.get("system/library/author-profiles/?active=false"))])
+        self.assertIn(item["id"],
+                      [i["id"] for i in self.ok(self.get("system/library/author-profiles/?active=true&category=blog"))])
+        self.assertEqual(self.ok(self.get(f"system/library/author-profiles/{item['id']}/"))["name"], "Test Plain Voice")
+
+    def test_library_errors(self):
+        self.assertError(self.get("system/library/author-profiles/?active=maybe"), 400, "invalid", "active")
+        self.assertError(self.get("system/library/author-profiles/999999/"), 404, "not_found")
+        self.assertError(self.post("system/library/author-profiles/999999/clone/"), 404, "not_found")
+
+    def test_clone_edit_reset_delete(self):
+        item = self.create()
+        copy = self.ok(self.post(f"system/library/author-profiles/{item['id']}/clone/"), 201)
+        self.assertEqual((copy["account_id"], copy["source_id"], copy["modified"]), (7, item["id"], False))
+        url = f"system/library/author-profiles/copies/{copy['id']}/"
+        self.assertError(self.post(f"system/library/author-profiles/{item['id']}/clone/"), 409, "conflict")
+        self.assertEqual([c["id"] for c in self.ok(self.get("system/library/author-profiles/copies/"))], [copy["id"]])
+        self.assertEqual(self.ok(self.get("system/library/strategies/copies/")), [])
+        self.assertEqual(self.ok(self.get(url))["id"], copy["id"])
+        edited = self.ok(self.put(url, {"tone": "cheerful"}))
+        self.assertEqual((edited["tone"], edited["modified"]), ("cheerful", True))
+        self.assertError(self.put(url, {"tone": ""}), 400, "invalid", "tone")
+        self.assertError(self.put(url, raw="nope"), 400, "invalid_json")
+        reset = self.ok(self.post(f"{url}reset/"))
+        self.assertEqual((reset["tone"], reset["modified"]), ("plain", False))
+        self.as_user(self.bob)  # another account's copy does not exist for bob
+        self.assertError(self.get(url), 404, "not_found")
+        self.assertError(self.delete(url), 404, "not_found")
+        self.as_user(self.alice)
+        self.ok(self.delete(url), 204)
+        self.assertError(self.get(url), 404, "not_found")
+        self.assertError(self.put(url, {"tone": "x"}), 404, "not_found")
+        self.assertError(self.post(f"{url}reset/"), 404, "not_found")
+
+    def test_bulk_clone(self):
+        item = self.create("strategies", self.STRATEGY)
+        self.as_user(self.ops)
+        url = "admin/library/strategies/bulk-clone/"
+        self.assertEqual(self.ok(self.post(url, {"source_ids": [item["id"]], "account_ids": [7, 8]})), {"created": 2})
+        self.assertEqual(self.ok(self.post(url, {"source_ids": [item["id"]], "account_ids": [7, 9],
+                                                 "on_existing": "skip"})), {"created": 1})
+        self.assertError(self.post(url, {"source_ids": [item["id"]], "account_ids": [10, 7], "on_existing": "fail"}),
+                         409, "conflict", "account_ids[1]")
+        self.assertError(self.post(url, {"source_ids": [999999], "account_ids": [7]}), 404, "not_found",
+                         "source_ids[0]")
+        self.assertError(self.post(url, {"source_ids": [item["id"]], "account_ids": [0]}), 400, "invalid",
+                         "account_ids[0]")
+        self.assertError(self.post(url, {"source_ids": [item["id"]], "account_ids": ["7"]}), 400, "invalid",
+                         "account_ids[0]")
+        self.assertError(self.post(url, {"source_ids": item["id"], "account_ids": [7]}), 400, "invalid", "source_ids")
+        self.assertError(self.post(url, {"source_ids": [item["id"]]}), 400, "invalid", "account_ids")
+        self.assertError(self.post(url, {"source_ids": [item["id"]], "account_ids": [7], "on_existing": "merge"}),
+                         400, "invalid", "on_existing")
+        self.as_user(self.bob)
+        self.assertEqual(len(self.ok(self.get("system/library/strategies/copies/"))), 1)
+        self.as_user(self.alice)
+        self.assertEqual(len(self.ok(self.get("system/library/strategies/copies/"))), 1)
+
+
+class LibraryErrorMappingTests(ApiTestCase):
+    """How library failures map to statuses that the shipped data cannot provoke."""
+
+    def test_store_error_is_503(self):
+        with override_settings(IGNY8_STORE_PATH=os.path.join(tempfile.gettempdir(), "no-such-dir-igny8", "s.db")):
+            self.assertError(self.get("system/prompts/"), 503, "store_unavailable")
+
+    def test_busy_store_is_503(self):
+        busy = igny8settings.StoreError(-5, "the store is busy", None)
+        with mock.patch.object(igny8settings.Store, "account_prompts", side_effect=busy):
+            self.assertError(self.get("system/prompts/"), 503, "store_unavailable", in_message="busy")
+
+    def test_other_library_errors_are_500(self):
+        missing = igny8settings.Igny8Error(-1, "the loaded libigny8settings has no igny8_x", None)
+        with mock.patch.object(igny8settings.Store, "account_prompts", side_effect=missing):
+            self.assertError(self.get("system/prompts/"), 500, "internal", in_message="igny8_x")
+
+    def test_conflict_is_409(self):
+        conflict = igny8settings.ConflictError(-4, "exists", "name")
+        with mock.patch.object(igny8settings.Store, "account_prompts", side_effect=conflict):
+            self.assertError(self.get("system/prompts/"), 409, "conflict", "name")
+
+
+class StoreLifecycleTests(ApiTestCase):
+    def test_one_store_per_process_shared_by_threads(self):
+        seen = []
+        threads = [threading.Thread(target=lambda: seen.append(store_module.store())) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len({id(s) for s in seen}), 1)
+        self.assertIs(seen[0], store_module.store())
+
+    def test_a_file_store_gets_the_defaults_once_and_keeps_its_data(self):
+        with tempfile.TemporaryDirectory() as d, \
+                override_settings(IGNY8_STORE_PATH=os.path.join(d, "settings.db")):
+            self.ok(self.put("system/settings/integrations/openai/", {"temperature": 0.4}))
+            store_module.reset_store()  # as a new process would
+            self.assertEqual(self.ok(self.get("system/settings/integrations/openai/"))["temperature"], 0.4)
+            self.assertEqual(os.stat(os.path.join(d, "settings.db")).st_mode & 0o777, 0o600)
+            store_module.reset_store()
+
+    @override_settings(IGNY8_STORE_PATH=":memory:")
+    def test_a_forked_child_opens_its_own_store(self):
+        parent = store_module.store()
+        parent.put_integration("test", 7, "openai", {"temperature": 0.3})
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: a fresh :memory: store, not the parent's
+            try:
+                child = store_module.store()
+                ok = child is not parent and child.integration(7, "openai")["temperature"] == 0.7
+                os.write(write, b"ok" if ok else b"bad")
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as f:
+            answer = f.read()
+        os.waitpid(pid, 0)
+        self.assertEqual(answer, b"ok")
+        self.assertIs(store_module.store(), parent)  # the parent's store still works
+        self.assertEqual(parent.integration(7, "openai")["temperature"], 0.3)
