@@ -117,6 +117,14 @@ class TestErrors(StoreTestCase):
         self.assertIs(type(errors.error_for(errors.ERROR, "", None)), igny8.Igny8Error)
         self.assertEqual(str(errors.error_for(-99, "", None)), "no message provided")
 
+    def test_arguments_c_would_mangle_are_refused(self):
+        with self.assertRaises(ValueError):
+            self.st.integration(2 ** 64 + 7, "openai")
+        with self.assertRaises(TypeError):
+            self.st.integration("7", "openai")
+        with self.assertRaises(ValueError):
+            self.st.integration(7, "open\0ai")
+
     def test_closed_store_and_resolution(self):
         st = igny8.Store()
         st.close()

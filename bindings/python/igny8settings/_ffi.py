@@ -84,6 +84,11 @@ class LibraryFilter(Structure):
     _fields_ = [("version", c_uint), ("category", c_char_p), ("active", c_int), ("search", c_char_p)]
 
 
+class ConnectionTestOptions(Structure):
+    _fields_ = [("version", c_uint), ("connect_timeout_ms", c_uint), ("timeout_ms", c_uint),
+                ("account_id", c_int64)]
+
+
 class ExportOptions(Structure):
     _fields_ = [("version", c_uint), ("flags", c_uint32)]
 
@@ -225,6 +230,11 @@ _SIGNATURES: Dict[str, Any] = {
     "igny8_library_copy_delete": (I, [STORE, S, I, I64, I64]),
     "igny8_library_copy_get_json": (I, [STORE, I, I64, I64, OWNED]),
     "igny8_library_copy_list_json": (I, [STORE, I, I64, OWNED]),
+    # operations
+    "igny8_connection_test_options_init": (I, [POINTER(ConnectionTestOptions), U]),
+    "igny8_connection_test": (I, [STORE, S, S, POINTER(ConnectionTestOptions), OWNED]),
+    "igny8_connection_status_json": (I, [STORE, OWNED]),
+    "igny8_health_json": (I, [STORE, OWNED]),
     # export / import
     "igny8_export_options_init": (I, [POINTER(ExportOptions), U]),
     "igny8_import_options_init": (I, [POINTER(ImportOptions), U]),
@@ -309,12 +319,27 @@ check_major(LIBRARY_VERSION)
 
 
 def enc(s: Optional[str]) -> Optional[bytes]:
-    """A str argument as UTF-8 (None stays NULL)."""
+    """A str argument as UTF-8 (None stays NULL). A NUL character would silently cut the
+    string short in C, so it is refused."""
     if s is None:
         return None
     if not isinstance(s, str):
         raise TypeError(f"expected str, got {type(s).__name__}")
+    if "\0" in s:
+        raise ValueError("a string argument contains a NUL character")
     return s.encode("utf-8")
+
+
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def i64(value: int, name: str = "account_id") -> int:
+    """An integer argument that ctypes would otherwise wrap silently into 64 bits."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"{name} {value} does not fit in 64 bits")
+    return value
 
 
 def dec(b: Optional[bytes]) -> Optional[str]:

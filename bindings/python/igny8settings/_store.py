@@ -10,7 +10,7 @@ from ctypes import byref, c_int, c_int64, c_size_t
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _ffi
-from ._ffi import dec, enc, fn, take
+from ._ffi import dec, enc, fn, i64, take
 from ._resolution import Resolution
 
 Json = Union[Dict[str, Any], List[Any]]
@@ -51,7 +51,7 @@ def _strings(values: Sequence[str]) -> Any:
 
 
 def _ids(values: Sequence[int]) -> Any:
-    return (c_int64 * len(values))(*values)
+    return (c_int64 * len(values))(*[_ffi.i64(v, "id") for v in values])
 
 
 class Store:
@@ -107,6 +107,13 @@ class Store:
                 self._lock.wait()
             self._h = None
         self._finalizer()
+
+    def abandon(self) -> None:
+        """Forget this handle without closing it: for a child process after fork() that
+        inherited a store opened by its parent (the parent still owns and closes it)."""
+        with self._lock:
+            self._h = None
+        self._finalizer.detach()
 
     def __enter__(self) -> "Store":
         return self
@@ -174,18 +181,18 @@ class Store:
 
     def integration(self, account_id: int, integration: str) -> Dict[str, Any]:
         """GET /api/v1/system/settings/integrations/{integration}/ for an account."""
-        return self._json(fn.integration_get_json, account_id, enc(integration))
+        return self._json(fn.integration_get_json, i64(account_id), enc(integration))
 
     def put_integration(self, actor: str, account_id: int, integration: str,
                         body: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
         """PUT of the same path; returns the new GET body."""
-        return self._json(fn.integration_put_json, enc(actor), account_id, enc(integration), _body(body))
+        return self._json(fn.integration_put_json, enc(actor), i64(account_id), enc(integration), _body(body))
 
     def integrations(self, account_id: int) -> List[Dict[str, Any]]:
-        return self._json(fn.integration_list_json, account_id)
+        return self._json(fn.integration_list_json, i64(account_id))
 
     def reset_integration(self, actor: str, account_id: int, integration: str) -> None:
-        self._call(fn.account_integration_reset, enc(actor), account_id, enc(integration))
+        self._call(fn.account_integration_reset, enc(actor), i64(account_id), enc(integration))
 
     def global_settings(self) -> Dict[str, Any]:
         """GET /api/v1/admin/global-settings/ (keys masked)."""
@@ -200,7 +207,7 @@ class Store:
 
     def set_account_key(self, actor: str, account_id: int, integration: str, key: Optional[str]) -> None:
         """Set (or remove) an account's own API key: the privileged call."""
-        self._call(fn.account_key_set, enc(actor), account_id, enc(integration), enc(key))
+        self._call(fn.account_key_set, enc(actor), i64(account_id), enc(integration), enc(key))
 
     def set_global_active(self, actor: str, active: bool) -> None:
         self._call(fn.global_set_active, enc(actor), int(bool(active)))
@@ -211,14 +218,14 @@ class Store:
     # ---- account choices, operations, resolver ----
 
     def set_account_provider(self, actor: str, account_id: int, model_type: str, provider: Optional[str]) -> None:
-        self._call(fn.account_provider_set, enc(actor), account_id, _model_type(model_type), enc(provider))
+        self._call(fn.account_provider_set, enc(actor), i64(account_id), _model_type(model_type), enc(provider))
 
     def set_account_operation_model(self, actor: str, account_id: int, operation: str,
                                     model: Optional[str]) -> None:
-        self._call(fn.account_operation_model_set, enc(actor), account_id, enc(operation), enc(model))
+        self._call(fn.account_operation_model_set, enc(actor), i64(account_id), enc(operation), enc(model))
 
     def account_models(self, account_id: int) -> Dict[str, Any]:
-        return self._json(fn.account_models_get_json, account_id)
+        return self._json(fn.account_models_get_json, i64(account_id))
 
     def operations(self) -> List[Dict[str, Any]]:
         return self._json(fn.operation_list_json)
@@ -228,7 +235,7 @@ class Store:
         r = _ffi.RESOLUTION()
         h = self._enter()
         try:
-            fn.get_model_for_operation(h, account_id, enc(operation), enc(model), byref(r))
+            fn.get_model_for_operation(h, i64(account_id), enc(operation), enc(model), byref(r))
         finally:
             self._leave()
         return Resolution(r)
@@ -237,10 +244,10 @@ class Store:
 
     def modules(self, account_id: int = 0) -> Dict[str, Any]:
         """GET /api/v1/system/module-settings/ (account_id 0: the platform's view)."""
-        return self._json(fn.module_list_json, account_id)
+        return self._json(fn.module_list_json, i64(account_id))
 
     def put_modules(self, actor: str, account_id: int, body: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
-        return self._json(fn.module_put_json, enc(actor), account_id, _body(body))
+        return self._json(fn.module_put_json, enc(actor), i64(account_id), _body(body))
 
     def add_module(self, actor: str, name: str, description: Optional[str] = None, enabled: bool = True) -> None:
         self._call(fn.module_add, enc(actor), enc(name), enc(description), int(bool(enabled)))
@@ -250,11 +257,11 @@ class Store:
 
     def set_account_module(self, actor: str, account_id: int, name: str, enabled: Optional[bool]) -> None:
         """Override a module for an account; None follows the platform again."""
-        self._call(fn.module_account_set, enc(actor), account_id, enc(name), -1 if enabled is None else int(enabled))
+        self._call(fn.module_account_set, enc(actor), i64(account_id), enc(name), -1 if enabled is None else int(enabled))
 
     def module_enabled(self, account_id: int, name: str) -> bool:
         v = c_int()
-        self._call(fn.module_enabled, account_id, enc(name), byref(v))
+        self._call(fn.module_enabled, i64(account_id), enc(name), byref(v))
         return bool(v.value)
 
     # ---- audit ----
@@ -327,11 +334,11 @@ class Store:
                    int(bool(active)))
 
     def customize_prompt(self, actor: str, account_id: int, prompt_type: str, value: str) -> Dict[str, Any]:
-        self._call(fn.account_prompt_customize, enc(actor), account_id, enc(prompt_type), enc(value))
+        self._call(fn.account_prompt_customize, enc(actor), i64(account_id), enc(prompt_type), enc(value))
         return self.account_prompt(account_id, prompt_type)
 
     def reset_prompt(self, actor: str, account_id: int, prompt_type: str) -> Dict[str, Any]:
-        self._call(fn.account_prompt_reset, enc(actor), account_id, enc(prompt_type))
+        self._call(fn.account_prompt_reset, enc(actor), i64(account_id), enc(prompt_type))
         return self.account_prompt(account_id, prompt_type)
 
     def reset_prompts(self, actor: str, account_ids: Sequence[int], prompt_type: str) -> None:
@@ -339,10 +346,10 @@ class Store:
 
     def account_prompt(self, account_id: int, prompt_type: str) -> Dict[str, Any]:
         """The account's view: effective value, customised, based_on_version, stale."""
-        return self._json(fn.account_prompt_get_json, account_id, enc(prompt_type))
+        return self._json(fn.account_prompt_get_json, i64(account_id), enc(prompt_type))
 
     def account_prompts(self, account_id: int) -> List[Dict[str, Any]]:
-        return self._json(fn.account_prompt_list_json, account_id)
+        return self._json(fn.account_prompt_list_json, i64(account_id))
 
     def stale_prompt_accounts(self, prompt_type: str) -> Dict[str, Any]:
         return self._json(fn.prompt_stale_accounts_json, enc(prompt_type))
@@ -351,7 +358,7 @@ class Store:
         """Render the effective prompt (account_id 0: the published one)."""
         h = self._enter()
         try:
-            return take(fn.prompt_render, h, account_id, enc(prompt_type), _body(variables))
+            return take(fn.prompt_render, h, i64(account_id), enc(prompt_type), _body(variables))
         finally:
             self._leave()
 
@@ -384,7 +391,7 @@ class Store:
 
     def clone_library_item(self, actor: str, kind: str, account_id: int, source_id: int) -> Dict[str, Any]:
         copy_id = c_int64()
-        self._call(fn.library_clone, enc(actor), _kind(kind), account_id, source_id, byref(copy_id))
+        self._call(fn.library_clone, enc(actor), _kind(kind), i64(account_id), i64(source_id, "source_id"), byref(copy_id))
         return self.library_copy(kind, account_id, copy_id.value)
 
     def bulk_clone_library_items(self, actor: str, kind: str, source_ids: Sequence[int],
@@ -397,21 +404,39 @@ class Store:
 
     def update_library_copy(self, actor: str, kind: str, account_id: int, copy_id: int,
                             patch: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
-        self._call(fn.library_copy_update_json, enc(actor), _kind(kind), account_id, copy_id, _body(patch))
+        self._call(fn.library_copy_update_json, enc(actor), _kind(kind), i64(account_id), i64(copy_id, "copy_id"), _body(patch))
         return self.library_copy(kind, account_id, copy_id)
 
     def reset_library_copy(self, actor: str, kind: str, account_id: int, copy_id: int) -> Dict[str, Any]:
-        self._call(fn.library_copy_reset, enc(actor), _kind(kind), account_id, copy_id)
+        self._call(fn.library_copy_reset, enc(actor), _kind(kind), i64(account_id), i64(copy_id, "copy_id"))
         return self.library_copy(kind, account_id, copy_id)
 
     def delete_library_copy(self, actor: str, kind: str, account_id: int, copy_id: int) -> None:
-        self._call(fn.library_copy_delete, enc(actor), _kind(kind), account_id, copy_id)
+        self._call(fn.library_copy_delete, enc(actor), _kind(kind), i64(account_id), i64(copy_id, "copy_id"))
 
     def library_copy(self, kind: str, account_id: int, copy_id: int) -> Dict[str, Any]:
-        return self._json(fn.library_copy_get_json, _kind(kind), account_id, copy_id)
+        return self._json(fn.library_copy_get_json, _kind(kind), i64(account_id), i64(copy_id, "copy_id"))
 
     def library_copies(self, kind: str, account_id: int) -> List[Dict[str, Any]]:
-        return self._json(fn.library_copy_list_json, _kind(kind), account_id)
+        return self._json(fn.library_copy_list_json, _kind(kind), i64(account_id))
+
+    # ---- operations ----
+
+    def test_connection(self, actor: str, integration: str, *, account_id: int = 0,
+                        connect_timeout_ms: int = 0, timeout_ms: int = 0) -> Dict[str, Any]:
+        """One real request to the provider with the key the platform (or account) uses;
+        the result (ok, http_status, latency_ms, error_class, message) is also recorded."""
+        o = _ffi.init_options(fn.connection_test_options_init, _ffi.ConnectionTestOptions)
+        o.account_id, o.connect_timeout_ms, o.timeout_ms = i64(account_id), connect_timeout_ms, timeout_ms
+        return self._json(fn.connection_test, enc(actor), enc(integration), byref(o))
+
+    def connection_status(self) -> List[Dict[str, Any]]:
+        """The last connection test of every integration and key owner."""
+        return self._json(fn.connection_status_json)
+
+    def health(self) -> Dict[str, Any]:
+        """The store's health: versions, quick_check, keys configured, defaults usable, counts."""
+        return self._json(fn.health_json)
 
     # ---- export / import ----
 

@@ -60,11 +60,8 @@ def _open(path):
 
 
 def _forget(st):
-    # The bindings close a Store when it is garbage collected or at exit; an inherited
-    # one must do neither in this process.
-    finalizer = getattr(st, "_finalizer", None)
-    if finalizer is not None:
-        finalizer.detach()
+    # An inherited store belongs to the parent process: drop it without closing it.
+    st.abandon()
     _inherited.append(st)
 
 
