@@ -17,7 +17,7 @@ IGNY8_BEGIN_DECL
 #define IGNY8_STORE_NOCREATE (1u << 1)
 
 /** The schema version this library writes (PRAGMA user_version of a current store). */
-#define IGNY8_SCHEMA_VERSION 4
+#define IGNY8_SCHEMA_VERSION 5
 
 /** Default and upper bound of igny8_store_options.busy_timeout_ms. */
 #define IGNY8_BUSY_TIMEOUT_DEFAULT_MS 5000u
