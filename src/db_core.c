@@ -506,9 +506,26 @@ static int configure(igny8_store *st, int in_memory, unsigned int busy_timeout_m
     if (rc != IGNY8_OK || in_memory || (st->flags & IGNY8_STORE_READONLY))
         return rc;
     /* WAL: readers never block the writer, and several processes share the file.
-     * synchronous=FULL: a committed setting survives a power cut, not only a crash. */
+     * synchronous=FULL (the default): a committed setting survives a power cut, not only
+     * a crash; NORMAL, on request, only a crash. */
     rc = enable_wal(st, busy_timeout_ms);
-    return rc == IGNY8_OK ? igny8__db_exec(st, "PRAGMA synchronous = FULL", "set synchronous") : rc;
+    return rc == IGNY8_OK ? igny8__db_exec(st, (st->flags & IGNY8_STORE_SYNC_NORMAL) ? "PRAGMA synchronous = NORMAL"
+                                                                                  : "PRAGMA synchronous = FULL",
+                                           "set synchronous")
+                          : rc;
+}
+
+static int read_journal_mode(igny8_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(conn(st), "PRAGMA journal_mode", -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(s, 0);
+        st->db->is_wal = mode && strcmp(mode, "wal") == 0;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_OK ? IGNY8_OK : igny8__db_fail(st, NULL, rc, "read journal mode");
 }
 
 int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_ms)
@@ -549,7 +566,7 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
                                     "must be migrated; open it read-write once", path, version);
         rc = migrate(st);
     }
-    return rc;
+    return rc == IGNY8_OK ? read_journal_mode(st) : rc;
 }
 
 void igny8__db_close(igny8_store *st)
