@@ -373,45 +373,37 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The first 100 bytes of the file (*n: how many there are) and its size. */
-static int read_header(const char *path, unsigned char h[100], ssize_t *n, off_t *size)
+/* The first bytes of the file (*n: how many, up to 100) and its size, read through
+ * SQLite's own file handle. Never open() and close() the file beside SQLite: closing any
+ * descriptor of a file drops every POSIX lock this process holds on it, those of other
+ * connections included, and another process could then checkpoint and delete the WAL
+ * under them. */
+static void read_header(igny8_store *st, unsigned char h[100], int *n, sqlite3_int64 *size)
 {
-    struct stat sb;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return igny8__error_set(IGNY8_EIO, "path", "cannot open store file '%s': %s", path, strerror(errno));
-    *n = (fstat(fd, &sb) == 0) ? read(fd, h, 100) : -1;
-    *size = *n >= 0 ? sb.st_size : 0;
-    close(fd);
-    return IGNY8_OK;
+    sqlite3_file *f = NULL;
+    *n = 0;
+    *size = 0;
+    if (sqlite3_file_control(conn(st), "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || f == NULL ||
+        f->pMethods == NULL || f->pMethods->xFileSize(f, size) != SQLITE_OK)
+        return;
+    *n = *size < 100 ? (int)*size : 100;
+    if (*n > 0 && f->pMethods->xRead(f, h, *n, 0) != SQLITE_OK)
+        *n = 0;
 }
 
-/* Refuse before SQLite sees it a file that is not a SQLite database at all. */
-static int check_file_header(const char *path)
+/* The error for a file SQLite refused, naming the cause: not a SQLite database at all, or
+ * cut short (the header's page count, valid when its change counter matches, promises more
+ * bytes than the file has), or otherwise damaged. */
+static int damaged_error(igny8_store *st, const char *path)
 {
     unsigned char h[100];
-    ssize_t n = 0;
-    off_t size = 0;
-    int rc = read_header(path, h, &n, &size);
-    if (rc != IGNY8_OK || n == 0)
-        return rc;  /* n == 0: a new, empty file */
+    int n = 0;
+    sqlite3_int64 size = 0;
+    read_header(st, h, &n, &size);
     if (n < 100 || memcmp(h, "SQLite format 3", 16) != 0)
         return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is not an igny8 settings store "
                                 "(not a SQLite database)", path);
-    return IGNY8_OK;
-}
-
-/* The error for a file SQLite found damaged, naming the cause when the file was cut
- * short: the header's page count (valid when its change counter matches) promises more
- * bytes than the file has. SQLite checks this itself, under its locks; checking it before
- * opening would race with another process's checkpoint, which writes the new header
- * before it grows the file. */
-static int damaged_error(const char *path)
-{
-    unsigned char h[100];
-    ssize_t n = 0;
-    off_t size = 0;
-    if (read_header(path, h, &n, &size) == IGNY8_OK && n == 100 && be32(h + 24) == be32(h + 92)) {
+    if (be32(h + 24) == be32(h + 92)) {
         uint32_t page_size = (uint32_t)h[16] << 8 | h[17];
         uint32_t pages = be32(h + 28);
         if (page_size == 1)
@@ -474,7 +466,7 @@ static int check_identity(igny8_store *st, const char *path, int *version)
     if (!sqlite3_get_autocommit(conn(st)))
         sqlite3_exec(conn(st), "ROLLBACK", NULL, NULL, NULL);
     if (rc != IGNY8_OK)
-        return rc == IGNY8_ECORRUPT ? damaged_error(path) : rc;
+        return rc == IGNY8_ECORRUPT ? damaged_error(st, path) : rc;
     if (app_id != IGNY8__APPLICATION_ID && (objects > 0 || *version != 0))
         return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is a SQLite database of another "
                                 "application, not an igny8 settings store", path);
@@ -539,8 +531,6 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
                 return igny8__error_set(IGNY8_EIO, "path", "store file '%s' does not exist", path);
             rc = create_private_file(path);
         }
-        if (rc == IGNY8_OK)
-            rc = check_file_header(path);
         if (rc != IGNY8_OK)
             return rc;
     }
