@@ -10,8 +10,8 @@
 
 struct igny8__cache {
     igny8__snapshot *snap;
-    igny8__account **buckets;
-    size_t n_buckets, count, capacity;
+    struct slot { int64_t id; igny8__account *a; } *table;  /* open addressing; id 0: empty */
+    size_t table_mask, count, capacity;
     igny8__account **ring;                  /* the cached accounts, in slots 0..count-1 */
     size_t hand;                            /* the clock hand: the next slot to consider */
     int64_t last_seq;
@@ -196,7 +196,6 @@ static void account_free(igny8__account *a)
         igny8__free((char *)r->params.style);
         igny8__free_secret(r->api_key);
     }
-    igny8__free(a->rows);
     igny8__free(a->op_operation);
     igny8__free(a->op_model);
     igny8__free(a);
@@ -218,7 +217,7 @@ static int model_ref(const igny8__snapshot *s, const char *name)
     return i >= 0 ? i : -2;
 }
 
-struct account_ctx { igny8__account *a; const igny8__snapshot *s; };
+struct account_ctx { igny8__account *a; const igny8__snapshot *s; igny8__account_row *rows; size_t n_rows; };
 
 static int dup_opt(const char **dst, const char *v)
 {
@@ -229,13 +228,13 @@ static int dup_opt(const char **dst, const char *v)
 static int add_row(void *payload, const igny8__integ_row *row)
 {
     struct account_ctx *c = payload;
-    igny8__account_row *rows = igny8__realloc(c->a->rows, (c->a->n_rows + 1) * sizeof(*rows));
+    igny8__account_row *rows = igny8__realloc(c->rows, (c->n_rows + 1) * sizeof(*rows));
     if (rows == NULL)
         return igny8__error_oom();
-    c->a->rows = rows;
-    igny8__account_row *r = &rows[c->a->n_rows];
+    c->rows = rows;
+    igny8__account_row *r = &rows[c->n_rows];
     memset(r, 0, sizeof(*r));
-    c->a->n_rows++;
+    c->n_rows++;
     r->integration = igny8__snapshot_integration(c->s, row->name);
     r->enabled = row->enabled;
     r->model = model_ref(c->s, row->model);
@@ -265,6 +264,42 @@ static int add_op(void *payload, const char *operation, const char *model)
     return IGNY8_OK;
 }
 
+/* The entry and its rows in one allocation: a hit touches one block. */
+static int finish_account(struct account_ctx *c, igny8__account **out)
+{
+    igny8__account *a = igny8__malloc(sizeof(*a) + c->n_rows * sizeof(igny8__account_row));
+    if (a == NULL)
+        return igny8__error_oom();
+    *a = *c->a;
+    a->rows = (igny8__account_row *)(a + 1);
+    a->n_rows = c->n_rows;
+    if (c->n_rows)
+        memcpy(a->rows, c->rows, c->n_rows * sizeof(igny8__account_row));
+    igny8__free(c->rows);
+    igny8__free(c->a);
+    c->rows = NULL;
+    c->n_rows = 0;
+    c->a = NULL;
+    *out = a;
+    return IGNY8_OK;
+}
+
+static void discard_account(struct account_ctx *c)
+{
+    c->a->rows = c->rows;
+    c->a->n_rows = c->n_rows;
+    for (size_t i = 0; i < c->n_rows; i++) {
+        igny8__free((char *)c->rows[i].params.size);
+        igny8__free((char *)c->rows[i].params.quality);
+        igny8__free((char *)c->rows[i].params.style);
+        igny8__free_secret(c->rows[i].api_key);
+    }
+    igny8__free(c->rows);
+    igny8__free(c->a->op_operation);
+    igny8__free(c->a->op_model);
+    igny8__free(c->a);
+}
+
 static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, igny8__account **out)
 {
     igny8__account *a = igny8__calloc(1, sizeof(*a));
@@ -272,7 +307,7 @@ static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, i
         return igny8__error_oom();
     a->id = id;
     a->provider[0] = a->provider[1] = a->provider[2] = -1;
-    struct account_ctx c = { a, s };
+    struct account_ctx c = { a, s, NULL, 0 };
     int rc = igny8__db_account_integrations_each(st, id, add_row, &c);
     for (int type = IGNY8_MODEL_TEXT; rc == IGNY8_OK && type <= IGNY8_MODEL_IMAGE; type++) {
         char *integration = NULL;
@@ -282,36 +317,50 @@ static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, i
     }
     if (rc == IGNY8_OK)
         rc = igny8__db_account_operation_model_each(st, id, add_op, &c);
-    if (rc != IGNY8_OK) {
-        account_free(a);
-        return rc;
-    }
-    *out = a;
-    return IGNY8_OK;
+    if (rc == IGNY8_OK)
+        return finish_account(&c, out);
+    discard_account(&c);
+    return rc;
 }
 
-/* ---- the account table: hash by id, clock eviction ---- */
+/* ---- the account table: open addressing by id, clock eviction ---- */
 
-static size_t bucket_of(const struct igny8__cache *c, int64_t id)
+static size_t home_of(const struct igny8__cache *c, int64_t id)
 {
-    uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
-    return (size_t)(h >> 32) & (c->n_buckets - 1);
+    return (size_t)(((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & c->table_mask;
 }
 
 static igny8__account *find_account(struct igny8__cache *c, int64_t id)
 {
-    for (igny8__account *a = c->buckets[bucket_of(c, id)]; a; a = a->hash_next)
-        if (a->id == id)
-            return a;
-    return NULL;
+    for (size_t i = home_of(c, id);; i = (i + 1) & c->table_mask) {
+        if (c->table[i].id == id)
+            return c->table[i].a;
+        if (c->table[i].id == 0)
+            return NULL;
+    }
+}
+
+/* Linear probing with backward-shift deletion: no tombstones to slow later lookups. */
+static void table_delete(struct igny8__cache *c, int64_t id)
+{
+    size_t i = home_of(c, id);
+    while (c->table[i].id != id)
+        i = (i + 1) & c->table_mask;
+    for (size_t j = (i + 1) & c->table_mask; c->table[j].id != 0; j = (j + 1) & c->table_mask) {
+        size_t home = home_of(c, c->table[j].id);
+        /* move j back into the hole at i unless its home lies cyclically in (i, j] */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            c->table[i] = c->table[j];
+            i = j;
+        }
+    }
+    c->table[i].id = 0;
+    c->table[i].a = NULL;
 }
 
 static void remove_account(struct igny8__cache *c, igny8__account *a)
 {
-    igny8__account **p = &c->buckets[bucket_of(c, a->id)];
-    while (*p != a)
-        p = &(*p)->hash_next;
-    *p = a->hash_next;
+    table_delete(c, a->id);
     igny8__account *last = c->ring[--c->count];  /* the last slot fills the hole */
     c->ring[a->slot] = last;
     last->slot = a->slot;
@@ -334,9 +383,11 @@ static void insert_account(struct igny8__cache *c, igny8__account *a)
 {
     if (c->count >= c->capacity && c->count > 0)
         evict_one(c);
-    size_t b = bucket_of(c, a->id);
-    a->hash_next = c->buckets[b];
-    c->buckets[b] = a;
+    size_t i = home_of(c, a->id);
+    while (c->table[i].id != 0)
+        i = (i + 1) & c->table_mask;
+    c->table[i].id = a->id;
+    c->table[i].a = a;
     a->slot = c->count;
     a->referenced = 1;
     c->ring[c->count++] = a;
@@ -358,13 +409,14 @@ int igny8__cache_open(igny8_store *st)
     if (c == NULL)
         return igny8__error_oom();
     c->capacity = st->cache_accounts;
-    c->n_buckets = 1024;
-    while (c->n_buckets < c->capacity && c->n_buckets < ((size_t)1 << 22))
-        c->n_buckets <<= 1;
-    c->buckets = igny8__calloc(c->n_buckets, sizeof(*c->buckets));
+    size_t slots = 1024;
+    while (slots < 2 * (size_t)c->capacity)  /* at most half full: short probes */
+        slots <<= 1;
+    c->table_mask = slots - 1;
+    c->table = igny8__calloc(slots, sizeof(*c->table));
     c->ring = igny8__calloc(c->capacity, sizeof(*c->ring));
-    if (c->buckets == NULL || c->ring == NULL) {
-        igny8__free(c->buckets);
+    if (c->table == NULL || c->ring == NULL) {
+        igny8__free(c->table);
         igny8__free(c->ring);
         igny8__free(c);
         return igny8__error_oom();
@@ -380,7 +432,7 @@ void igny8__cache_close(igny8_store *st)
         return;
     drop_accounts(c);
     igny8__snapshot_release(c->snap);
-    igny8__free(c->buckets);
+    igny8__free(c->table);
     igny8__free(c->ring);
     igny8__free(c);
     st->cache = NULL;

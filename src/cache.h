@@ -54,10 +54,9 @@ typedef struct igny8__account {
     int64_t id;
     int provider[3];            /* per model type: the account's integration, -1 none */
     size_t n_rows;
-    igny8__account_row *rows;
+    igny8__account_row *rows;   /* in the same allocation, right after the entry */
     size_t n_ops;
     int *op_operation, *op_model;    /* operation index -> model index (-2: unknown) */
-    struct igny8__account *hash_next;
     size_t slot;                /* its place in the cache's clock ring */
     unsigned char referenced;   /* used since the clock hand last passed */
 } igny8__account;

@@ -48,8 +48,12 @@ IGNY8_API int igny8_connection_test_options_init(igny8_connection_test_options *
  *  error_class is null, "auth" (401/403), "rate_limited" (429), "timeout", "network"
  *  (DNS, refused, TLS), "server" (5xx) or "unexpected" (anything else, including a body
  *  that is not what the provider sends). A failed test is a result, not an error.
+ *  account_id 0 tests the platform's configured key (also while the global settings are
+ *  inactive); an account id tests that account's own key only.
  *  *out_json: caller's, igny8_free(). IGNY8_ENOTFOUND: unknown integration, or no key to
- *  test with (field "api_key"); IGNY8_EINVAL: bad option (field named). */
+ *  test with (field "api_key"); IGNY8_EINVAL: bad option (field named), a provider with no
+ *  connection test (field "integration") or no URL to test (field "base_url");
+ *  IGNY8_EREADONLY: the store is read-only (the result could not be recorded). */
 IGNY8_API int igny8_connection_test(igny8_store *st, const char *actor, const char *integration,
                                     const igny8_connection_test_options *opts, char **out_json);
 

@@ -53,7 +53,7 @@ class Error(Structure):
 
 
 class StoreOptions(Structure):
-    _fields_ = [("version", c_uint), ("busy_timeout_ms", c_uint), ("flags", c_uint32)]
+    _fields_ = [("version", c_uint), ("busy_timeout_ms", c_uint), ("flags", c_uint32), ("cache_accounts", c_uint)]
 
 
 class ModelFilter(Structure):
@@ -358,9 +358,13 @@ def take(call: Callable, *args: Any) -> str:
             fn.free(out)
 
 
+# The version of each options struct these declarations mirror (the library fills and reads
+# exactly that version's fields).
+_OPTION_VERSIONS = {"StoreOptions": 2}
+
+
 def init_options(init: Callable, struct_type: type) -> Any:
     """An options struct filled by its _init function (Python has no INIT macros)."""
     s = struct_type()
-    version = 1
-    init(ctypes.byref(s), version)
+    init(ctypes.byref(s), _OPTION_VERSIONS.get(struct_type.__name__, 1))
     return s

@@ -16,7 +16,7 @@ from ._resolution import Resolution
 Json = Union[Dict[str, Any], List[Any]]
 _MODEL_TYPES = {"text": 1, "image": 2}
 _KINDS = {"author_profile": 1, "strategy": 2}
-_READONLY, _NOCREATE = 1, 2
+_READONLY, _NOCREATE, _SYNC_NORMAL = 1, 2, 4
 
 
 def _body(value: Union[str, Json, None]) -> Optional[bytes]:
@@ -59,10 +59,11 @@ class Store:
     open one per process (after fork). Use it as a context manager, or call close()."""
 
     def __init__(self, path: str = ":memory:", *, busy_timeout_ms: int = 0, readonly: bool = False,
-                 create: bool = True):
+                 create: bool = True, cache_accounts: int = 0, sync_normal: bool = False):
         opts = _ffi.init_options(fn.store_options_init, _ffi.StoreOptions)
         opts.busy_timeout_ms = busy_timeout_ms
-        opts.flags = (_READONLY if readonly else 0) | (0 if create else _NOCREATE)
+        opts.cache_accounts = cache_accounts
+        opts.flags = (_READONLY if readonly else 0) | (0 if create else _NOCREATE) | (_SYNC_NORMAL if sync_normal else 0)
         handle = _ffi.STORE()
         fn.store_open(byref(handle), enc(path), byref(opts))
         self._h = handle
