@@ -19,6 +19,10 @@ static const struct {
 } groups[] = {
     { "init", "Create the store (or migrate it) and print its schema version" },
     { "defaults", "Load the shipped defaults into an empty store" },
+    { "models", "The model registry: list, add, update, (de)activate, defaults, cost" },
+    { "global", "The platform's integration settings" },
+    { "keys", "API keys of the platform and of accounts (from stdin or the environment, never argv)" },
+    { "operations", "The operations and the model type each needs" },
     { "audit", "The audit log of every write" },
     { "export", "Write the whole store as one JSON document" },
     { "import", "Load a document written by export" },
@@ -29,7 +33,7 @@ static const struct {
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 static const ctl_command *const tables[] = {
-    ctl_store_commands,
+    ctl_store_commands, ctl_model_commands,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
