@@ -22,7 +22,10 @@ static const struct {
     { "models", "The model registry: list, add, update, (de)activate, defaults, cost" },
     { "global", "The platform's integration settings" },
     { "keys", "API keys of the platform and of accounts (from stdin or the environment, never argv)" },
+    { "account", "An account's integration settings, provider and model choices" },
     { "operations", "The operations and the model type each needs" },
+    { "resolve", "Which model, parameters and key an account uses for an operation" },
+    { "modules", "Module toggles of the platform and of accounts" },
     { "audit", "The audit log of every write" },
     { "export", "Write the whole store as one JSON document" },
     { "import", "Load a document written by export" },
@@ -33,7 +36,7 @@ static const struct {
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 static const ctl_command *const tables[] = {
-    ctl_store_commands, ctl_model_commands,
+    ctl_store_commands, ctl_model_commands, ctl_account_commands,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
