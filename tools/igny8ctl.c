@@ -25,6 +25,7 @@ static const struct {
     { "account", "An account's integration settings, provider and model choices" },
     { "operations", "The operations and the model type each needs" },
     { "resolve", "Which model, parameters and key an account uses for an operation" },
+    { "prompts", "Prompt templates: versions, publishing, diffs, rendering, accounts' customisations" },
     { "modules", "Module toggles of the platform and of accounts" },
     { "audit", "The audit log of every write" },
     { "export", "Write the whole store as one JSON document" },
@@ -36,7 +37,7 @@ static const struct {
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 static const ctl_command *const tables[] = {
-    ctl_store_commands, ctl_model_commands, ctl_account_commands,
+    ctl_store_commands, ctl_model_commands, ctl_account_commands, ctl_prompt_commands,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
