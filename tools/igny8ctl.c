@@ -26,6 +26,7 @@ static const struct {
     { "operations", "The operations and the model type each needs" },
     { "resolve", "Which model, parameters and key an account uses for an operation" },
     { "prompts", "Prompt templates: versions, publishing, diffs, rendering, accounts' customisations" },
+    { "library", "Author profiles and strategies, and the accounts' copies of them" },
     { "modules", "Module toggles of the platform and of accounts" },
     { "audit", "The audit log of every write" },
     { "export", "Write the whole store as one JSON document" },
@@ -37,7 +38,7 @@ static const struct {
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 static const ctl_command *const tables[] = {
-    ctl_store_commands, ctl_model_commands, ctl_account_commands, ctl_prompt_commands,
+    ctl_store_commands, ctl_model_commands, ctl_account_commands, ctl_prompt_commands, ctl_library_commands,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
