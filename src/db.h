@@ -210,6 +210,23 @@ int igny8__db_library_copy_delete(igny8_store *st, int kind, int64_t account_id,
 int igny8__db_library_copy_each(igny8_store *st, int kind, int64_t account_id, igny8__library_fn fn,
                                 void *payload);
 
+/* ---- the change log behind the resolver's cache (db_cache.c) ---- */
+/* Copy the WAL-index header (which every commit, by any connection in any process,
+ * rewrites) through SQLite's own mapping of the -shm file: 1 when copied, 0 when the store
+ * has no WAL index (":memory:", no WAL, or not opened yet by a read). Never opens the
+ * -shm file itself: closing a descriptor would drop SQLite's POSIX locks on it. */
+#define IGNY8__WAL_HEADER_BYTES 48
+int igny8__db_wal_header(igny8_store *st, unsigned char out[IGNY8__WAL_HEADER_BYTES]);
+/* The lowest and highest seq in the log (0, 0 when empty). */
+int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq);
+/* Each entry after `after`, in order: fn(payload, seq, account_id) with account_id 0 for
+ * platform data. */
+typedef int (*igny8__change_fn)(void *payload, int64_t seq, int64_t account_id);
+int igny8__db_change_log_each(igny8_store *st, int64_t after, igny8__change_fn fn, void *payload);
+/* Every account_integration row of an account: fn(payload, row) with row->name set. */
+typedef int (*igny8__integ_row_fn)(void *payload, const igny8__integ_row *row);
+int igny8__db_account_integrations_each(igny8_store *st, int64_t account_id, igny8__integ_row_fn fn, void *payload);
+
 /* ---- audit (db_audit.c) ---- */
 typedef struct igny8__audit_row {
     int64_t id;
