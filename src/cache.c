@@ -12,7 +12,8 @@ struct igny8__cache {
     igny8__snapshot *snap;
     igny8__account **buckets;
     size_t n_buckets, count, capacity;
-    igny8__account *lru_head, *lru_tail;   /* head: most recently used */
+    igny8__account **ring;                  /* the cached accounts, in slots 0..count-1 */
+    size_t hand;                            /* the clock hand: the next slot to consider */
     int64_t last_seq;
     uint64_t writes_seen;
     unsigned char header[IGNY8__WAL_HEADER_BYTES];  /* the WAL-index header when last current */
@@ -289,27 +290,12 @@ static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, i
     return IGNY8_OK;
 }
 
-/* ---- the account table: hash by id, least recently used out ---- */
+/* ---- the account table: hash by id, clock eviction ---- */
 
 static size_t bucket_of(const struct igny8__cache *c, int64_t id)
 {
     uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
     return (size_t)(h >> 32) & (c->n_buckets - 1);
-}
-
-static void lru_unlink(struct igny8__cache *c, igny8__account *a)
-{
-    if (a->lru_prev) a->lru_prev->lru_next = a->lru_next; else c->lru_head = a->lru_next;
-    if (a->lru_next) a->lru_next->lru_prev = a->lru_prev; else c->lru_tail = a->lru_prev;
-    a->lru_prev = a->lru_next = NULL;
-}
-
-static void lru_push_front(struct igny8__cache *c, igny8__account *a)
-{
-    a->lru_next = c->lru_head;
-    a->lru_prev = NULL;
-    if (c->lru_head) c->lru_head->lru_prev = a; else c->lru_tail = a;
-    c->lru_head = a;
 }
 
 static igny8__account *find_account(struct igny8__cache *c, int64_t id)
@@ -326,26 +312,40 @@ static void remove_account(struct igny8__cache *c, igny8__account *a)
     while (*p != a)
         p = &(*p)->hash_next;
     *p = a->hash_next;
-    lru_unlink(c, a);
-    c->count--;
+    igny8__account *last = c->ring[--c->count];  /* the last slot fills the hole */
+    c->ring[a->slot] = last;
+    last->slot = a->slot;
+    if (c->hand >= c->count)
+        c->hand = 0;
     account_free(a);
+}
+
+/* The clock: pass over used accounts (clearing their bit) to the first unused one. */
+static void evict_one(struct igny8__cache *c)
+{
+    while (c->ring[c->hand]->referenced) {
+        c->ring[c->hand]->referenced = 0;
+        c->hand = (c->hand + 1) % c->count;
+    }
+    remove_account(c, c->ring[c->hand]);
 }
 
 static void insert_account(struct igny8__cache *c, igny8__account *a)
 {
-    if (c->count >= c->capacity && c->lru_tail)
-        remove_account(c, c->lru_tail);
+    if (c->count >= c->capacity && c->count > 0)
+        evict_one(c);
     size_t b = bucket_of(c, a->id);
     a->hash_next = c->buckets[b];
     c->buckets[b] = a;
-    lru_push_front(c, a);
-    c->count++;
+    a->slot = c->count;
+    a->referenced = 1;
+    c->ring[c->count++] = a;
 }
 
 static void drop_accounts(struct igny8__cache *c)
 {
-    while (c->lru_head)
-        remove_account(c, c->lru_head);
+    while (c->count)
+        remove_account(c, c->ring[c->count - 1]);
 }
 
 /* ---- freshness ---- */
@@ -362,7 +362,10 @@ int igny8__cache_open(igny8_store *st)
     while (c->n_buckets < c->capacity && c->n_buckets < ((size_t)1 << 22))
         c->n_buckets <<= 1;
     c->buckets = igny8__calloc(c->n_buckets, sizeof(*c->buckets));
-    if (c->buckets == NULL) {
+    c->ring = igny8__calloc(c->capacity, sizeof(*c->ring));
+    if (c->buckets == NULL || c->ring == NULL) {
+        igny8__free(c->buckets);
+        igny8__free(c->ring);
         igny8__free(c);
         return igny8__error_oom();
     }
@@ -378,6 +381,7 @@ void igny8__cache_close(igny8_store *st)
     drop_accounts(c);
     igny8__snapshot_release(c->snap);
     igny8__free(c->buckets);
+    igny8__free(c->ring);
     igny8__free(c);
     st->cache = NULL;
 }
@@ -474,10 +478,8 @@ int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap
     igny8__account *a = NULL;
     int rc = IGNY8_OK;
     if (is_current(st, c) && (account_id <= 0 || (a = find_account(c, account_id)) != NULL)) {
-        if (a && a != c->lru_head) {
-            lru_unlink(c, a);
-            lru_push_front(c, a);
-        }
+        if (a)
+            a->referenced = 1;
     } else {
         rc = refresh(st, c, account_id, &a);
     }

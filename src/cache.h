@@ -5,8 +5,10 @@
  * - The platform's data (models, integrations with their keys, the global row,
  *   operations) is one immutable, reference-counted snapshot; resolutions keep a
  *   reference to it, so they can point into it.
- * - Accounts' settings are loaded on demand into a bounded cache (least recently used
- *   out), sized by igny8_store_options.cache_accounts.
+ * - Accounts' settings are loaded on demand into a bounded cache, sized by
+ *   igny8_store_options.cache_accounts; when it is full, the clock algorithm evicts an
+ *   account not used since the hand last passed (a hit only sets a bit in the entry it has
+ *   already read: no list to relink on the hot path).
  * - Freshness: every call compares the WAL-index header in the -shm file (48 bytes that
  *   every commit of any connection, in any process, rewrites; read through a read-only
  *   mapping) and this handle's own write counter with what the cache last saw. Equal: the
@@ -55,7 +57,9 @@ typedef struct igny8__account {
     igny8__account_row *rows;
     size_t n_ops;
     int *op_operation, *op_model;    /* operation index -> model index (-2: unknown) */
-    struct igny8__account *lru_prev, *lru_next, *hash_next;
+    struct igny8__account *hash_next;
+    size_t slot;                /* its place in the cache's clock ring */
+    unsigned char referenced;   /* used since the clock hand last passed */
 } igny8__account;
 
 int igny8__cache_open(igny8_store *st);

@@ -335,4 +335,37 @@ int igny8__db_transfer_library_kind(igny8_store *st, int64_t id, char **out);
  * and created again. The global settings row stays, reset; the audit log stays. */
 int igny8__db_transfer_clear(igny8_store *st);
 
+/* ---- operations: connection status, health (db_health.c) ---- */
+/* A provider's connection test kind ("openai_models", "anthropic_models", "runware_auth",
+ * "none") and default base URL (may be NULL). IGNY8_ENOTFOUND (field "provider"). */
+int igny8__db_provider_test_get(igny8_store *st, const char *provider, char **kind, char **default_base_url);
+
+/* The last connection test of an integration with one key owner (account_id 0: the
+ * platform). http_status 0: no HTTP answer; latency_ms NaN: none; error_class NULL when
+ * ok. provider is read from the integration (ignored by put). */
+typedef struct igny8__conn_status_row {
+    const char *integration, *provider;
+    int64_t account_id;
+    const char *tested_at;
+    int ok;
+    int http_status;
+    double latency_ms;
+    const char *error_class, *message;
+} igny8__conn_status_row;
+int igny8__db_conn_status_put(igny8_store *st, const igny8__conn_status_row *row);
+/* Rows by integration then account; integration NULL: all; account_id < 0: every owner. */
+typedef int (*igny8__conn_status_fn)(void *payload, const igny8__conn_status_row *row);
+int igny8__db_conn_status_each(igny8_store *st, const char *integration, int64_t account_id,
+                               igny8__conn_status_fn fn, void *payload);
+
+/* The first line of PRAGMA quick_check(1): "ok" for a sound store. */
+int igny8__db_quick_check(igny8_store *st, char **out);
+
+typedef struct igny8__health_counts {
+    int64_t models, active_models;
+    int64_t accounts_with_overrides;  /* accounts with any row of their own settings */
+    int64_t customized_prompts, library_copies;
+} igny8__health_counts;
+int igny8__db_health_counts(igny8_store *st, igny8__health_counts *out);
+
 #endif

@@ -1,11 +1,14 @@
 /* SQL of the change log the resolver's cache follows. */
 #include "db_internal.h"
 
+/* Two subqueries, not min() and max() in one SELECT: only a lone min or max is answered
+ * from the end of the primary key; together they scan the whole log on every cache miss. */
 int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq)
 {
     sqlite3_stmt *s;
     int found;
-    int rc = igny8__db_prepare(st, "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM change_log", &s);
+    int rc = igny8__db_prepare(st, "SELECT coalesce((SELECT min(seq) FROM change_log), 0),"
+                                   " coalesce((SELECT max(seq) FROM change_log), 0)", &s);
     if (rc == IGNY8_OK && (rc = igny8__db_step_row(st, s, "read change log", &found)) == IGNY8_OK && found) {
         *min_seq = sqlite3_column_int64(s, 0);
         *max_seq = sqlite3_column_int64(s, 1);
