@@ -2,10 +2,11 @@
 #  - the installed .so has SONAME libigny8settings.so.1;
 #  - tests/install/consumer.c builds with `pkg-config --cflags --libs igny8settings`;
 #  - it builds with find_package(igny8settings 1) and igny8settings::igny8settings;
-#  - both binaries run and print the library version.
+#  - both binaries run and print the library version;
+#  - igny8ctl is installed and runs against the installed library (RPATH $ORIGIN/../lib).
 # Run with cmake -P; inputs: BUILD_DIR, SOURCE_DIR (tests/install), WORK_DIR, VERSION,
-# C_COMPILER, SANITIZE (the IGNY8_SANITIZE of the build, may be empty).
-foreach(var BUILD_DIR SOURCE_DIR WORK_DIR VERSION C_COMPILER)
+# C_COMPILER, BINDIR (CMAKE_INSTALL_BINDIR), SANITIZE (the IGNY8_SANITIZE of the build, may be empty).
+foreach(var BUILD_DIR SOURCE_DIR WORK_DIR VERSION C_COMPILER BINDIR)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "install_test.cmake: ${var} is not set")
   endif()
@@ -53,6 +54,23 @@ foreach(f igny8.h igny8/version.h igny8/resolve.h)
     message(FATAL_ERROR "not installed: ${prefix}/include/${f}")
   endif()
 endforeach()
+
+# igny8ctl is installed and finds the installed library through its RPATH alone.
+set(ctl "${prefix}/${BINDIR}/igny8ctl")
+if(NOT EXISTS "${ctl}")
+  message(FATAL_ERROR "not installed: ${ctl}")
+endif()
+run(ldd "${ctl}")
+string(REGEX MATCH "libigny8settings\\.so\\.1 => ([^ \t\n]+)" _m "${run_out}")
+get_filename_component(loaded "${CMAKE_MATCH_1}" REALPATH)
+get_filename_component(expected "${libdir}/libigny8settings.so.1" REALPATH)
+if(NOT loaded STREQUAL expected)
+  message(FATAL_ERROR "the installed igny8ctl does not load the installed library:\n${run_out}")
+endif()
+run("${ctl}" --db "${WORK_DIR}/ctl.db" init)
+if(NOT run_out MATCHES "\"schema_version\": [0-9]+")
+  message(FATAL_ERROR "the installed igny8ctl printed:\n${run_out}")
+endif()
 
 # SONAME
 run(readelf -d "${libdir}/libigny8settings.so.${VERSION}")

@@ -1,0 +1,659 @@
+"""igny8ctl driven as an operator would: the built binary run with subprocess on temporary
+stores (unittest, Debian's /usr/bin/python3).
+
+Run by CTest with IGNY8CTL pointing at the binary. The keys are obviously fake; every
+command's stdout and stderr are kept, and no key may ever appear in them (only
+`export --with-keys` writes keys, on purpose)."""
+
+import json
+import os
+import re
+import sqlite3
+import stat
+import subprocess
+import tempfile
+import unittest
+
+CTL = os.environ.get("IGNY8CTL", "")
+
+KEY_STDIN = "sk-test-FAKE-stdin-0000abcd"
+KEY_ENV = "sk-test-FAKE-env-0000efgh"
+KEY_ACCOUNT = "sk-test-FAKE-account-0000ijkl"
+KEY_ARGV = "sk-test-FAKE-argv-0000mnop"
+ALL_KEYS = (KEY_STDIN, KEY_ENV, KEY_ACCOUNT, KEY_ARGV)
+
+
+def ctl_env(extra=None):
+    """The environment of a run: no store or actor from the caller's environment. The
+    sanitizer build's python3 needs the runtimes preloaded; igny8ctl is instrumented
+    itself, so it gets no LD_PRELOAD and runs with leak detection on."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "IGNY8_DB", "IGNY8_ACTOR")}
+    if os.environ.get("IGNY8_SANITIZED"):
+        env["ASAN_OPTIONS"] = "detect_leaks=1"
+    env["USER"] = "tester"
+    env.update(extra or {})
+    return env
+
+
+@unittest.skipUnless(CTL and os.path.exists(CTL), "IGNY8CTL does not name the built igny8ctl")
+class CtlTestCase(unittest.TestCase):
+    """A temporary directory and store path; helpers to run the tool and check its results."""
+
+    with_store = True
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+        self.db = os.path.join(self.dir, "settings.db")
+        self.transcript = []
+        if self.with_store:
+            self.ok("init")
+            self.ok("defaults", "load")
+
+    def tearDown(self):
+        for out in self.transcript:
+            for key in ALL_KEYS:
+                self.assertNotIn(key, out, "a key reached the output of igny8ctl")
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, text):
+        with open(self.path(name), "w") as f:
+            f.write(text)
+        return self.path(name)
+
+    def run_ctl(self, *args, stdin=None, env=None, db=None, secret=False, stdout=subprocess.PIPE):
+        """Run igny8ctl [--db DB] ARGS; db=False: no --db."""
+        cmd = [CTL] + ([] if db is False else ["--db", db or self.db]) + [str(a) for a in args]
+        p = subprocess.run(cmd, input=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                           env=ctl_env(env), timeout=120)
+        self.assertNotIn("Sanitizer", p.stderr, p.stderr)
+        self.assertNotIn("runtime error", p.stderr, p.stderr)
+        if not secret:
+            self.transcript.append((p.stdout or "") + p.stderr)
+        return p
+
+    def ok(self, *args, **kw):
+        """Run, expect exit 0 and a silent stderr; the parsed JSON (the text with --format table)."""
+        p = self.run_ctl(*args, **kw)
+        self.assertEqual(p.returncode, 0, f"igny8ctl {' '.join(map(str, args))}: {p.stderr}")
+        self.assertEqual(p.stderr, "", args)
+        if "table" in args or "--help" in args or "-h" in args or args[:1] == ("help",):
+            return p.stdout
+        return json.loads(p.stdout)
+
+    def fails(self, code, *args, field=None, **kw):
+        """Run, expect exit `code`, nothing on stdout and one line "igny8ctl: ..." on stderr."""
+        p = self.run_ctl(*args, **kw)
+        self.assertEqual(p.returncode, code, f"igny8ctl {' '.join(map(str, args))}: {p.stderr}")
+        self.assertEqual(p.stdout, "", args)
+        self.assertRegex(p.stderr, r"\Aigny8ctl: [^\n]+\n\Z")
+        if field is not None:
+            self.assertTrue(p.stderr.endswith(f"(field: {field})\n"), p.stderr)
+        return p.stderr
+
+
+class TestHelp(CtlTestCase):
+    with_store = False
+
+    def sections(self, text, title):
+        """The first words of the lines of a help section ("groups:", "commands:")."""
+        block = text.split(f"\n{title}:\n", 1)[1].split("\n\n", 1)[0]
+        return [line.split("  ")[1].strip() for line in block.splitlines()]
+
+    def test_tool_help_needs_no_store(self):
+        for args in (["--help"], ["-h"], ["help"]):
+            out = self.ok(*args, db=False)
+            self.assertTrue(out.startswith("usage: igny8ctl [--db PATH]"), out)
+            for word in ("--format json|table", "--actor NAME", "exit codes:", "IGNY8_DB"):
+                self.assertIn(word, out)
+        groups = self.sections(self.ok("--help", db=False), "groups")
+        self.assertEqual(len(groups), 17, groups)
+        for g in ("init", "defaults", "models", "global", "keys", "account", "operations", "resolve", "prompts",
+                  "library", "modules", "audit", "export", "import", "health", "test-connection"):
+            self.assertIn(g, groups)
+
+    def test_help_of_every_group_and_every_command(self):
+        count = 0
+        for group in self.sections(self.ok("--help", db=False), "groups"):
+            out = self.ok(group, "--help", db=False)
+            self.assertTrue(out.startswith(f"usage: igny8ctl {group}"), out)
+            if "\ncommands:\n" not in out:  # a group that is itself a command
+                count += 1
+                continue
+            for command in self.sections(out, "commands"):
+                words = command.split()
+                text = self.ok(group, *words, "--help", db=False)
+                self.assertTrue(text.startswith(f"usage: igny8ctl {group} {command}"), text)
+                self.assertIn("global options:", text)
+                self.assertIn(self.ok("help", group, *words, db=False), [text])
+                count += 1
+        self.assertGreater(count, 60)
+
+    def test_help_of_a_sample_of_commands(self):
+        out = self.ok("keys", "set", "-h", db=False)
+        self.assertIn("never from the command line", out)
+        self.assertIn("--from-env VAR", out)
+        out = self.ok("models", "list", "--help", db=False)
+        for opt in ("--provider P", "--type text|image", "--active, --inactive"):
+            self.assertIn(opt, out)
+        out = self.ok("account", "integration", "put", "--help", db=False)
+        self.assertIn("usage: igny8ctl account integration put ACCOUNT INTEGRATION --json FILE|-", out)
+        out = self.ok("library", "bulk-clone", "--help", db=False)
+        self.assertIn("--on-existing skip|fail", out)
+        out = self.ok("--help", "prompts", "commit", db=False)
+        self.assertIn("--publish", out)
+
+    def test_version(self):
+        p = self.run_ctl("--version", db=False)
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"^igny8ctl \d+\.\d+\.\d+ \(libigny8settings \d+\.\d+\.\d+\)\n$")
+
+
+class TestStore(CtlTestCase):
+    with_store = False
+
+    def test_init_creates_a_private_store_and_is_idempotent(self):
+        out = self.ok("init")
+        self.assertIsInstance(out["schema_version"], int)
+        self.assertGreaterEqual(out["schema_version"], 4)
+        self.assertEqual(out["path"], self.db)
+        self.assertEqual(stat.S_IMODE(os.stat(self.db).st_mode), 0o600)
+        self.assertEqual(self.ok("init"), out)
+
+    def test_defaults_load_once_and_from_a_file(self):
+        self.ok("init")
+        self.assertEqual(self.ok("defaults", "load"), {"defaults": "built-in", "loaded": True})
+        self.fails(5, "defaults", "load")
+        other = self.path("other.db")
+        self.ok("init", db=other)
+        doc = self.write("defaults.json", json.dumps({"format": "igny8settings-defaults", "providers": []}))
+        self.fails(3, "defaults", "load", "--file", doc, db=other)
+
+    def test_db_from_the_environment(self):
+        self.ok("init", db=False, env={"IGNY8_DB": self.db})
+        self.ok("defaults", "load", db=False, env={"IGNY8_DB": self.db})
+        self.assertEqual(len(self.ok("models", "list", db=False, env={"IGNY8_DB": self.db})), 12)
+        self.assertIn("--db PATH or set IGNY8_DB", self.fails(2, "models", "list", db=False))
+
+
+class TestModels(CtlTestCase):
+    def test_list_json_and_table_with_filters(self):
+        models = self.ok("models", "list")
+        self.assertEqual(len(models), 12)
+        self.assertEqual([m["model_name"] for m in models], sorted(m["model_name"] for m in models))
+        table = self.ok("models", "list", "--format", "table")
+        lines = table.splitlines()
+        self.assertEqual(lines[0].split()[:3], ["MODEL_NAME", "PROVIDER", "MODEL_TYPE"])
+        self.assertEqual(len(lines), 13)
+        self.assertTrue(any(re.match(r"gpt-4o-mini\s+openai\s+text\s+true\s+true", line) for line in lines), table)
+        images = self.ok("models", "list", "--type", "image", "--provider", "openai")
+        self.assertEqual({m["model_name"] for m in images}, {"dall-e-2", "dall-e-3"})
+        self.assertEqual(self.ok("models", "list", "--inactive"), [])
+        self.fails(2, "models", "list", "--active", "--inactive")
+        self.fails(3, "models", "list", "--type", "video", field="type")
+
+    def test_add_update_activate_default_cost(self):
+        body = {"model_name": "gpt-test", "display_name": "GPT Test", "provider": "openai", "model_type": "text",
+                "input_cost_per_1k": 0.001, "output_cost_per_1k": 0.002, "tokens_per_credit": 1000,
+                "max_output_tokens": 4096}
+        added = self.ok("models", "add", "--json", "-", stdin=json.dumps(body))
+        self.assertEqual(added["model_name"], "gpt-test")
+        self.assertTrue(added["is_active"])
+        self.fails(5, "models", "add", "--json", "-", stdin=json.dumps(body))
+        patch = self.write("patch.json", '{"display_name": "GPT Test 2", "output_cost_per_1k": null}')
+        updated = self.ok("models", "update", "gpt-test", "--json", patch)
+        self.assertEqual(updated["display_name"], "GPT Test 2")
+        self.assertIsNone(updated["output_cost_per_1k"])
+        self.assertFalse(self.ok("models", "deactivate", "gpt-test")["is_active"])
+        self.assertEqual([m["model_name"] for m in self.ok("models", "list", "--inactive")], ["gpt-test"])
+        self.fails(3, "models", "set-default", "gpt-test")
+        self.assertTrue(self.ok("models", "activate", "gpt-test")["is_active"])
+        self.assertTrue(self.ok("models", "set-default", "gpt-test")["is_default"])
+        self.assertFalse(self.ok("models", "get", "gpt-4o-mini")["is_default"])
+        cost = self.ok("models", "cost", "gpt-4o", "--input", "1000", "--output", "1000")
+        self.assertAlmostEqual(cost["usd"], 0.0125)
+        self.assertGreater(cost["credits"], 0)
+        self.assertAlmostEqual(self.ok("models", "cost", "dall-e-3", "--images", "2")["usd"], 0.08)
+        self.fails(2, "models", "cost", "gpt-4o")
+        self.fails(3, "models", "cost", "gpt-4o", "--input", "many", field="input")
+
+    def test_operations(self):
+        ops = {o["name"]: o["model_type"] for o in self.ok("operations", "list")}
+        self.assertEqual(ops["image_generation"], "image")
+        self.assertEqual(ops["clustering"], "text")
+        self.assertIn("image_generation", self.ok("operations", "list", "--format", "table"))
+
+
+class TestGlobalSettings(CtlTestCase):
+    def test_put_default_model_and_activation(self):
+        body = {"integrations": {"openai": {"temperature": 0.5, "max_tokens": 4000}}}
+        out = self.ok("global", "put", "--json", "-", stdin=json.dumps(body))
+        self.assertEqual(out["integrations"]["openai"]["temperature"], 0.5)
+        self.fails(3, "global", "put", "--json", "-", stdin='{"integrations":{"openai":{"temperature":7}}}',
+                   field="integrations.openai.temperature")
+        out = self.ok("global", "default-model", "claude-3-5-haiku-20241022")
+        self.assertEqual(out["text_provider"], "anthropic")
+        self.assertEqual(out["default_text_model"], "claude-3-5-haiku-20241022")
+        self.assertFalse(self.ok("global", "deactivate")["is_active"])
+        self.assertTrue(self.ok("global", "activate")["is_active"])
+        table = self.ok("global", "get", "--format", "table")
+        self.assertRegex(table, r"(?m)^is_active:\s+true$")
+        self.assertRegex(table, r"(?m)^integrations\.openai\.temperature:\s+0\.5$")
+
+
+class TestKeys(CtlTestCase):
+    def test_keys_from_stdin_and_env_never_shown(self):
+        out = self.ok("keys", "set", "openai", stdin=KEY_STDIN + "\n")
+        self.assertEqual(out, {"integration": "openai", "account_id": None, "configured": True})
+        self.ok("keys", "set", "anthropic", "--from-env", "MY_KEY", env={"MY_KEY": KEY_ENV})
+        self.ok("keys", "set", "openai", "--account", "7", stdin=KEY_ACCOUNT)
+        keys = {k["integration"]: k for k in self.ok("keys", "list")}
+        self.assertEqual(keys["openai"]["last4"], KEY_STDIN[-4:])
+        self.assertEqual(keys["anthropic"]["last4"], KEY_ENV[-4:])
+        self.assertFalse(keys["runware"]["configured"])
+        own = {k["integration"]: k["configured"] for k in self.ok("keys", "list", "--account", "7")}
+        self.assertTrue(own["openai"])
+        self.assertFalse(own["anthropic"])
+        self.assertEqual(self.ok("resolve", "7", "clustering")["api_key_source"], "account")
+        # Nothing shows a key: views, resolution, trace, audit, export without --with-keys.
+        for args in (["global", "get"], ["global", "get", "--format", "table"], ["keys", "list", "--format", "table"],
+                     ["resolve", "7", "clustering", "--trace"], ["account", "integrations", "7"],
+                     ["audit", "--limit", "50"], ["audit", "--format", "table"], ["export"]):
+            p = self.run_ctl(*args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        # An export with keys has them, in a private file.
+        p = self.run_ctl("export", "--with-keys", secret=True)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(KEY_STDIN, p.stdout)
+        self.assertIn(KEY_ACCOUNT, p.stdout)
+        self.assertIn("contains API keys", p.stderr)
+        out = self.path("secret.json")
+        p = self.run_ctl("export", "--with-keys", "-o", out, secret=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o600)
+        with open(out) as f:
+            self.assertIn(KEY_ENV, f.read())
+        # Removal.
+        self.assertFalse(self.ok("keys", "remove", "anthropic")["configured"])
+        self.ok("keys", "remove", "openai", "--account", "7")
+        self.assertEqual(self.ok("resolve", "7", "clustering")["api_key_source"], "global")
+
+    def test_a_key_on_the_command_line_is_refused_and_not_echoed(self):
+        before = self.ok("audit")
+        for args in (["keys", "set", "openai", KEY_ARGV], ["keys", "set", KEY_ARGV],
+                     ["keys", "set", "openai", f"--key={KEY_ARGV}"], ["keys", "set", "openai", "--key", KEY_ARGV],
+                     ["keys", "set", "openai", "--api-key", KEY_ARGV], ["keys", "remove", KEY_ARGV]):
+            err = self.fails(2, *args, stdin=KEY_STDIN)
+            self.assertIn("refusing an API key on the command line", err)
+        self.fails(2, "keys", "remove", "openai", KEY_ARGV)
+        self.fails(2, "models", "list", f"--api-key={KEY_ARGV}")
+        self.fails(3, "keys", "set", "openai", "--account", KEY_ARGV, stdin=KEY_STDIN, field="account")
+        self.fails(3, "keys", "set", "openai", "--from-env", KEY_ARGV, field="from-env")
+        self.assertEqual(self.ok("audit"), before)
+        self.assertFalse(self.ok("global", "get")["integrations"]["openai"]["api_key"]["configured"])
+
+    def test_bad_keys(self):
+        self.fails(3, "keys", "set", "openai", stdin="", field="key")
+        self.fails(3, "keys", "set", "openai", stdin="x" * 600 + "\n", field="key")
+        self.fails(3, "keys", "set", "openai", "--from-env", "UNSET_VARIABLE", field="from-env")
+        self.fails(4, "keys", "set", "nosuch", stdin=KEY_STDIN)
+        self.assertFalse(self.ok("global", "get")["integrations"]["openai"]["api_key"]["configured"])
+
+
+class TestAccounts(CtlTestCase):
+    def test_integration_put_get_reset(self):
+        out = self.ok("account", "integration", "put", "42", "openai", "--json", "-",
+                      stdin='{"model":"gpt-4o","temperature":0.4,"api_key":"' + KEY_ARGV + '"}')
+        self.assertEqual(out, {"id": "openai", "enabled": True, "model": "gpt-4o", "temperature": 0.4,
+                               "max_tokens": 8192, "using_global": False})
+        self.assertEqual(self.ok("account", "integration", "get", "42", "openai"), out)
+        self.fails(3, "account", "integration", "put", "42", "openai", "--json", "-", stdin='{"temperature":9}',
+                   field="temperature")
+        self.fails(3, "account", "integration", "put", "42", "openai", "--json", "-", stdin='{"model":"dall-e-3"}',
+                   field="model")
+        table = self.ok("account", "integrations", "42", "--format", "table")
+        self.assertRegex(table, r"(?m)^openai\s+true\s+gpt-4o\s+0\.4\s+8192\s+false$")
+        out = self.ok("account", "integration", "reset", "42", "openai")
+        self.assertTrue(out["using_global"])
+        self.assertEqual(out["model"], "gpt-4o-mini")
+        self.fails(4, "account", "integration", "get", "42", "nosuch")
+        self.fails(3, "account", "integration", "get", "0", "openai", field="account_id")
+        self.fails(3, "account", "integration", "get", "forty-two", "openai", field="account_id")
+
+    def test_provider_and_operation_model_choices(self):
+        out = self.ok("account", "provider", "7", "text", "anthropic")
+        self.assertEqual(out["providers"], {"text": "anthropic", "image": None})
+        self.assertEqual(self.ok("resolve", "7", "clustering")["provider"], "anthropic")
+        self.fails(2, "account", "provider", "7", "text")
+        self.fails(2, "account", "provider", "7", "text", "openai", "--clear")
+        self.fails(4, "account", "provider", "7", "text", "nosuch")
+        self.assertIsNone(self.ok("account", "provider", "7", "text", "--clear")["providers"]["text"])
+        out = self.ok("account", "operation-model", "7", "ideas", "gpt-4.1")
+        self.assertEqual(out["operations"], {"ideas": "gpt-4.1"})
+        self.fails(3, "account", "operation-model", "7", "ideas", "dall-e-3")
+        self.assertEqual(self.ok("account", "models", "7"), out)
+        self.assertEqual(self.ok("account", "operation-model", "7", "ideas", "--clear")["operations"], {})
+
+    def test_resolve_with_trace(self):
+        self.ok("account", "operation-model", "7", "ideas", "gpt-4.1")
+        out = self.ok("resolve", "7", "ideas")
+        self.assertEqual((out["model"], out["source"]), ("gpt-4.1", "account_operation"))
+        self.assertNotIn("trace", out)
+        out = self.ok("resolve", "7", "ideas", "--trace")
+        levels = {lv["level"]: lv["status"] for lv in out["trace"]["levels"]}
+        self.assertEqual(levels["request"], "skipped")
+        self.assertEqual(levels["account_operation"], "used")
+        self.assertEqual(levels["system_default"], "not_reached")
+        table = self.ok("resolve", "7", "ideas", "--trace", "--format", "table")
+        self.assertRegex(table, r"(?m)^model:\s+gpt-4\.1$")
+        self.assertIn("trace.levels:\nLEVEL", table)
+        self.assertRegex(table, r"(?m)^account_operation\s+gpt-4\.1\s+used")
+        self.assertEqual(self.ok("resolve", "7", "ideas", "--model", "gpt-4o")["source"], "request")
+        self.fails(3, "resolve", "7", "ideas", "--model", "dall-e-3", field="model")
+        self.fails(4, "resolve", "7", "nosuch", field="operation")
+
+
+class TestPrompts(CtlTestCase):
+    def test_commit_publish_diff_render(self):
+        listed = {p["prompt_type"]: p for p in self.ok("prompts", "list")}
+        self.assertEqual(listed["ideas"]["published_version"], 1)
+        v2 = self.ok("prompts", "commit", "ideas", "--file", "-", "--message", "shorter", stdin="Give {n} ideas on {topic}.\n")
+        self.assertEqual((v2["version"], v2["published"], v2["variables"]), (2, False, ["n", "topic"]))
+        self.fails(3, "prompts", "commit", "ideas", "--file", "-", stdin="Broken {0}\n", field="value")
+        self.fails(2, "prompts", "commit", "ideas")
+        self.assertTrue(self.ok("prompts", "publish", "ideas", "2")["published"])
+        self.fails(4, "prompts", "publish", "ideas", "9", field="version")
+        diff = self.ok("prompts", "diff", "ideas", "1", "2")
+        self.assertTrue(diff["diff"].startswith("--- ideas v1\n+++ ideas v2\n"), diff)
+        text = self.ok("prompts", "diff", "ideas", "1", "2", "--format", "table")
+        self.assertEqual(text, diff["diff"])
+        out = self.ok("prompts", "render", "ideas", "--vars", '{"n":3,"topic":"green tea"}')
+        self.assertEqual(out["text"], "Give 3 ideas on green tea.\n")
+        varsfile = self.write("vars.json", '{"n":true,"topic":"x"}')
+        self.assertEqual(self.ok("prompts", "render", "ideas", "--vars", varsfile, "--format", "table"),
+                         "Give True ideas on x.\n")
+        self.fails(3, "prompts", "render", "ideas", "--vars", '{"n":3}', field="topic")
+        versions = self.ok("prompts", "versions", "ideas")
+        self.assertEqual([v["version"] for v in versions["versions"]], [2, 1])
+        self.assertEqual(self.ok("prompts", "get", "ideas", "--version", "1")["version"], 1)
+        self.assertEqual(self.ok("prompts", "get", "ideas")["value"], "Give {n} ideas on {topic}.\n")
+        self.assertIn("value:\n  Give {n} ideas", self.ok("prompts", "get", "ideas", "--format", "table"))
+
+    def test_customize_stale_reset(self):
+        out = self.ok("prompts", "customize", "7", "ideas", "--file", "-", stdin="Mine: {keywords}")
+        self.assertTrue(out["is_customized"])
+        self.ok("prompts", "customize", "8", "ideas", "--file", "-", stdin="Also mine: {keywords}")
+        self.assertEqual(self.ok("prompts", "stale", "ideas")["accounts"], [])
+        self.ok("prompts", "commit", "ideas", "--file", "-", "--publish", stdin="New {keywords}\n")
+        stale = self.ok("prompts", "stale", "ideas")
+        self.assertEqual(stale["accounts"], [{"account_id": 7, "based_on_version": 1},
+                                             {"account_id": 8, "based_on_version": 1}])
+        self.assertRegex(self.ok("prompts", "stale", "ideas", "--format", "table"), r"(?m)^7\s+1$")
+        self.assertEqual(self.ok("prompts", "render", "ideas", "--account", "7", "--vars", '{"keywords":"k"}')["text"],
+                         "Mine: k")
+        out = self.ok("prompts", "reset", "7", "ideas")
+        self.assertFalse(out["is_customized"])
+        self.assertEqual(self.ok("prompts", "reset-bulk", "ideas", "8", "9")["reset_accounts"], [8, 9])
+        self.assertEqual(self.ok("prompts", "stale", "ideas")["accounts"], [])
+        accounts = {p["prompt_type"]: p for p in self.ok("prompts", "account", "8")}
+        self.assertFalse(accounts["ideas"]["is_customized"])
+
+    def test_activation_increment_check(self):
+        listed = {p["prompt_type"]: p for p in self.ok("prompts", "deactivate", "ideas", "clustering")}
+        self.assertFalse(listed["ideas"]["is_active"])
+        self.fails(3, "prompts", "render", "ideas", "--vars", "{}", field="prompt_type")
+        self.ok("prompts", "activate", "ideas", "clustering")
+        listed = {p["prompt_type"]: p for p in self.ok("prompts", "increment", "ideas", "clustering", "--message", "bump")}
+        self.assertEqual(listed["ideas"]["published_version"], 2)
+        self.fails(2, "prompts", "increment", "ideas")
+        self.fails(4, "prompts", "increment", "ideas", "nosuch", "--message", "x", field="prompt_types[1]")
+        self.assertEqual(self.ok("prompts", "check", "--file", "-", db=False, stdin="Hi {name} {{x}}"),
+                         {"valid": True, "variables": ["name"]})
+        self.fails(3, "prompts", "check", "--file", "-", db=False, stdin="Hi {", field="template")
+        self.assertEqual(self.ok("prompts", "add-type", "outline")["versions"], [])
+        self.fails(5, "prompts", "add-type", "outline")
+
+
+class TestLibrary(CtlTestCase):
+    def test_clone_bulk_clone_copy_reset(self):
+        profiles = self.ok("library", "list", "author-profiles")
+        self.assertEqual(len(profiles), 7)
+        saas = next(p for p in profiles if p["category"] == "saas")
+        table = self.ok("library", "list", "strategies", "--category", "blog", "--format", "table")
+        self.assertEqual(table.splitlines()[0].split()[:3], ["ID", "NAME", "CATEGORY"])
+        self.assertEqual(len(table.splitlines()), 2)
+        copy = self.ok("library", "clone", "author-profiles", "7", saas["id"])
+        self.assertEqual((copy["account_id"], copy["source_id"], copy["modified"]), (7, saas["id"], False))
+        self.fails(5, "library", "clone", "author-profiles", "7", saas["id"])
+        ids = ",".join(str(p["id"]) for p in profiles[:2])
+        out = self.ok("library", "bulk-clone", "author-profiles", "--sources", ids, "--accounts", "7,8")
+        self.assertEqual(out["created"], 4 if saas["id"] not in (profiles[0]["id"], profiles[1]["id"]) else 3)
+        self.fails(5, "library", "bulk-clone", "author-profiles", "--sources", ids, "--accounts", "7,8",
+                   "--on-existing", "fail")
+        self.fails(3, "library", "bulk-clone", "author-profiles", "--sources", "1,x", "--accounts", "7")
+        self.fails(2, "library", "bulk-clone", "author-profiles", "--sources", "1")
+        edited = self.ok("library", "copy-update", "author-profiles", "7", copy["id"], "--json", "-",
+                         stdin='{"tone":"Dry and witty"}')
+        self.assertTrue(edited["modified"])
+        self.assertEqual(self.ok("library", "copy-get", "author-profiles", "7", copy["id"])["tone"], "Dry and witty")
+        self.assertRegex(self.ok("library", "copies", "author-profiles", "7", "--format", "table"),
+                         rf"(?m)^{copy['id']}\s+SaaS Product Educator\s+saas\s+true\s+{saas['id']}\s+1\s+true\s")
+        reset = self.ok("library", "copy-reset", "author-profiles", "7", copy["id"])
+        self.assertFalse(reset["modified"])
+        self.assertEqual(reset["tone"], saas["tone"])
+        self.fails(4, "library", "copy-reset", "author-profiles", "8", copy["id"])
+        self.ok("library", "deactivate", "author-profiles", saas["id"])
+        self.assertFalse(self.ok("library", "copy-get", "author-profiles", "7", copy["id"])["source_active"])
+        self.assertTrue(self.ok("library", "copy-delete", "author-profiles", "7", copy["id"])["deleted"])
+        self.fails(4, "library", "copy-get", "author-profiles", "7", copy["id"])
+        self.fails(3, "library", "list", "books", field="kind")
+
+    def test_create_update_activate(self):
+        item = {"name": "Ops Voice", "tone": "Plain", "category": "technical",
+                "structure_template": {"sections": [{"heading": "Intro"}]}}
+        created = self.ok("library", "create", "author-profiles", "--json", "-", stdin=json.dumps(item))
+        self.assertEqual(created["revision"], 1)
+        self.fails(5, "library", "create", "author-profiles", "--json", "-", stdin=json.dumps(item), field="name")
+        bad = dict(item, name="Other", structure_template={"sections": [{"heading": ""}]})
+        self.fails(3, "library", "create", "author-profiles", "--json", "-", stdin=json.dumps(bad),
+                   field="structure_template.sections[0].heading")
+        updated = self.ok("library", "update", "author-profiles", created["id"], "--json", "-", stdin='{"tone":"Warm"}')
+        self.assertEqual((updated["tone"], updated["revision"]), ("Warm", 2))
+        out = self.ok("library", "deactivate", "author-profiles", created["id"], "1")
+        self.assertEqual([i["is_active"] for i in out], [False, False])
+        self.assertEqual({i["id"] for i in self.ok("library", "list", "author-profiles", "--inactive")},
+                         {created["id"], 1})
+        self.ok("library", "activate", "author-profiles", created["id"], "1")
+        self.assertEqual(self.ok("library", "list", "author-profiles", "--search", "ops voice")[0]["id"], created["id"])
+        self.fails(4, "library", "get", "strategies", "999", field="id")
+
+
+class TestModulesAndAudit(CtlTestCase):
+    def test_modules(self):
+        mods = {m["name"]: m for m in self.ok("modules", "list")["modules"]}
+        self.assertTrue(mods["planner"]["enabled"])
+        self.assertFalse({m["name"]: m for m in self.ok("modules", "set", "planner", "off")["modules"]}
+                         ["planner"]["enabled"])
+        out = {m["name"]: m for m in self.ok("modules", "account", "7", "planner", "on")["modules"]}
+        self.assertEqual((out["planner"]["enabled"], out["planner"]["source"]), (True, "account"))
+        table = self.ok("modules", "list", "--account", "7", "--format", "table")
+        self.assertRegex(table, r"(?m)^planner\s+true\s+false\s+account\s")
+        out = {m["name"]: m for m in self.ok("modules", "account", "7", "planner", "inherit")["modules"]}
+        self.assertEqual((out["planner"]["enabled"], out["planner"]["source"]), (False, "global"))
+        self.fails(3, "modules", "set", "planner", "maybe", field="enabled")
+        self.fails(4, "modules", "set", "nosuch", "on")
+        self.assertIn("reports", [m["name"] for m in self.ok("modules", "add", "reports", "--off")["modules"]])
+
+    def test_audit_records_the_actor_and_filters(self):
+        self.ok("--actor", "alice", "models", "deactivate", "gpt-4.1")
+        self.ok("models", "activate", "gpt-4.1", env={"IGNY8_ACTOR": "bob"})
+        self.ok("modules", "account", "7", "planner", "off")
+        entries = self.ok("audit", "--limit", "3")["entries"]
+        self.assertEqual([e["actor"] for e in entries], ["tester@igny8ctl", "bob", "alice"])
+        self.assertEqual([e["key"] for e in self.ok("audit", "--actor", "alice")["entries"]], ["gpt-4.1"])
+        self.assertEqual([e["action"] for e in self.ok("audit", "--entity", "model", "--limit", "2")["entries"]],
+                         ["activate", "deactivate"])
+        self.assertEqual(len(self.ok("audit", "--account", "7")["entries"]), 1)
+        self.assertEqual(self.ok("audit", "--since", "2999-01-01T00:00:00Z")["entries"], [])
+        table = self.ok("audit", "--limit", "3", "--format", "table")
+        self.assertRegex(table, r"(?m)^ID\s+AT\s+ACTOR\s+ENTITY\s+KEY\s+ACCOUNT_ID\s+ACTION$")
+        self.assertRegex(table, r"(?m)\salice\s+model\s+gpt-4\.1\s+-\s+deactivate$")
+        self.fails(3, "audit", "--limit", "0", field="limit")
+
+
+class TestTransfer(CtlTestCase):
+    def test_export_import_round_trip(self):
+        self.ok("keys", "set", "openai", stdin=KEY_STDIN)
+        self.ok("account", "integration", "put", "42", "openai", "--json", "-", stdin='{"model":"gpt-4o"}')
+        self.ok("prompts", "customize", "7", "ideas", "--file", "-", stdin="Mine {keywords}")
+        self.ok("library", "clone", "strategies", "7", "8")
+        first = self.run_ctl("export")
+        self.assertEqual(first.returncode, 0)
+        doc = json.loads(first.stdout)
+        self.assertEqual(doc["format"], "igny8settings")
+        self.assertNotIn("api_key", first.stdout)
+        # Into a new store from a file, and again from standard input.
+        other = self.path("other.db")
+        self.ok("init", db=other)
+        dump = self.path("dump.json")
+        self.assertEqual(self.ok("export", "-o", dump)["exported"], dump)
+        out = self.ok("import", dump, db=other)
+        self.assertEqual((out["mode"], out["rows"]["models"]), ("merge", 12))
+        self.assertEqual(self.run_ctl("export", db=other).stdout, first.stdout)
+        out = self.ok("import", "-", "--replace", stdin=first.stdout, db=other)
+        self.assertEqual(out["mode"], "replace")
+        self.assertEqual(self.run_ctl("export", db=other).stdout, first.stdout)
+        self.assertEqual(self.ok("account", "integration", "get", "42", "openai", db=other)["model"], "gpt-4o")
+        # A key-less export replaces without keys; a merge keeps them.
+        self.assertFalse(self.ok("global", "get", db=other)["integrations"]["openai"]["api_key"]["configured"])
+        self.ok("import", dump)
+        self.assertTrue(self.ok("global", "get")["integrations"]["openai"]["api_key"]["configured"])
+
+    def test_bad_documents_change_nothing(self):
+        before = self.run_ctl("export").stdout
+        doc = json.loads(before)
+        doc["models"][3]["input_cost_per_1k"] = -1
+        self.fails(3, "import", "-", stdin=json.dumps(doc), field="$.models[3].input_cost_per_1k")
+        self.fails(3, "import", "-", stdin="{not json")
+        doc = json.loads(before)
+        doc["format_version"] = 99
+        self.fails(6, "import", "-", stdin=json.dumps(doc))
+        self.fails(3, "import", self.path("missing.json"), field="file")
+        self.assertEqual(self.run_ctl("export").stdout, before)
+
+
+class TestExitCodes(CtlTestCase):
+    def test_usage_errors_exit_2(self):
+        for args in (["frob"], ["models"], ["models", "frob"], ["models", "get"], ["models", "get", "a", "b"],
+                     ["models", "list", "--frob"], ["models", "list", "--provider"], ["models", "list", "--active=1"],
+                     ["--format", "yaml", "models", "list"], ["--frob", "models", "list"], []):
+            self.fails(2, *args)
+
+    def test_invalid_input_exits_3_and_names_the_field(self):
+        self.fails(3, "models", "update", "gpt-4o", "--json", "-", stdin='{"max_output_tokens":"many"}',
+                   field="max_output_tokens")
+        self.fails(3, "account", "integration", "put", "42", "openai", "--json", "-", stdin="{")
+        self.fails(3, "models", "add", "--json", self.path("nothere.json"), field="json")
+        self.fails(3, "account", "models", "-4", field="account_id")
+
+    def test_not_found_exits_4_and_conflict_5(self):
+        self.fails(4, "models", "get", "nosuch", field="model")
+        self.fails(4, "prompts", "get", "nosuch")
+        self.fails(4, "library", "get", "author-profiles", "999")
+        self.fails(5, "defaults", "load")
+        self.fails(5, "models", "add", "--json", "-",
+                   stdin='{"model_name":"gpt-4o","provider":"openai","model_type":"text"}')
+
+    def test_store_errors_exit_6(self):
+        self.assertIn("does not exist", self.fails(6, "models", "list", db=self.path("missing.db")))
+        self.assertFalse(os.path.exists(self.path("missing.db")))
+        junk = self.path("junk.db")
+        with open(junk, "wb") as f:
+            f.write(os.urandom(8192))
+        self.fails(6, "models", "list", db=junk)
+        self.fails(6, "init", db=junk)
+        newer = self.path("newer.db")
+        self.ok("init", db=newer)
+        con = sqlite3.connect(newer)
+        con.execute("PRAGMA user_version = 99")
+        con.commit()
+        con.close()
+        self.fails(6, "models", "list", db=newer)
+
+    def test_other_failures_exit_7(self):
+        with open("/dev/full", "w") as full:
+            p = self.run_ctl("export", stdout=full)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertEqual(p.stderr, "igny8ctl: cannot write to standard output\n")
+
+
+class TestHealth(CtlTestCase):
+    def health(self, *args, code=0):
+        p = self.run_ctl("health", *args)
+        self.assertEqual(p.returncode, code, p.stderr)
+        return p.stdout
+
+    def test_health(self):
+        out = json.loads(self.health())
+        self.assertEqual(out["schema_version"], self.ok("init")["schema_version"])
+        self.assertFalse(out["ok"])  # the platform's integrations have no keys yet
+        self.assertTrue(out["reasons"])
+        self.health("--check", code=8)
+        self.ok("keys", "set", "openai", stdin=KEY_STDIN)
+        self.ok("keys", "set", "runware", stdin=KEY_ENV)
+        self.ok("keys", "set", "anthropic", stdin=KEY_ACCOUNT)
+        out = json.loads(self.health("--check"))
+        self.assertTrue(out["ok"], out["reasons"])
+        providers = {p["integration"]: p for p in out["providers"]}
+        self.assertTrue(providers["openai"]["key_configured"])
+        table = self.health("--format", "table")
+        self.assertRegex(table, r"(?m)^ok:\s+true$")
+        self.assertRegex(table, r"(?m)^INTEGRATION\s+PROVIDER\s+KEY_CONFIGURED")
+
+
+class TestConnection(CtlTestCase):
+    def setUp(self):
+        super().setUp()
+        fake = os.environ.get("FAKE_PROVIDER", "")
+        if not fake or not os.path.exists(fake):
+            self.skipTest("FAKE_PROVIDER does not name tests/fake_provider")
+        self.server = subprocess.Popen([fake, "--lifetime", "120"], stdout=subprocess.PIPE, text=True,
+                                       env=ctl_env())
+        self.addCleanup(self.stop_server)
+        line = self.server.stdout.readline()
+        self.assertRegex(line, r"^PORT \d+$")
+        base = f"http://127.0.0.1:{line.split()[1]}/v1"
+        self.ok("global", "put", "--json", "-", stdin=json.dumps({"integrations": {"openai": {"base_url": base}}}))
+
+    def stop_server(self):
+        self.server.terminate()
+        self.server.wait(timeout=30)
+        self.server.stdout.close()
+
+    def test_connection_ok_and_failing(self):
+        self.fails(4, "test-connection", "openai", field="api_key")
+        self.ok("keys", "set", "openai", stdin="sk-test-FAKE-ok-0000qrst")
+        out = self.ok("test-connection", "openai", "--timeout-ms", "10000")
+        self.assertTrue(out["ok"])
+        self.assertEqual(out["http_status"], 200)
+        self.ok("keys", "set", "openai", stdin="sk-test-FAKE-401-0000uvwx")
+        p = self.run_ctl("test-connection", "openai")
+        self.assertEqual(p.returncode, 8, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual((out["ok"], out["http_status"], out["error_class"]), (False, 401, "auth"))
+        self.assertNotIn("FAKE-401", p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"\Aigny8ctl: [^\n]+\n\Z")
+        self.ok("keys", "set", "openai", "--account", "7", stdin="sk-test-FAKE-ok-0000yzab")
+        out = self.ok("test-connection", "openai", "--account", "7")
+        self.assertEqual((out["ok"], out["key_source"]), (True, "account"))
+        status = self.ok("connection-status")
+        self.assertEqual(len([s for s in status if s["integration"] == "openai"]), 2)
+        self.assertNotIn("FAKE", json.dumps(status))
+        self.fails(3, "test-connection", "openai", "--timeout-ms", "999999", field="timeout_ms")
+
+
+if __name__ == "__main__":
+    unittest.main()

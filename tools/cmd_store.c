@@ -1,0 +1,251 @@
+/* igny8ctl — the store as a whole: init, defaults, audit, export/import, health, connection tests. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int cmd_init(ctl_ctx *c, const ctl_args *a)
+{
+    int version = 0;
+    (void)a;
+    CTL_TRY(igny8_store_schema_version(c->st, &version));
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", igny8_store_path(c->st));
+    cJSON_AddNumberToObject(o, "schema_version", version);
+    cJSON_AddStringToObject(o, "library_version", igny8_version(NULL, NULL, NULL));
+    return ctl_emit_cjson(c, o);
+}
+
+static int cmd_defaults_load(ctl_ctx *c, const ctl_args *a)
+{
+    const char *file = ctl_opt(a, "file");
+    char *doc = NULL;
+    if (file) {
+        int rc = ctl_read_input(file, "file", &doc);
+        if (rc)
+            return rc;
+    }
+    int rc = igny8_defaults_load(c->st, c->actor, doc);
+    free(doc);
+    if (rc != IGNY8_OK)
+        return ctl_fail(rc);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "defaults", file ? file : "built-in");
+    cJSON_AddBoolToObject(o, "loaded", 1);
+    return ctl_emit_cjson(c, o);
+}
+
+static int cmd_audit(ctl_ctx *c, const ctl_args *a)
+{
+    igny8_audit_query q = IGNY8_AUDIT_QUERY_INIT;
+    const char *account = ctl_opt(a, "account"), *limit = ctl_opt(a, "limit");
+    int rc = CTL_OK, n = 0;
+    char *json = NULL;
+    q.entity = ctl_opt(a, "entity");
+    q.since = ctl_opt(a, "since");
+    q.actor = ctl_opt(a, "actor");
+    if (account && (rc = ctl_parse_i64(account, "account", &q.account_id)) != CTL_OK)
+        return rc;
+    if (limit && (rc = ctl_parse_int(limit, "limit", &n)) != CTL_OK)
+        return rc;
+    if (limit && n < 1)
+        return ctl_invalid("limit", "limit %d is below 1", n);
+    q.limit = (unsigned int)n;
+    CTL_TRY(igny8_audit_query_json(c->st, &q, &json));
+    return ctl_emit_owned(c, json);
+}
+
+/* Write the document to a file; 0600 when it holds keys. */
+static int write_file(const char *path, const char *json, int secret)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0666);
+    if (fd < 0)
+        return ctl_invalid("o", "cannot write %s: %s", path, strerror(errno));
+    FILE *f = secret && fchmod(fd, 0600) != 0 ? NULL : fdopen(fd, "w");
+    if (!f) {
+        int err = errno;
+        close(fd);
+        return ctl_invalid("o", "cannot write %s: %s", path, strerror(err));
+    }
+    ctl_json_pretty(f, json);
+    if (fclose(f) != 0)
+        return ctl_invalid("o", "cannot write %s: %s", path, strerror(errno));
+    return CTL_OK;
+}
+
+static int cmd_export(ctl_ctx *c, const ctl_args *a)
+{
+    igny8_export_options opts = IGNY8_EXPORT_OPTIONS_INIT;
+    const char *out = ctl_opt(a, "o");
+    char *json = NULL;
+    if (ctl_flag(a, "with-keys")) {
+        opts.flags |= IGNY8_EXPORT_WITH_KEYS;
+        fputs("igny8ctl: warning: the document contains API keys; keep it secret\n", stderr);
+    }
+    CTL_TRY(igny8_store_export_json(c->st, &opts, &json));
+    if (!out || strcmp(out, "-") == 0) {
+        ctl_json_pretty(stdout, json);
+        igny8_free(json);
+        return fflush(stdout) == 0 && !ferror(stdout) ? CTL_OK : ctl_other("cannot write to standard output");
+    }
+    int rc = write_file(out, json, (opts.flags & IGNY8_EXPORT_WITH_KEYS) != 0);
+    igny8_free(json);
+    if (rc)
+        return rc;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "exported", out);
+    cJSON_AddBoolToObject(o, "with_keys", (opts.flags & IGNY8_EXPORT_WITH_KEYS) != 0);
+    return ctl_emit_cjson(c, o);
+}
+
+/* The rows per section the import recorded in its audit entry (NULL if not found). */
+static cJSON *import_rows(ctl_ctx *c)
+{
+    igny8_audit_query q = IGNY8_AUDIT_QUERY_INIT;
+    char *json = NULL;
+    q.entity = "store";
+    q.limit = 1;
+    if (igny8_audit_query_json(c->st, &q, &json) != IGNY8_OK)
+        return NULL;
+    cJSON *root = cJSON_Parse(json);
+    igny8_free(json);
+    cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "entries"), 0);
+    cJSON *after = cJSON_DetachItemFromObjectCaseSensitive(entry, "after");
+    cJSON_Delete(root);
+    return after;
+}
+
+static int cmd_import(ctl_ctx *c, const ctl_args *a)
+{
+    igny8_import_options opts = IGNY8_IMPORT_OPTIONS_INIT;
+    char *doc = NULL;
+    int rc = ctl_read_input(a->pos[0], "file", &doc);
+    if (rc)
+        return rc;
+    opts.mode = ctl_flag(a, "replace") ? IGNY8_IMPORT_REPLACE : IGNY8_IMPORT_MERGE;
+    rc = igny8_store_import_json(c->st, c->actor, doc, &opts);
+    free(doc);
+    if (rc != IGNY8_OK)
+        return ctl_fail(rc);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "imported", strcmp(a->pos[0], "-") == 0 ? "standard input" : a->pos[0]);
+    cJSON_AddStringToObject(o, "mode", opts.mode == IGNY8_IMPORT_REPLACE ? "replace" : "merge");
+    cJSON *rows = import_rows(c);
+    if (rows)
+        cJSON_AddItemToObject(o, "rows", rows);
+    return ctl_emit_cjson(c, o);
+}
+
+/* Whether the "ok" member of a JSON result is true. */
+static int result_ok(const char *json)
+{
+    cJSON *root = cJSON_Parse(json);
+    int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "ok"));
+    cJSON_Delete(root);
+    return ok;
+}
+
+static int cmd_health(ctl_ctx *c, const ctl_args *a)
+{
+    char *json = NULL;
+    CTL_TRY(igny8_health_json(c->st, &json));
+    int ok = result_ok(json);
+    int rc = ctl_emit_owned(c, json);
+    if (rc == CTL_OK && !ok && ctl_flag(a, "check")) {
+        fputs("igny8ctl: the store is not healthy (see reasons)\n", stderr);
+        return CTL_ETESTFAILED;
+    }
+    return rc;
+}
+
+static int parse_timeout(const ctl_args *a, const char *name, unsigned int *out)
+{
+    const char *s = ctl_opt(a, name);
+    int v = 0, rc;
+    if (!s)
+        return CTL_OK;
+    if ((rc = ctl_parse_int(s, name, &v)) != CTL_OK)
+        return rc;
+    if (v < 1)
+        return ctl_invalid(name, "%s %d is below 1", name, v);
+    *out = (unsigned int)v;
+    return CTL_OK;
+}
+
+static int cmd_test_connection(ctl_ctx *c, const ctl_args *a)
+{
+    igny8_connection_test_options opts = IGNY8_CONNECTION_TEST_OPTIONS_INIT;
+    const char *account = ctl_opt(a, "account");
+    char *json = NULL;
+    int rc = account ? ctl_parse_i64(account, "account", &opts.account_id) : CTL_OK;
+    if (rc == CTL_OK)
+        rc = parse_timeout(a, "timeout-ms", &opts.timeout_ms);
+    if (rc == CTL_OK)
+        rc = parse_timeout(a, "connect-timeout-ms", &opts.connect_timeout_ms);
+    if (rc)
+        return rc;
+    CTL_TRY(igny8_connection_test(c->st, c->actor, a->pos[0], &opts, &json));
+    int ok = result_ok(json);
+    rc = ctl_emit_owned(c, json);
+    if (rc == CTL_OK && !ok) {
+        fprintf(stderr, "igny8ctl: the connection test of %s failed (see error_class)\n", a->pos[0]);
+        return CTL_ETESTFAILED;
+    }
+    return rc;
+}
+
+static int cmd_connection_status(ctl_ctx *c, const ctl_args *a)
+{
+    char *json = NULL;
+    (void)a;
+    CTL_TRY(igny8_connection_status_json(c->st, &json));
+    return ctl_emit_owned(c, json);
+}
+
+const ctl_command ctl_store_commands[] = {
+    { "init", "", "", "Open the store, creating it (mode 0600) when missing, migrate its schema and print its version",
+      "", "", 0, 0, CTL_STORE_CREATE, cmd_init, NULL },
+    { "defaults", "load", "[--file FILE|-]", "Load the shipped defaults (providers, integrations, operations, modules, "
+      "models, prompts, library, global settings) into an empty store",
+      "file=", "--file FILE|-\ta document of the shape of data/defaults.json instead of the built-in copy\n",
+      0, 0, CTL_STORE_OPEN, cmd_defaults_load, NULL },
+    { "audit", "", "[--entity E] [--account ID] [--since TIME] [--limit N] [--actor A]",
+      "The audit log, newest first",
+      "entity=,account=,since=,limit=,actor=",
+      "--entity E\tonly entries about this entity (model, global_settings, account_integration, prompt, ...)\n"
+      "--account ID\tonly entries about this account\n"
+      "--since TIME\tonly entries at or after this ISO 8601 UTC time (2026-11-26T09:00:00Z)\n"
+      "--limit N\tat most N entries (default 100, at most 10000)\n"
+      "--actor A\tonly entries by this actor (here --actor filters; it does not set who acts)\n",
+      0, 0, CTL_STORE_OPEN, cmd_audit, "id,at,actor,entity,key,account_id,action" },
+    { "export", "", "[--with-keys] [-o FILE]", "Write the whole store as one JSON document (without API keys unless asked)",
+      "with-keys,o=",
+      "--with-keys\tinclude the API keys: the document is then a secret (a file is written with mode 0600)\n"
+      "-o FILE\twrite to FILE instead of standard output\n",
+      0, 0, CTL_STORE_OPEN, cmd_export, NULL },
+    { "import", "", "FILE|- [--replace]", "Load a document written by export, in one transaction (all or nothing)",
+      "replace",
+      "FILE|-\tthe document, or - for standard input\n"
+      "--replace\tthe store becomes exactly the document (default: merge, rows of the document replace "
+      "rows with the same key)\n",
+      1, 1, CTL_STORE_OPEN, cmd_import, NULL },
+    { "health", "", "[--check]", "The store's health: schema, integrity check, keys and default models per provider",
+      "check", "--check\texit with 8 when the store is not healthy\n",
+      0, 0, CTL_STORE_OPEN, cmd_health, "integration,provider,key_configured,default_model,default_model_usable" },
+    { "test-connection", "", "INTEGRATION [--account ID] [--timeout-ms N] [--connect-timeout-ms N]",
+      "Test an integration's API with the platform's (or an account's own) key; exit 8 when the test fails",
+      "account=,timeout-ms=,connect-timeout-ms=",
+      "INTEGRATION\topenai, anthropic, dalle, runware, ...\n"
+      "--account ID\ttest the account's own key instead of the platform's\n"
+      "--timeout-ms N\tthe whole request (default 15000, at most 120000)\n"
+      "--connect-timeout-ms N\tconnecting (default 5000)\n",
+      1, 1, CTL_STORE_OPEN, cmd_test_connection, NULL },
+    { "connection-status", "", "", "The last connection test of every integration and key owner",
+      "", "", 0, 0, CTL_STORE_OPEN, cmd_connection_status,
+      "integration,account_id,key_source,ok,http_status,latency_ms,error_class,tested_at" },
+    { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL },
+};

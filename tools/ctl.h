@@ -1,0 +1,152 @@
+/*
+ * igny8ctl — the operations command of libigny8settings: what the command files share.
+ *
+ * A command is a row of a table (ctl_command): its group and name, usage, help, the
+ * options it accepts and the function that runs it. igny8ctl.c parses the command line,
+ * finds the row, checks the arguments against it, opens the store and calls the function;
+ * the function returns the process's exit code (CTL_*).
+ */
+#ifndef IGNY8CTL_CTL_H
+#define IGNY8CTL_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+#include <igny8.h>
+
+/* Exit codes: distinct per class of failure, so scripts can tell them apart. */
+enum {
+    CTL_OK = 0,
+    CTL_EUSAGE = 2,       /* bad command line: unknown command or option, missing argument */
+    CTL_EINVAL = 3,       /* invalid input (IGNY8_EINVAL, a bad number, an unreadable input file) */
+    CTL_ENOTFOUND = 4,    /* IGNY8_ENOTFOUND */
+    CTL_EEXISTS = 5,      /* IGNY8_EEXISTS */
+    CTL_ESTORE = 6,       /* the store is busy, corrupt, newer, unreadable or read-only */
+    CTL_EOTHER = 7,       /* anything else (internal error, out of memory, cannot write output) */
+    CTL_ETESTFAILED = 8   /* a connection test ran and failed (result printed), or health --check */
+};
+
+enum { CTL_FORMAT_JSON = 0, CTL_FORMAT_TABLE = 1 };
+
+/* What a command needs from the store. */
+enum {
+    CTL_STORE_NONE = 0,   /* no store (e.g. checking a template) */
+    CTL_STORE_OPEN = 1,   /* an existing store; a missing file is an error */
+    CTL_STORE_CREATE = 2  /* create the file when missing (init) */
+};
+
+/* One --option of the command line, as given (value NULL for a flag). */
+typedef struct ctl_opt_value {
+    const char *name;
+    const char *value;
+} ctl_opt_value;
+
+/* A command's arguments: positionals in order, options in order (the last one wins). */
+typedef struct ctl_args {
+    int npos;
+    char **pos;
+    int nopt;
+    ctl_opt_value *opt;
+} ctl_args;
+
+struct ctl_command;
+
+/* What every command gets: the global options and the open store. */
+typedef struct ctl_ctx {
+    const char *db;                 /* --db or IGNY8_DB */
+    int format;                     /* CTL_FORMAT_* */
+    const char *actor;              /* --actor, IGNY8_ACTOR or "$USER@igny8ctl" */
+    igny8_store *st;                /* open when the command asked for a store */
+    const struct ctl_command *cmd;  /* the command being run */
+} ctl_ctx;
+
+typedef int (*ctl_run_fn)(ctl_ctx *c, const ctl_args *a);
+
+/* A row of the command registry. Tables end with a row whose group is NULL. */
+typedef struct ctl_command {
+    const char *group;    /* first word: "models"; a group that is itself a command has name "" */
+    const char *name;     /* "list", or two words: "integration get" */
+    const char *args;     /* usage after the command: "NAME --json FILE|-" */
+    const char *summary;  /* one line */
+    const char *options;  /* accepted options: "provider=,type=,active,inactive" (= takes a value) */
+    const char *help;     /* option and argument descriptions, "ITEM\tdescription\n" per line */
+    int min_pos, max_pos; /* positional arguments; max_pos -1: any number */
+    int store;            /* CTL_STORE_* */
+    ctl_run_fn run;
+    const char *columns;  /* columns of --format table, "a,b,c"; NULL: every field */
+} ctl_command;
+
+/* The command tables, one per area (cmd_*.c). */
+extern const ctl_command ctl_store_commands[];
+extern const ctl_command ctl_model_commands[];
+extern const ctl_command ctl_account_commands[];
+extern const ctl_command ctl_prompt_commands[];
+extern const ctl_command ctl_library_commands[];
+
+/* ---- arguments (util.c) ---- */
+
+/* The value of --name (the last one given), or NULL. */
+const char *ctl_opt(const ctl_args *a, const char *name);
+/* Whether --name was given. */
+int ctl_flag(const ctl_args *a, const char *name);
+
+/* Parse a whole decimal integer; CTL_EINVAL naming `field` otherwise. */
+int ctl_parse_i64(const char *s, const char *field, int64_t *out);
+int ctl_parse_int(const char *s, const char *field, int *out);
+/* "1,2,3" into a malloc'ed array; CTL_EINVAL naming `field` on a bad item. */
+int ctl_parse_i64_list(const char *s, const char *field, int64_t **out, size_t *count);
+/* "text" / "image" into IGNY8_MODEL_*. */
+int ctl_parse_model_type(const char *s, const char *field, int *out);
+/* "on" / "off" (also true/false, 1/0, yes/no) into 1 / 0. */
+int ctl_parse_onoff(const char *s, const char *field, int *out);
+/* "author-profiles" / "strategies" (and singular, underscore forms) into IGNY8_LIBRARY_*. */
+int ctl_parse_kind(const char *s, int *out);
+/* --active / --inactive into IGNY8_FILTER_* (0: neither); CTL_EUSAGE when both. */
+int ctl_active_filter(const ctl_ctx *c, const ctl_args *a, int *out);
+
+/* Read a whole input: "-" is standard input, anything else a file. *out: malloc'ed,
+ * NUL-terminated. CTL_EINVAL naming `field` when it cannot be read. */
+int ctl_read_input(const char *path, const char *field, char **out);
+/* The value of a required --name FILE|- option, read. */
+int ctl_read_opt_input(const ctl_ctx *c, const ctl_args *a, const char *name, char **out);
+
+/* ---- errors (util.c): each prints one line on stderr and returns the exit code ---- */
+
+/* A failed library call: "igny8ctl: <message> (field: <field>)"; the code mapped to CTL_*. */
+int ctl_fail(int igny8_rc);
+/* A bad command line; the usage of the current command follows the message. */
+int ctl_usage(const ctl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An invalid input found by the tool itself. */
+int ctl_invalid(const char *field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Out of memory, or another failure of the tool itself. */
+int ctl_other(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Map a library code to an exit code. */
+int ctl_exit_code(int igny8_rc);
+
+/* Evaluate a library call; on failure report it and return its exit code. */
+#define CTL_TRY(expr) do { int ctl_rc_ = (expr); if (ctl_rc_ != IGNY8_OK) return ctl_fail(ctl_rc_); } while (0)
+
+/* ---- output (output.c, table.c) ---- */
+
+/* Print a JSON document on stdout: pretty-printed, or as tables with --format table. */
+int ctl_emit(const ctl_ctx *c, const char *json);
+/* ctl_emit() of a string the library handed over, then igny8_free() it. */
+int ctl_emit_owned(const ctl_ctx *c, char *json);
+/* ctl_emit() of a cJSON value the tool built, then delete it (NULL: out of memory). */
+int ctl_emit_cjson(const ctl_ctx *c, cJSON *v);
+/* A text result (a diff, a rendered prompt): JSON {"<key>": text, ...extra} by default,
+ * the text itself with --format table. extra may be NULL; it is consumed. */
+int ctl_emit_text(const ctl_ctx *c, cJSON *extra, const char *key, const char *text);
+
+/* Write JSON pretty-printed (2-space indent) token by token: numbers and strings are kept
+ * exactly as the library wrote them (64-bit ids stay exact). */
+void ctl_json_pretty(FILE *f, const char *json);
+/* Print a parsed document as tables (arrays of objects) and key: value lines (objects). */
+void ctl_table_print(FILE *f, const cJSON *root, const char *columns);
+
+/* A cJSON number that keeps a 64-bit integer exact (a raw node). */
+cJSON *ctl_json_i64(int64_t v);
+
+#endif

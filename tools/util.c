@@ -1,0 +1,238 @@
+/* igny8ctl — arguments, inputs and error reporting shared by every command. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- options ---- */
+
+const char *ctl_opt(const ctl_args *a, const char *name)
+{
+    for (int i = a->nopt - 1; i >= 0; i--)
+        if (strcmp(a->opt[i].name, name) == 0)
+            return a->opt[i].value;
+    return NULL;
+}
+
+int ctl_flag(const ctl_args *a, const char *name)
+{
+    for (int i = 0; i < a->nopt; i++)
+        if (strcmp(a->opt[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- values ---- */
+
+int ctl_parse_i64(const char *s, const char *field, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = s && *s ? strtoll(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno)
+        return ctl_invalid(field, "%s '%s' is not an integer", field, s ? s : "");
+    *out = (int64_t)v;
+    return CTL_OK;
+}
+
+int ctl_parse_int(const char *s, const char *field, int *out)
+{
+    int64_t v = 0;
+    int rc = ctl_parse_i64(s, field, &v);
+    if (rc)
+        return rc;
+    if (v < INT_MIN || v > INT_MAX)
+        return ctl_invalid(field, "%s %s is out of range", field, s);
+    *out = (int)v;
+    return CTL_OK;
+}
+
+int ctl_parse_i64_list(const char *s, const char *field, int64_t **out, size_t *count)
+{
+    size_t n = 1;
+    for (const char *p = s; *p; p++)
+        n += *p == ',';
+    int64_t *v = calloc(n, sizeof *v);
+    char *copy = strdup(s);
+    int rc = v && copy ? CTL_OK : ctl_other("out of memory");
+    char *save = NULL;
+    for (size_t i = 0; rc == CTL_OK && i < n; i++)
+        rc = ctl_parse_i64(strtok_r(i == 0 ? copy : NULL, ",", &save), field, &v[i]);
+    free(copy);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *count = n;
+    return CTL_OK;
+}
+
+int ctl_parse_model_type(const char *s, const char *field, int *out)
+{
+    if (strcmp(s, "text") == 0)
+        *out = IGNY8_MODEL_TEXT;
+    else if (strcmp(s, "image") == 0)
+        *out = IGNY8_MODEL_IMAGE;
+    else
+        return ctl_invalid(field, "%s '%s' is neither text nor image", field, s);
+    return CTL_OK;
+}
+
+int ctl_parse_onoff(const char *s, const char *field, int *out)
+{
+    static const char *const on[] = { "on", "true", "1", "yes", "enable", NULL };
+    static const char *const off[] = { "off", "false", "0", "no", "disable", NULL };
+    for (int i = 0; on[i]; i++) {
+        if (strcasecmp(s, on[i]) == 0)
+            return *out = 1, CTL_OK;
+        if (strcasecmp(s, off[i]) == 0)
+            return *out = 0, CTL_OK;
+    }
+    return ctl_invalid(field, "%s '%s' is neither on nor off", field, s);
+}
+
+int ctl_parse_kind(const char *s, int *out)
+{
+    static const struct { const char *name; int kind; } kinds[] = {
+        { "author-profiles", IGNY8_LIBRARY_AUTHOR_PROFILE }, { "author-profile", IGNY8_LIBRARY_AUTHOR_PROFILE },
+        { "author_profile", IGNY8_LIBRARY_AUTHOR_PROFILE }, { "author_profiles", IGNY8_LIBRARY_AUTHOR_PROFILE },
+        { "profiles", IGNY8_LIBRARY_AUTHOR_PROFILE }, { "profile", IGNY8_LIBRARY_AUTHOR_PROFILE },
+        { "strategies", IGNY8_LIBRARY_STRATEGY }, { "strategy", IGNY8_LIBRARY_STRATEGY },
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(s, kinds[i].name) == 0)
+            return *out = kinds[i].kind, CTL_OK;
+    return ctl_invalid("kind", "kind '%s' is neither author-profiles nor strategies", s);
+}
+
+int ctl_active_filter(const ctl_ctx *c, const ctl_args *a, int *out)
+{
+    int active = ctl_flag(a, "active"), inactive = ctl_flag(a, "inactive");
+    if (active && inactive)
+        return ctl_usage(c, "--active and --inactive exclude each other");
+    *out = active ? IGNY8_FILTER_ACTIVE : inactive ? IGNY8_FILTER_INACTIVE : 0;
+    return CTL_OK;
+}
+
+/* ---- inputs ---- */
+
+static int read_stream(FILE *f, char **out)
+{
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len - 1, f);
+        if (len < cap - 1)
+            break;
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger)
+            free(buf);
+        buf = bigger;
+        cap *= 2;
+    }
+    if (!buf)
+        return ctl_other("out of memory");
+    if (ferror(f)) {
+        free(buf);
+        return -1;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    return CTL_OK;
+}
+
+int ctl_read_input(const char *path, const char *field, char **out)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f)
+        return ctl_invalid(field, "cannot read %s: %s", path, strerror(errno));
+    int rc = read_stream(f, out);
+    int err = errno;
+    if (!is_stdin)
+        fclose(f);
+    if (rc == -1)
+        return ctl_invalid(field, "cannot read %s: %s", is_stdin ? "standard input" : path, strerror(err));
+    return rc;
+}
+
+int ctl_read_opt_input(const ctl_ctx *c, const ctl_args *a, const char *name, char **out)
+{
+    const char *path = ctl_opt(a, name);
+    if (!path)
+        return ctl_usage(c, "--%s FILE|- is required", name);
+    return ctl_read_input(path, name, out);
+}
+
+/* ---- errors ---- */
+
+int ctl_exit_code(int igny8_rc)
+{
+    switch (igny8_rc) {
+    case IGNY8_OK: return CTL_OK;
+    case IGNY8_EINVAL: return CTL_EINVAL;
+    case IGNY8_ENOTFOUND: return CTL_ENOTFOUND;
+    case IGNY8_EEXISTS: return CTL_EEXISTS;
+    case IGNY8_EBUSY: case IGNY8_ECORRUPT: case IGNY8_EVERSION: case IGNY8_EIO: case IGNY8_EREADONLY:
+        return CTL_ESTORE;
+    default: return CTL_EOTHER;
+    }
+}
+
+int ctl_fail(int igny8_rc)
+{
+    const igny8_error *e = igny8_error_last();
+    const char *msg = e->code == igny8_rc && e->message && *e->message ? e->message : igny8_strerror(igny8_rc);
+    if (e->code == igny8_rc && e->field)
+        fprintf(stderr, "igny8ctl: %s (field: %s)\n", msg, e->field);
+    else
+        fprintf(stderr, "igny8ctl: %s\n", msg);
+    return ctl_exit_code(igny8_rc);
+}
+
+static void vreport(const char *field, const char *fmt, va_list ap)
+{
+    fputs("igny8ctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    if (field)
+        fprintf(stderr, " (field: %s)", field);
+    fputc('\n', stderr);
+}
+
+int ctl_usage(const ctl_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("igny8ctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (c && c->cmd)
+        fprintf(stderr, " (usage: igny8ctl %s%s%s%s%s; see --help)\n", c->cmd->group,
+                *c->cmd->name ? " " : "", c->cmd->name, *c->cmd->args ? " " : "", c->cmd->args);
+    else
+        fputs(" (see igny8ctl --help)\n", stderr);
+    return CTL_EUSAGE;
+}
+
+int ctl_invalid(const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(field, fmt, ap);
+    va_end(ap);
+    return CTL_EINVAL;
+}
+
+int ctl_other(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(NULL, fmt, ap);
+    va_end(ap);
+    return CTL_EOTHER;
+}
