@@ -490,6 +490,107 @@ class TestConnectionAccessTests(ApiTestCase):
         self.assertError(r, 403, "csrf_failed")
 
 
+class PageTests(ApiTestCase):
+    """The two server-rendered pages and the login views (the browser test drives their scripts)."""
+
+    SETTINGS, MONITORING = "/settings/integration/", "/admin/igny8/monitoring/"
+
+    def page(self, path, status=200):
+        r = self.client.get(path)
+        self.assertEqual(r.status_code, status, r.content[:500])
+        if status == 200:
+            self.assertTrue(r["Content-Type"].startswith("text/html"))
+        return r.content.decode()
+
+    def card(self, html, integration):
+        start = html.index(f'id="integration-{integration}"')
+        return html[start:html.index("</form>", start)]
+
+    def test_anonymous_visitors_are_sent_to_the_login_page(self):
+        self.as_user(None)
+        for path in (self.SETTINGS, self.MONITORING):
+            with self.subTest(path=path):
+                r = self.client.get(path)
+                self.assertEqual(r.status_code, 302)
+                self.assertEqual(r["Location"], f"/accounts/login/?next={path}")
+        self.assertIn('name="password"', self.page("/accounts/login/"))
+
+    def test_login_and_logout_views(self):
+        self.as_user(None)
+        r = self.client.post("/accounts/login/", {"username": "alice", "password": "alice-pw"})
+        self.assertEqual((r.status_code, r["Location"]), (302, self.SETTINGS))
+        r = self.client.post("/accounts/login/", {"username": "alice", "password": "nope"})
+        self.assertEqual(r.status_code, 200)
+        self.assertIn('id="login-error"', r.content.decode())
+        self.client.force_login(self.alice)
+        r = self.client.post("/accounts/logout/")
+        self.assertEqual((r.status_code, r["Location"]), (302, "/accounts/login/"))
+        self.assertEqual(self.client.get(self.SETTINGS).status_code, 302)
+
+    def test_home_goes_to_the_settings_page(self):
+        r = self.client.get("/")
+        self.assertEqual((r.status_code, r["Location"]), (302, self.SETTINGS))
+
+    def test_settings_page(self):
+        self.set_key()
+        html = self.page(self.SETTINGS)
+        self.assertIn('id="integration-openai"', self.page("/settings/integration"))  # the issue's spelling too
+        for integration in ("openai", "anthropic", "dalle", "runware"):
+            self.assertIn(f'id="integration-{integration}"', html)
+        self.assertEqual(html.count("Using platform defaults"), 4)
+        self.assertNotIn("Custom settings", html)
+        self.assertIn('name="csrf-token"', html)
+        self.assertIn("settingsapi/integration_settings.js", html)
+        self.assertIn('type="range" id="openai-temperature" name="temperature" min="0" max="2" step="0.1"', html)
+        self.assertLess(html.index('id="integration-openai"'), html.index('id="integration-dalle"'))  # text first
+        openai = self.card(html, "openai")
+        self.assertIn('<option value="gpt-4o-mini" title="gpt-4o-mini" selected>', openai)
+        self.assertNotIn("claude", openai)  # the active models of that integration only
+        dalle = self.card(html, "dalle")
+        self.assertIn('name="size"', dalle)
+        self.assertNotIn('name="temperature"', dalle)
+        self.ok(self.put("system/settings/integrations/openai/", {"model": "gpt-4o", "temperature": 1.2}))
+        html = self.page(self.SETTINGS)
+        self.assertEqual(html.count("Using platform defaults"), 3)
+        openai = self.card(html, "openai")
+        self.assertIn("Custom settings", openai)
+        self.assertIn('<option value="gpt-4o" title="gpt-4o" selected>', openai)
+        self.assertIn('value="1.2"', openai)
+
+    def test_settings_page_needs_an_account(self):
+        self.as_user(self.carol)
+        self.assertIn("acts for no platform account", self.page(self.SETTINGS, 403))
+
+    def test_monitoring_page_is_for_staff(self):
+        self.assertIn("staff only", self.page(self.MONITORING, 403))
+
+    def test_monitoring_page(self):
+        self.set_key()
+        self.ok(self.put("system/settings/integrations/openai/", {"temperature": 0.2}))
+        self.as_user(self.ops)
+        html = self.page(self.MONITORING)
+        for section in ("health", "providers", "debug", "audit"):
+            self.assertIn(f'<section class="card" id="{section}">', html)
+        self.assertIn('<option value="content_generation">', html)
+        self.assertIn('id="resolve-account" min="1" step="1" value="1"', html)  # ops acts for account 1
+        self.assertIn("<td>account_integration</td>", html)  # alice's change, in the audit entries
+        self.assertIn("settingsapi/monitoring.js", html)
+        try:
+            store_module.store().health()
+        except igny8settings.Igny8Error as e:  # before the health functions: the section says why
+            self.assertIn(MISSING_HEALTH, e.message)
+            self.assertIn("has no igny8_health_json", html)
+            return
+        self.assertIn('id="provider-openai"', html)
+        self.assertIn('data-state="never"', html)
+        self.assertEqual(html.count('data-role="test"'), 4)
+
+    def test_static_files_are_found(self):
+        from django.contrib.staticfiles import finders
+        for name in ("igny8.css", "integration_settings.js", "monitoring.js"):
+            self.assertTrue(finders.find(f"settingsapi/{name}"), name)
+
+
 class GlobalSettingsTests(ApiTestCase):
     def setUp(self):
         super().setUp()
