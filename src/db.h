@@ -210,6 +210,23 @@ int igny8__db_library_copy_delete(igny8_store *st, int kind, int64_t account_id,
 int igny8__db_library_copy_each(igny8_store *st, int kind, int64_t account_id, igny8__library_fn fn,
                                 void *payload);
 
+/* ---- the change log behind the resolver's cache (db_cache.c) ---- */
+/* Copy the WAL-index header (which every commit, by any connection in any process,
+ * rewrites) through SQLite's own mapping of the -shm file: 1 when copied, 0 when the store
+ * has no WAL index (":memory:", no WAL, or not opened yet by a read). Never opens the
+ * -shm file itself: closing a descriptor would drop SQLite's POSIX locks on it. */
+#define IGNY8__WAL_HEADER_BYTES 48
+int igny8__db_wal_header(igny8_store *st, unsigned char out[IGNY8__WAL_HEADER_BYTES]);
+/* The lowest and highest seq in the log (0, 0 when empty). */
+int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq);
+/* Each entry after `after`, in order: fn(payload, seq, account_id) with account_id 0 for
+ * platform data. */
+typedef int (*igny8__change_fn)(void *payload, int64_t seq, int64_t account_id);
+int igny8__db_change_log_each(igny8_store *st, int64_t after, igny8__change_fn fn, void *payload);
+/* Every account_integration row of an account: fn(payload, row) with row->name set. */
+typedef int (*igny8__integ_row_fn)(void *payload, const igny8__integ_row *row);
+int igny8__db_account_integrations_each(igny8_store *st, int64_t account_id, igny8__integ_row_fn fn, void *payload);
+
 /* ---- audit (db_audit.c) ---- */
 typedef struct igny8__audit_row {
     int64_t id;
@@ -317,5 +334,38 @@ int igny8__db_transfer_library_kind(igny8_store *st, int64_t id, char **out);
  * keys the document replaces); the prompt version triggers are dropped around the delete
  * and created again. The global settings row stays, reset; the audit log stays. */
 int igny8__db_transfer_clear(igny8_store *st);
+
+/* ---- operations: connection status, health (db_health.c) ---- */
+/* A provider's connection test kind ("openai_models", "anthropic_models", "runware_auth",
+ * "none") and default base URL (may be NULL). IGNY8_ENOTFOUND (field "provider"). */
+int igny8__db_provider_test_get(igny8_store *st, const char *provider, char **kind, char **default_base_url);
+
+/* The last connection test of an integration with one key owner (account_id 0: the
+ * platform). http_status 0: no HTTP answer; latency_ms NaN: none; error_class NULL when
+ * ok. provider is read from the integration (ignored by put). */
+typedef struct igny8__conn_status_row {
+    const char *integration, *provider;
+    int64_t account_id;
+    const char *tested_at;
+    int ok;
+    int http_status;
+    double latency_ms;
+    const char *error_class, *message;
+} igny8__conn_status_row;
+int igny8__db_conn_status_put(igny8_store *st, const igny8__conn_status_row *row);
+/* Rows by integration then account; integration NULL: all; account_id < 0: every owner. */
+typedef int (*igny8__conn_status_fn)(void *payload, const igny8__conn_status_row *row);
+int igny8__db_conn_status_each(igny8_store *st, const char *integration, int64_t account_id,
+                               igny8__conn_status_fn fn, void *payload);
+
+/* The first line of PRAGMA quick_check(1): "ok" for a sound store. */
+int igny8__db_quick_check(igny8_store *st, char **out);
+
+typedef struct igny8__health_counts {
+    int64_t models, active_models;
+    int64_t accounts_with_overrides;  /* accounts with any row of their own settings */
+    int64_t customized_prompts, library_copies;
+} igny8__health_counts;
+int igny8__db_health_counts(igny8_store *st, igny8__health_counts *out);
 
 #endif

@@ -168,6 +168,62 @@ static const char *const migrations[] = {
     "  UNIQUE (account_id, source_id)"
     ");"
     "CREATE INDEX account_library_by_account ON account_library_item(account_id, kind);",
+    /* 4 -> 5: the change log behind the resolver's cache. Triggers record every change of
+     * what the resolver reads, by any writer (another process, the sqlite3 shell), as the
+     * account it concerns (NULL: platform data). Readers that saw the store change read
+     * the log since their last position and drop only what changed; the log keeps its
+     * last 10,000 entries (a reader further behind drops everything). */
+    "CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, account_id INTEGER);"
+    "CREATE TRIGGER change_log_trim AFTER INSERT ON change_log WHEN new.seq % 1000 = 0"
+    " BEGIN DELETE FROM change_log WHERE seq <= new.seq - 10000; END;"
+    "CREATE TRIGGER account_integration_insert_logged AFTER INSERT ON account_integration"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (new.account_id); END;"
+    "CREATE TRIGGER account_integration_update_logged AFTER UPDATE ON account_integration"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (new.account_id); END;"
+    "CREATE TRIGGER account_integration_delete_logged AFTER DELETE ON account_integration"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (old.account_id); END;"
+    "CREATE TRIGGER account_provider_insert_logged AFTER INSERT ON account_provider"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (new.account_id); END;"
+    "CREATE TRIGGER account_provider_update_logged AFTER UPDATE ON account_provider"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (new.account_id); END;"
+    "CREATE TRIGGER account_provider_delete_logged AFTER DELETE ON account_provider"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (old.account_id); END;"
+    "CREATE TRIGGER account_operation_model_insert_logged AFTER INSERT ON account_operation_model"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (new.account_id); END;"
+    "CREATE TRIGGER account_operation_model_update_logged AFTER UPDATE ON account_operation_model"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (new.account_id); END;"
+    "CREATE TRIGGER account_operation_model_delete_logged AFTER DELETE ON account_operation_model"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (old.account_id); END;"
+    "CREATE TRIGGER model_insert_logged AFTER INSERT ON model"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER model_update_logged AFTER UPDATE ON model"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER model_delete_logged AFTER DELETE ON model"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER integration_insert_logged AFTER INSERT ON integration"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER integration_update_logged AFTER UPDATE ON integration"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER integration_delete_logged AFTER DELETE ON integration"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER global_settings_insert_logged AFTER INSERT ON global_settings"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER global_settings_update_logged AFTER UPDATE ON global_settings"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER global_settings_delete_logged AFTER DELETE ON global_settings"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER operation_insert_logged AFTER INSERT ON operation"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER operation_update_logged AFTER UPDATE ON operation"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER operation_delete_logged AFTER DELETE ON operation"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER provider_insert_logged AFTER INSERT ON provider"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER provider_update_logged AFTER UPDATE ON provider"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;"
+    "CREATE TRIGGER provider_delete_logged AFTER DELETE ON provider"
+    " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;",
 };
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION,
@@ -317,45 +373,37 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The first 100 bytes of the file (*n: how many there are) and its size. */
-static int read_header(const char *path, unsigned char h[100], ssize_t *n, off_t *size)
+/* The first bytes of the file (*n: how many, up to 100) and its size, read through
+ * SQLite's own file handle. Never open() and close() the file beside SQLite: closing any
+ * descriptor of a file drops every POSIX lock this process holds on it, those of other
+ * connections included, and another process could then checkpoint and delete the WAL
+ * under them. */
+static void read_header(igny8_store *st, unsigned char h[100], int *n, sqlite3_int64 *size)
 {
-    struct stat sb;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return igny8__error_set(IGNY8_EIO, "path", "cannot open store file '%s': %s", path, strerror(errno));
-    *n = (fstat(fd, &sb) == 0) ? read(fd, h, 100) : -1;
-    *size = *n >= 0 ? sb.st_size : 0;
-    close(fd);
-    return IGNY8_OK;
+    sqlite3_file *f = NULL;
+    *n = 0;
+    *size = 0;
+    if (sqlite3_file_control(conn(st), "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || f == NULL ||
+        f->pMethods == NULL || f->pMethods->xFileSize(f, size) != SQLITE_OK)
+        return;
+    *n = *size < 100 ? (int)*size : 100;
+    if (*n > 0 && f->pMethods->xRead(f, h, *n, 0) != SQLITE_OK)
+        *n = 0;
 }
 
-/* Refuse before SQLite sees it a file that is not a SQLite database at all. */
-static int check_file_header(const char *path)
+/* The error for a file SQLite refused, naming the cause: not a SQLite database at all, or
+ * cut short (the header's page count, valid when its change counter matches, promises more
+ * bytes than the file has), or otherwise damaged. */
+static int damaged_error(igny8_store *st, const char *path)
 {
     unsigned char h[100];
-    ssize_t n = 0;
-    off_t size = 0;
-    int rc = read_header(path, h, &n, &size);
-    if (rc != IGNY8_OK || n == 0)
-        return rc;  /* n == 0: a new, empty file */
+    int n = 0;
+    sqlite3_int64 size = 0;
+    read_header(st, h, &n, &size);
     if (n < 100 || memcmp(h, "SQLite format 3", 16) != 0)
         return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is not an igny8 settings store "
                                 "(not a SQLite database)", path);
-    return IGNY8_OK;
-}
-
-/* The error for a file SQLite found damaged, naming the cause when the file was cut
- * short: the header's page count (valid when its change counter matches) promises more
- * bytes than the file has. SQLite checks this itself, under its locks; checking it before
- * opening would race with another process's checkpoint, which writes the new header
- * before it grows the file. */
-static int damaged_error(const char *path)
-{
-    unsigned char h[100];
-    ssize_t n = 0;
-    off_t size = 0;
-    if (read_header(path, h, &n, &size) == IGNY8_OK && n == 100 && be32(h + 24) == be32(h + 92)) {
+    if (be32(h + 24) == be32(h + 92)) {
         uint32_t page_size = (uint32_t)h[16] << 8 | h[17];
         uint32_t pages = be32(h + 28);
         if (page_size == 1)
@@ -418,7 +466,7 @@ static int check_identity(igny8_store *st, const char *path, int *version)
     if (!sqlite3_get_autocommit(conn(st)))
         sqlite3_exec(conn(st), "ROLLBACK", NULL, NULL, NULL);
     if (rc != IGNY8_OK)
-        return rc == IGNY8_ECORRUPT ? damaged_error(path) : rc;
+        return rc == IGNY8_ECORRUPT ? damaged_error(st, path) : rc;
     if (app_id != IGNY8__APPLICATION_ID && (objects > 0 || *version != 0))
         return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is a SQLite database of another "
                                 "application, not an igny8 settings store", path);
@@ -450,9 +498,26 @@ static int configure(igny8_store *st, int in_memory, unsigned int busy_timeout_m
     if (rc != IGNY8_OK || in_memory || (st->flags & IGNY8_STORE_READONLY))
         return rc;
     /* WAL: readers never block the writer, and several processes share the file.
-     * synchronous=FULL: a committed setting survives a power cut, not only a crash. */
+     * synchronous=FULL (the default): a committed setting survives a power cut, not only
+     * a crash; NORMAL, on request, only a crash. */
     rc = enable_wal(st, busy_timeout_ms);
-    return rc == IGNY8_OK ? igny8__db_exec(st, "PRAGMA synchronous = FULL", "set synchronous") : rc;
+    return rc == IGNY8_OK ? igny8__db_exec(st, (st->flags & IGNY8_STORE_SYNC_NORMAL) ? "PRAGMA synchronous = NORMAL"
+                                                                                  : "PRAGMA synchronous = FULL",
+                                           "set synchronous")
+                          : rc;
+}
+
+static int read_journal_mode(igny8_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(conn(st), "PRAGMA journal_mode", -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(s, 0);
+        st->db->is_wal = mode && strcmp(mode, "wal") == 0;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_OK ? IGNY8_OK : igny8__db_fail(st, NULL, rc, "read journal mode");
 }
 
 int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_ms)
@@ -466,8 +531,6 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
                 return igny8__error_set(IGNY8_EIO, "path", "store file '%s' does not exist", path);
             rc = create_private_file(path);
         }
-        if (rc == IGNY8_OK)
-            rc = check_file_header(path);
         if (rc != IGNY8_OK)
             return rc;
     }
@@ -493,7 +556,7 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
                                     "must be migrated; open it read-write once", path, version);
         rc = migrate(st);
     }
-    return rc;
+    return rc == IGNY8_OK ? read_journal_mode(st) : rc;
 }
 
 void igny8__db_close(igny8_store *st)

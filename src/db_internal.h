@@ -11,6 +11,7 @@
 
 struct igny8__db {
     sqlite3 *conn;
+    int is_wal;   /* the file is in WAL mode: its -shm holds the WAL index */
     struct { const char *sql; sqlite3_stmt *stmt; } stmts[IGNY8__STMT_SLOTS];
 };
 

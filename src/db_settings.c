@@ -259,6 +259,32 @@ int igny8__db_account_integration_get(igny8_store *st, int64_t account_id, const
     return rc;
 }
 
+int igny8__db_account_integrations_each(igny8_store *st, int64_t account_id, igny8__integ_row_fn fn, void *payload)
+{
+    sqlite3_stmt *s;
+    int rc = igny8__db_prepare(st, "SELECT integration, enabled, model, temperature, max_tokens, size, quality, style,"
+                                   " api_key, updated_at, updated_by FROM account_integration WHERE account_id = ?"
+                                   " ORDER BY integration", &s);
+    if (rc != IGNY8_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, account_id);
+    int step;
+    while (rc == IGNY8_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        igny8__integ_row r;
+        igny8__integ_row_init(&r);
+        r.exists = 1;
+        r.enabled = sqlite3_column_int(s, 1);
+        rc = igny8__db_col_str(s, 0, &r.name);
+        if (rc == IGNY8_OK) rc = read_settings(s, 2, &r);
+        if (rc == IGNY8_OK) rc = fn(payload, &r);
+        igny8__integ_row_clear(&r);
+    }
+    if (rc == IGNY8_OK && step != SQLITE_DONE)
+        return igny8__db_fail(st, s, step, "read account integrations");
+    sqlite3_reset(s);
+    return rc;
+}
+
 int igny8__db_account_integration_put(igny8_store *st, int64_t account_id, const igny8__integ_row *r)
 {
     sqlite3_stmt *s;

@@ -71,6 +71,17 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out)
     return IGNY8_OK;
 }
 
+cJSON *igny8__json_parse_quiet(const char *text, size_t len)
+{
+    /* text[len] is its NUL: a NUL inside is not JSON, and cJSON counts the final one */
+    if (text == NULL || strlen(text) != len)
+        return NULL;
+    pthread_mutex_lock(&parse_lock);
+    cJSON *j = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
+    pthread_mutex_unlock(&parse_lock);
+    return j;
+}
+
 int igny8__json_parse_object(const char *text, const char *what, cJSON **out)
 {
     int rc = igny8__json_parse(text, what, out);

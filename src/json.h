@@ -7,6 +7,11 @@
 
 /* Parse text as one JSON value; IGNY8_EINVAL naming `what` and the byte offset. */
 int igny8__json_parse(const char *text, const char *what, cJSON **out);
+/* Parse foreign text of len bytes (text[len] is its NUL; a provider's answer) as one
+ * JSON value: NULL when it
+ * is not JSON (or on OOM), and this thread's last error untouched, because text that is
+ * not JSON is a result there, not a failure. */
+cJSON *igny8__json_parse_quiet(const char *text, size_t len);
 /* Parse and require an object. */
 int igny8__json_parse_object(const char *text, const char *what, cJSON **out);
 

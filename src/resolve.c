@@ -1,148 +1,89 @@
-/* get_model_for_operation: the five-level precedence of DESIGN §2, the parameters field
- * by field, the key, and a trace of every decision. Reads go through the SQL layer in
- * one read transaction, so the answer is one consistent, committed state. */
+/* get_model_for_operation: the five-level precedence of DESIGN §2 over the resolver's
+ * cache (cache.h), parameters field by field, the key, and the decisions the trace shows.
+ * A resolution is one allocation: the model, names and platform values point into the
+ * snapshot it holds a reference to; only what came from the account's entry is copied.
+ * The trace JSON is built on first request. */
 #include <math.h>
 #include <string.h>
 
 #include "common.h"
-#include "db.h"
+#include "cache.h"
 #include "json.h"
 #include "model.h"
 #include "settings.h"
 
-#define MAX_INTEGRATIONS 16
+enum { OWN_SIZE = 1, OWN_QUALITY = 2, OWN_STYLE = 4, OWN_KEY = 8 };
+
+typedef struct level_decision {
+    const char *candidate;   /* NULL: none */
+    const char *status;      /* "used", "skipped", "not_reached" */
+    const char *reason;      /* for skipped */
+} level_decision;
 
 struct igny8_resolution {
-    igny8_model *model;
-    char *operation, *size, *quality, *style, *base_url, *api_key, *trace;
-    int source, key_source, max_tokens;
+    igny8__snapshot *snap;
+    const igny8_model *model;
+    const char *operation, *integration_name, *integration_source, *base_url;
+    const char *size, *quality, *style, *api_key;
+    const char *source_temperature, *source_max_tokens, *source_size, *source_quality, *source_style;
     double temperature;
+    int64_t account_id;
+    int type, source, key_source, max_tokens, capped_from, global_active;
+    unsigned owned;
+    level_decision levels[6];
+    char *trace;             /* built on first use; set atomically */
 };
 
 static const char *const level_names[] = {
     NULL, "request", "account_operation", "account_integration", "global_default", "system_default"
 };
+static const char *const key_sources[] = { "none", "account", "global" };
 
 typedef struct {
-    char *name;
-    igny8__integ_row platform, account;
-} integ_rows;
-
-typedef struct {
-    igny8_store *st;
-    int64_t account_id;
-    int type;
-    igny8__global_row global;
-    char *provider;               /* the account's integration P for the type */
-    const char *provider_source;  /* "account", "platform" or NULL */
-    integ_rows rows[MAX_INTEGRATIONS];
-    size_t n_rows;
-    cJSON *levels;
+    const igny8__snapshot *s;
+    const igny8__account *a;
+    int type, provider;      /* the account's integration P for the type, -1 none */
 } resolve_ctx;
 
-static void ctx_clear(resolve_ctx *c)
+/* The candidate model of a level: an index, -1 when the level has none, -2 when the name
+ * is not in the registry (*name then says which). */
+static int candidate(const resolve_ctx *c, int level, int operation, const char *request, const char **name)
 {
-    for (size_t i = 0; i < c->n_rows; i++) {
-        igny8__free(c->rows[i].name);
-        igny8__integ_row_clear(&c->rows[i].platform);
-        igny8__integ_row_clear(&c->rows[i].account);
-    }
-    igny8__global_row_clear(&c->global);
-    igny8__free(c->provider);
-}
-
-/* The platform's and the account's rows of an integration, read once per resolution. */
-static int ctx_rows(resolve_ctx *c, const char *name, integ_rows **out)
-{
-    for (size_t i = 0; i < c->n_rows; i++)
-        if (strcmp(c->rows[i].name, name) == 0) {
-            *out = &c->rows[i];
-            return IGNY8_OK;
-        }
-    if (c->n_rows == MAX_INTEGRATIONS)
-        return igny8__error_set(IGNY8_ERROR, NULL, "more than %d integrations in one resolution", MAX_INTEGRATIONS);
-    integ_rows *r = &c->rows[c->n_rows];
-    igny8__integ_row_init(&r->account);
-    int rc = igny8__db_integration_get(c->st, name, &r->platform);
-    if (rc == IGNY8_OK)
-        rc = igny8__db_account_integration_get(c->st, c->account_id, name, &r->account);
-    if (rc == IGNY8_OK && (r->name = igny8__strdup(name)) == NULL)
-        rc = igny8__error_oom();
-    if (rc != IGNY8_OK) {
-        igny8__integ_row_clear(&r->platform);
-        igny8__integ_row_clear(&r->account);
-        return rc;
-    }
-    c->n_rows++;
-    *out = r;
-    return IGNY8_OK;
-}
-
-/* The account's provider for the type: its own choice, else the platform's. */
-static int choose_provider(resolve_ctx *c)
-{
-    int rc = igny8__db_account_provider_get(c->st, c->account_id, c->type, &c->provider);
-    if (rc != IGNY8_OK || c->provider) {
-        c->provider_source = "account";
-        return rc;
-    }
-    const char *platform = c->type == IGNY8_MODEL_TEXT ? c->global.text_integration : c->global.image_integration;
-    if (platform == NULL)
-        return IGNY8_OK;
-    c->provider_source = "platform";
-    c->provider = igny8__strdup(platform);
-    return c->provider ? IGNY8_OK : igny8__error_oom();
-}
-
-/* The candidate model name of a level, or NULL; *no_provider when P is unknown. */
-static int candidate(resolve_ctx *c, int level, const char *operation, const char *request, char **out)
-{
-    integ_rows *r;
-    const char *name = NULL;
-    int rc = IGNY8_OK;
-    *out = NULL;
+    const igny8__account_row *row;
+    *name = NULL;
     switch (level) {
-    case IGNY8_SOURCE_REQUEST: name = request; break;
-    case IGNY8_SOURCE_ACCOUNT_OPERATION:
-        return igny8__db_account_operation_model_get(c->st, c->account_id, operation, out);
-    case IGNY8_SOURCE_ACCOUNT_INTEGRATION:
-    case IGNY8_SOURCE_GLOBAL_DEFAULT:
-        if (c->provider == NULL)
-            return IGNY8_OK;
-        rc = ctx_rows(c, c->provider, &r);
-        if (rc == IGNY8_OK)
-            name = level == IGNY8_SOURCE_GLOBAL_DEFAULT ? r->platform.model : r->account.model;
-        break;
-    default: return igny8__db_model_default_name(c->st, c->type, out);
+    case IGNY8_SOURCE_REQUEST: {
+        int m = igny8__snapshot_model(c->s, request);
+        *name = request;
+        return request == NULL ? -1 : m >= 0 ? m : -2;
     }
-    if (rc == IGNY8_OK && name && (*out = igny8__strdup(name)) == NULL)
-        rc = igny8__error_oom();
-    return rc;
+    case IGNY8_SOURCE_ACCOUNT_OPERATION:
+        for (size_t i = 0; c->a && i < c->a->n_ops; i++)
+            if (c->a->op_operation[i] == operation)
+                return c->a->op_model[i];
+        return -1;
+    case IGNY8_SOURCE_ACCOUNT_INTEGRATION:
+        row = c->provider >= 0 ? igny8__account_row_of(c->a, c->provider) : NULL;
+        return row ? row->model : -1;
+    case IGNY8_SOURCE_GLOBAL_DEFAULT:
+        return c->provider >= 0 ? c->s->integration_default_model[c->provider] : -1;
+    default:
+        return c->s->default_model[c->type];
+    }
 }
 
 /* Why a candidate cannot be used, or NULL when it can. */
-static int unusable_reason(resolve_ctx *c, int level, const igny8_model *m, const char **reason)
+static const char *unusable(const resolve_ctx *c, int level, int m)
 {
-    integ_rows *r;
-    *reason = NULL;
-    if (m->model_type != c->type) { *reason = "wrong_type"; return IGNY8_OK; }
-    if (!m->is_active) { *reason = "inactive"; return IGNY8_OK; }
-    int rc = ctx_rows(c, m->integration, &r);
-    if (rc != IGNY8_OK)
-        return rc;
-    if (!r->account.enabled) *reason = "integration_disabled";
-    else if (level == IGNY8_SOURCE_GLOBAL_DEFAULT && !c->global.is_active) *reason = "global_inactive";
-    return IGNY8_OK;
-}
-
-static void trace_level(resolve_ctx *c, int level, const char *cand, const char *status, const char *reason)
-{
-    cJSON *l = igny8__json_attach(c->levels, NULL, cJSON_CreateObject());
-    igny8__json_add_str(l, "level", level_names[level]);
-    igny8__json_add_str(l, "candidate", cand);
-    igny8__json_add_str(l, "status", status);
-    if (reason)
-        igny8__json_add_str(l, "reason", reason);
+    if (m == -2)
+        return "unknown_model";
+    const igny8_model *model = c->s->models[m];
+    const igny8__account_row *row = igny8__account_row_of(c->a, c->s->model_integration[m]);
+    if (model->model_type != c->type) return "wrong_type";
+    if (!model->is_active) return "inactive";
+    if (row && !row->enabled) return "integration_disabled";
+    if (level == IGNY8_SOURCE_GLOBAL_DEFAULT && !c->s->global_active) return "global_inactive";
+    return NULL;
 }
 
 static int request_error(const char *request, const char *reason)
@@ -154,132 +95,114 @@ static int request_error(const char *request, const char *reason)
                             : "its integration is disabled for the account");
 }
 
-/* Try one level: *chosen receives the model when it is usable. */
-static int try_level(resolve_ctx *c, int level, const char *operation, const char *request, igny8_model **chosen)
+/* Walk the five levels; *chosen is the model's index. */
+static int choose(const resolve_ctx *c, int operation, const char *request, igny8_resolution *r, int *chosen)
 {
-    char *name = NULL;
-    igny8_model *m = NULL;
-    const char *reason = NULL;
-    int rc = candidate(c, level, operation, request, &name);
-    if (rc == IGNY8_OK && name == NULL)
-        reason = (level >= IGNY8_SOURCE_ACCOUNT_INTEGRATION && level <= IGNY8_SOURCE_GLOBAL_DEFAULT && !c->provider)
-                 ? "no_provider" : "not_set";
-    else if (rc == IGNY8_OK && (rc = igny8__db_model_find(c->st, name, &m)) == IGNY8_OK && m == NULL)
-        reason = "unknown_model";
-    if (rc == IGNY8_OK && m)
-        rc = unusable_reason(c, level, m, &reason);
-    if (rc == IGNY8_OK && reason && level == IGNY8_SOURCE_REQUEST && request)
-        rc = request_error(request, reason);
-    if (rc == IGNY8_OK) {
-        trace_level(c, level, name, reason ? "skipped" : "used", reason);
-        if (!reason) {
-            *chosen = m;
-            m = NULL;
-        }
-    }
-    igny8__free(name);
-    igny8_model_free(m);
-    return rc;
-}
-
-static void trace_param(cJSON *params, const char *name, cJSON *value, const char *source)
-{
-    cJSON *p = igny8__json_add_object(params, name);
-    igny8__json_attach(p, "value", value ? value : cJSON_CreateNull());
-    igny8__json_add_str(p, "source", source);
-}
-
-static int dup_into(char **dst, const char *v)
-{
-    *dst = NULL;
-    return (v && (*dst = igny8__strdup(v)) == NULL) ? igny8__error_oom() : IGNY8_OK;
-}
-
-/* Parameters field by field, the max_tokens cap, the base URL and the key. */
-static int fill_settings(resolve_ctx *c, igny8_resolution *res, cJSON *trace)
-{
-    integ_rows *r;
-    igny8__params p;
-    int rc = ctx_rows(c, res->model->integration, &r);
-    if (rc != IGNY8_OK)
-        return rc;
-    igny8__params_resolve(c->global.is_active ? &r->platform : NULL, &r->account, c->type, &p);
-    cJSON *params = igny8__json_add_object(trace, "parameters");
-    res->temperature = p.temperature;
-    res->max_tokens = p.max_tokens;
-    if (c->type == IGNY8_MODEL_TEXT) {
-        trace_param(params, "temperature", cJSON_CreateNumber(p.temperature), p.source_temperature);
-        trace_param(params, "max_tokens", cJSON_CreateNumber(p.max_tokens), p.source_max_tokens);
-        int limit = res->model->max_output_tokens;
-        if (limit > 0 && res->max_tokens > limit) {
-            res->max_tokens = limit;
-            cJSON *mt = cJSON_GetObjectItemCaseSensitive(params, "max_tokens");
-            cJSON_ReplaceItemInObjectCaseSensitive(mt, "value", cJSON_CreateNumber(limit));
-            igny8__json_add_int(mt, "capped_from", p.max_tokens);
-        }
-    } else {
-        trace_param(params, "size", cJSON_CreateString(p.size), p.source_size);
-        trace_param(params, "quality", cJSON_CreateString(p.quality), p.source_quality);
-        trace_param(params, "style", cJSON_CreateString(p.style), p.source_style);
-    }
-    rc = dup_into(&res->size, p.size);
-    if (rc == IGNY8_OK) rc = dup_into(&res->quality, p.quality);
-    if (rc == IGNY8_OK) rc = dup_into(&res->style, p.style);
-    if (rc == IGNY8_OK) rc = dup_into(&res->base_url, r->platform.base_url);
-    if (rc == IGNY8_OK)
-        rc = igny8__key_lookup(c->st, c->account_id, &r->platform, &r->account, c->global.is_active,
-                               &res->api_key, &res->key_source);
-    static const char *const key_sources[] = { "none", "account", "global" };
-    igny8__json_add_str(trace, "api_key_source", key_sources[res->key_source]);
-    return rc;
-}
-
-static int run_levels(resolve_ctx *c, const char *operation, const char *request, igny8_resolution *res)
-{
-    int rc = IGNY8_OK;
+    *chosen = -1;
     for (int level = IGNY8_SOURCE_REQUEST; level <= IGNY8_SOURCE_SYSTEM_DEFAULT; level++) {
-        if (res->model) {
-            trace_level(c, level, NULL, "not_reached", NULL);
+        level_decision *d = &r->levels[level];
+        const char *name = NULL;
+        if (*chosen >= 0) {
+            d->status = "not_reached";
             continue;
         }
-        rc = try_level(c, level, operation, request, &res->model);
-        if (rc != IGNY8_OK)
-            return rc;
-        if (res->model)
-            res->source = level;
+        int m = candidate(c, level, operation, request, &name);
+        d->candidate = m >= 0 ? c->s->models[m]->model_name : name;
+        d->reason = m == -1 ? ((level == 3 || level == 4) && c->provider < 0 ? "no_provider" : "not_set")
+                            : unusable(c, level, m);
+        if (d->reason && level == IGNY8_SOURCE_REQUEST && request)
+            return request_error(request, d->reason);
+        d->status = d->reason ? "skipped" : "used";
+        if (!d->reason) {
+            *chosen = m;
+            r->source = level;
+        }
     }
-    if (res->model == NULL)
-        return igny8__error_set(IGNY8_ENOTFOUND, "operation", "no usable %s model for operation '%s' "
-                                "(see the trace of each level: all were skipped)",
-                                igny8_model_type_name(c->type), operation);
+    return IGNY8_OK;
+}
+
+static int own_copy(igny8_resolution *r, const char **field, const char *value, unsigned flag)
+{
+    *field = value;
+    if (value == NULL)
+        return IGNY8_OK;
+    char *copy = igny8__strdup(value);
+    if (copy == NULL)
+        return igny8__error_oom();
+    *field = copy;
+    r->owned |= flag;
+    return IGNY8_OK;
+}
+
+/* A parameter string: copied when it came from the account's entry (the entry may be
+ * evicted once the store lock is released), else pointed at (snapshot or built-in). */
+static int param_str(igny8_resolution *r, const char **dst, const char *value, const char *source, unsigned flag)
+{
+    if (source && strcmp(source, "account") == 0)
+        return own_copy(r, dst, value, flag);
+    *dst = value;
+    return IGNY8_OK;
+}
+
+/* Parameters, the max_tokens cap, the base URL and the key of the chosen model m. */
+static int settings(const resolve_ctx *c, igny8_resolution *r, int m)
+{
+    int integ = c->s->model_integration[m], from = c->s->integration_key_from[integ];
+    const igny8__integ_row *platform = &c->s->integrations[integ];
+    const igny8__account_row *row = igny8__account_row_of(c->a, integ);
+    const igny8__account_row *from_row = from >= 0 ? igny8__account_row_of(c->a, from) : NULL;
+    igny8__param_values pv;
+    igny8__params p;
+    igny8__integ_row_params(platform, &pv);
+    igny8__params_pick(c->s->global_active ? &pv : NULL, row ? &row->params : NULL, c->type, &p);
+    r->temperature = p.temperature;
+    r->max_tokens = p.max_tokens;
+    if (r->model->max_output_tokens > 0 && r->max_tokens > r->model->max_output_tokens) {
+        r->capped_from = r->max_tokens;
+        r->max_tokens = r->model->max_output_tokens;
+    }
+    r->source_temperature = p.source_temperature;
+    r->source_max_tokens = p.source_max_tokens;
+    r->source_size = p.source_size;
+    r->source_quality = p.source_quality;
+    r->source_style = p.source_style;
+    r->base_url = platform->base_url;
+    const char *key = igny8__key_choose(row ? row->api_key : NULL, from_row ? from_row->api_key : NULL,
+                                        platform->api_key, from >= 0 ? c->s->integrations[from].api_key : NULL,
+                                        c->s->global_active, &r->key_source);
+    int rc = param_str(r, &r->api_key, key, r->key_source == IGNY8_KEY_ACCOUNT ? "account" : NULL, OWN_KEY);
+    if (rc == IGNY8_OK) rc = param_str(r, &r->size, p.size, p.source_size, OWN_SIZE);
+    if (rc == IGNY8_OK) rc = param_str(r, &r->quality, p.quality, p.source_quality, OWN_QUALITY);
+    if (rc == IGNY8_OK) rc = param_str(r, &r->style, p.style, p.source_style, OWN_STYLE);
     return rc;
 }
 
-static int resolve(resolve_ctx *c, const char *operation, const char *request, igny8_resolution *res)
+/* Under the store lock: everything the resolution needs, from the cache. */
+static int resolve(igny8_store *st, int64_t account_id, const char *operation, const char *request,
+                   igny8_resolution *r)
 {
-    int rc = igny8__db_operation_type(c->st, operation, &c->type);
-    if (rc == IGNY8_OK) rc = igny8__db_global_get(c->st, &c->global);
-    if (rc == IGNY8_OK) rc = choose_provider(c);
+    igny8__account *a = NULL;
+    int rc = igny8__cache_get(st, account_id, &r->snap, &a);
     if (rc != IGNY8_OK)
         return rc;
-    cJSON *trace = igny8__json_object();
-    igny8__json_add_str(trace, "operation", operation);
-    igny8__json_add_str(trace, "model_type", igny8_model_type_name(c->type));
-    igny8__json_add_int(trace, "account_id", c->account_id);
-    igny8__json_add_str(trace, "integration", c->provider);
-    igny8__json_add_str(trace, "integration_source", c->provider_source);
-    igny8__json_add_bool(trace, "global_active", c->global.is_active);
-    c->levels = igny8__json_add_array(trace, "levels");
-    rc = run_levels(c, operation, request, res);
-    if (rc == IGNY8_OK) {
-        igny8__json_add_str(trace, "model", res->model->model_name);
-        igny8__json_add_str(trace, "source", level_names[res->source]);
-        rc = fill_settings(c, res, trace);
-    }
-    if (rc == IGNY8_OK)
-        rc = igny8__json_emit(trace, &res->trace);
-    cJSON_Delete(trace);
-    return rc;
+    resolve_ctx c = { r->snap, a, 0, -1 };
+    int op = igny8__snapshot_operation(c.s, operation), m = -1;
+    if (op < 0)
+        return igny8__error_set(IGNY8_ENOTFOUND, "operation", "operation '%.64s' is not known", operation);
+    r->operation = c.s->operation_names[op];
+    r->type = c.type = c.s->operation_types[op];
+    int own = a ? a->provider[c.type] : -1;
+    c.provider = own >= 0 ? own : c.s->type_integration[c.type];
+    r->integration_name = c.provider >= 0 ? c.s->integrations[c.provider].name : NULL;
+    r->integration_source = own >= 0 ? "account" : c.provider >= 0 ? "platform" : NULL;
+    r->global_active = c.s->global_active;
+    if ((rc = choose(&c, op, request, r, &m)) != IGNY8_OK)
+        return rc;
+    if (m < 0)
+        return igny8__error_set(IGNY8_ENOTFOUND, "operation", "no usable %s model for operation '%s' (see the "
+                                "trace of each level: all were skipped)", igny8_model_type_name(c.type), operation);
+    r->model = c.s->models[m];
+    return settings(&c, r, m);
 }
 
 int igny8_get_model_for_operation(igny8_store *st, int64_t account_id, const char *operation,
@@ -290,22 +213,19 @@ int igny8_get_model_for_operation(igny8_store *st, int64_t account_id, const cha
     IGNY8__CHECK_ARG(st);
     IGNY8__CHECK_ARG(operation);
     IGNY8__CHECK_ACCOUNT(account_id);
-    igny8_resolution *res = igny8__calloc(1, sizeof(*res));
-    if (res == NULL)
+    igny8_resolution *r = igny8__calloc(1, sizeof(*r));
+    if (r == NULL)
         return igny8__error_oom();
-    resolve_ctx c;
-    memset(&c, 0, sizeof(c));
-    c.st = st;
-    c.account_id = account_id;
-    int rc = dup_into(&res->operation, operation);
-    if (rc == IGNY8_OK && (rc = igny8__store_read_begin(st)) == IGNY8_OK)
-        rc = igny8__store_read_end(st, resolve(&c, operation, request_model, res));
-    ctx_clear(&c);
+    r->account_id = account_id;
+    r->temperature = NAN;
+    igny8__store_lock(st);
+    int rc = resolve(st, account_id, operation, request_model, r);  /* a usable request is in the snapshot */
+    igny8__store_unlock(st);
     if (rc != IGNY8_OK) {
-        igny8_resolution_free(res);
+        igny8_resolution_free(r);
         return rc;
     }
-    *out = res;
+    *out = r;
     return IGNY8_OK;
 }
 
@@ -313,12 +233,83 @@ void igny8_resolution_free(igny8_resolution *r)
 {
     if (r == NULL)
         return;
-    igny8_model_free(r->model);
-    char *strings[] = { r->operation, r->size, r->quality, r->style, r->base_url, r->trace };
-    for (size_t i = 0; i < IGNY8__ARRAY_LEN(strings); i++)
-        igny8__free(strings[i]);
-    igny8__free_secret(r->api_key);
+    if (r->owned & OWN_KEY) igny8__free_secret((char *)r->api_key);
+    if (r->owned & OWN_SIZE) igny8__free((char *)r->size);
+    if (r->owned & OWN_QUALITY) igny8__free((char *)r->quality);
+    if (r->owned & OWN_STYLE) igny8__free((char *)r->style);
+    igny8__free(__atomic_load_n(&r->trace, __ATOMIC_ACQUIRE));
+    igny8__snapshot_release(r->snap);
     igny8__free(r);
+}
+
+/* ---- the trace, built on first request ---- */
+
+static void trace_param(cJSON *params, const char *name, cJSON *value, const char *source)
+{
+    cJSON *p = igny8__json_add_object(params, name);
+    igny8__json_attach(p, "value", value ? value : cJSON_CreateNull());
+    igny8__json_add_str(p, "source", source);
+}
+
+static void trace_parameters(const igny8_resolution *r, cJSON *trace)
+{
+    cJSON *params = igny8__json_add_object(trace, "parameters");
+    if (r->type == IGNY8_MODEL_TEXT) {
+        trace_param(params, "temperature", cJSON_CreateNumber(r->temperature), r->source_temperature);
+        trace_param(params, "max_tokens", cJSON_CreateNumber(r->max_tokens), r->source_max_tokens);
+        if (r->capped_from)
+            igny8__json_add_int(cJSON_GetObjectItemCaseSensitive(params, "max_tokens"), "capped_from", r->capped_from);
+    } else {
+        trace_param(params, "size", cJSON_CreateString(r->size), r->source_size);
+        trace_param(params, "quality", cJSON_CreateString(r->quality), r->source_quality);
+        trace_param(params, "style", cJSON_CreateString(r->style), r->source_style);
+    }
+}
+
+static cJSON *trace_tree(const igny8_resolution *r)
+{
+    cJSON *t = cJSON_CreateObject();
+    igny8__json_add_str(t, "operation", r->operation);
+    igny8__json_add_str(t, "model_type", igny8_model_type_name(r->type));
+    igny8__json_add_int(t, "account_id", r->account_id);
+    igny8__json_add_str(t, "integration", r->integration_name);
+    igny8__json_add_str(t, "integration_source", r->integration_source);
+    igny8__json_add_bool(t, "global_active", r->global_active);
+    cJSON *levels = igny8__json_add_array(t, "levels");
+    for (int level = IGNY8_SOURCE_REQUEST; level <= IGNY8_SOURCE_SYSTEM_DEFAULT; level++) {
+        const level_decision *d = &r->levels[level];
+        cJSON *l = igny8__json_attach(levels, NULL, cJSON_CreateObject());
+        igny8__json_add_str(l, "level", level_names[level]);
+        igny8__json_add_str(l, "candidate", strcmp(d->status, "not_reached") ? d->candidate : NULL);
+        igny8__json_add_str(l, "status", d->status);
+        if (d->reason && strcmp(d->status, "skipped") == 0)
+            igny8__json_add_str(l, "reason", d->reason);
+    }
+    igny8__json_add_str(t, "model", r->model->model_name);
+    igny8__json_add_str(t, "source", level_names[r->source]);
+    trace_parameters(r, t);
+    igny8__json_add_str(t, "api_key_source", key_sources[r->key_source]);
+    return t;
+}
+
+const char *igny8_resolution_trace_json(const igny8_resolution *r)
+{
+    if (r == NULL)
+        return NULL;
+    char *trace = __atomic_load_n(&r->trace, __ATOMIC_ACQUIRE);
+    if (trace)
+        return trace;
+    igny8__json_reset();
+    cJSON *t = trace_tree(r);
+    if (igny8__json_emit_free(t, &trace) != IGNY8_OK)
+        return "{}";  /* out of memory: an empty trace rather than NULL */
+    char *expected = NULL;
+    igny8_resolution *w = (igny8_resolution *)r;  /* the trace is a cache of immutable data */
+    if (!__atomic_compare_exchange_n(&w->trace, &expected, trace, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        igny8__free(trace);  /* another thread built it first */
+        return expected;
+    }
+    return trace;
 }
 
 int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
@@ -326,7 +317,6 @@ int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
     IGNY8__CHECK_ARG(out_json);
     *out_json = NULL;
     IGNY8__CHECK_ARG(r);
-    static const char *const key_sources[] = { "none", "account", "global" };
     cJSON *j = igny8__json_object();
     igny8__json_add_str(j, "operation", r->operation);
     igny8__json_add_str(j, "model", r->model->model_name);
@@ -342,11 +332,7 @@ int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
     igny8__json_add_str(j, "base_url", r->base_url);
     igny8__json_add_str(j, "api_key_source", key_sources[r->key_source]);
     igny8__json_attach(j, "pricing", igny8__model_json(r->model));
-    cJSON *trace = NULL;
-    igny8__json_parse(r->trace, "trace", &trace);
-    if (trace == NULL)
-        igny8__json_note_oom();
-    igny8__json_attach(j, "trace", trace);
+    igny8__json_attach(j, "trace", trace_tree(r));
     return igny8__json_emit_free(j, out_json);
 }
 
@@ -366,4 +352,3 @@ const char *igny8_resolution_style(const igny8_resolution *r) { return r ? r->st
 const char *igny8_resolution_base_url(const igny8_resolution *r) { return r ? r->base_url : NULL; }
 int igny8_resolution_api_key_source(const igny8_resolution *r) { return r ? r->key_source : IGNY8_KEY_NONE; }
 const char *igny8_resolution_api_key(const igny8_resolution *r) { return r ? r->api_key : NULL; }
-const char *igny8_resolution_trace_json(const igny8_resolution *r) { return r ? r->trace : NULL; }

@@ -24,8 +24,8 @@ int igny8_integration_update_init(igny8_integration_update *u, unsigned int vers
 
 /* ---- effective values ---- */
 
-void igny8__params_resolve(const igny8__integ_row *platform, const igny8__integ_row *account, int model_type,
-                           igny8__params *out)
+void igny8__params_pick(const igny8__param_values *platform, const igny8__param_values *account, int model_type,
+                        igny8__params *out)
 {
     memset(out, 0, sizeof(*out));
     out->temperature = NAN;
@@ -50,40 +50,66 @@ void igny8__params_resolve(const igny8__integ_row *platform, const igny8__integ_
 #undef PICK
 }
 
-static int take_key(const char *key, int source, char **out, int *out_source)
+void igny8__integ_row_params(const igny8__integ_row *r, igny8__param_values *out)
 {
-    *out = igny8__strdup(key);
-    *out_source = source;
-    return *out ? IGNY8_OK : igny8__error_oom();
+    out->temperature = r->temperature;
+    out->max_tokens = r->max_tokens;
+    out->size = r->size;
+    out->quality = r->quality;
+    out->style = r->style;
+}
+
+void igny8__params_resolve(const igny8__integ_row *platform, const igny8__integ_row *account, int model_type,
+                           igny8__params *out)
+{
+    igny8__param_values p, a;
+    if (platform) igny8__integ_row_params(platform, &p);
+    if (account) igny8__integ_row_params(account, &a);
+    igny8__params_pick(platform ? &p : NULL, account ? &a : NULL, model_type, out);
+}
+
+const char *igny8__key_choose(const char *account_own, const char *account_from, const char *platform_own,
+                              const char *platform_from, int global_active, int *source)
+{
+    const char *key = account_own ? account_own : account_from;
+    *source = key ? IGNY8_KEY_ACCOUNT : IGNY8_KEY_NONE;
+    if (key == NULL && global_active && (key = platform_own ? platform_own : platform_from) != NULL)
+        *source = IGNY8_KEY_GLOBAL;
+    return key;
+}
+
+/* The api_key of another integration's row (the key_from fallback), copied; NULL if none. */
+static int key_of(igny8_store *st, int64_t account_id, const char *integration, char **out)
+{
+    igny8__integ_row r;
+    *out = NULL;
+    if (integration == NULL)
+        return IGNY8_OK;
+    int rc = account_id > 0 ? igny8__db_account_integration_get(st, account_id, integration, &r)
+                            : igny8__db_integration_get(st, integration, &r);
+    if (rc == IGNY8_OK && r.api_key && (*out = igny8__strdup(r.api_key)) == NULL)
+        rc = igny8__error_oom();
+    igny8__integ_row_clear(&r);
+    return rc;
 }
 
 int igny8__key_lookup(igny8_store *st, int64_t account_id, const igny8__integ_row *platform,
                       const igny8__integ_row *account, int global_active, char **key, int *source)
 {
-    igny8__integ_row from_platform, from_account;
+    char *account_from = NULL, *platform_from = NULL;
     *key = NULL;
-    *source = IGNY8_KEY_NONE;
-    if (account && account->api_key)
-        return take_key(account->api_key, IGNY8_KEY_ACCOUNT, key, source);
     int rc = IGNY8_OK;
-    if (account_id > 0 && platform->key_from) {
-        rc = igny8__db_account_integration_get(st, account_id, platform->key_from, &from_account);
-        if (rc == IGNY8_OK && from_account.api_key)
-            rc = take_key(from_account.api_key, IGNY8_KEY_ACCOUNT, key, source);
-        igny8__integ_row_clear(&from_account);
-        if (rc != IGNY8_OK || *key)
-            return rc;
-    }
-    if (!global_active)
-        return IGNY8_OK;
-    if (platform->api_key)
-        return take_key(platform->api_key, IGNY8_KEY_GLOBAL, key, source);
-    if (platform->key_from) {
-        rc = igny8__db_integration_get(st, platform->key_from, &from_platform);
-        if (rc == IGNY8_OK && from_platform.api_key)
-            rc = take_key(from_platform.api_key, IGNY8_KEY_GLOBAL, key, source);
-        igny8__integ_row_clear(&from_platform);
-    }
+    if (account_id > 0 && !(account && account->api_key))
+        rc = key_of(st, account_id, platform->key_from, &account_from);
+    if (rc == IGNY8_OK && global_active && !platform->api_key)
+        rc = key_of(st, 0, platform->key_from, &platform_from);
+    const char *chosen = rc == IGNY8_OK ? igny8__key_choose(account ? account->api_key : NULL, account_from,
+                                                            platform->api_key, platform_from, global_active, source)
+                                        : NULL;
+    if (chosen && (*key = igny8__strdup(chosen)) == NULL)
+        rc = igny8__error_oom();
+    igny8__free_secret(account_from);
+    igny8__free_secret(platform_from);
     return rc;
 }
 

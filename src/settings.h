@@ -21,6 +21,23 @@ typedef struct igny8__params {
 void igny8__params_resolve(const igny8__integ_row *platform, const igny8__integ_row *account, int model_type,
                            igny8__params *out);
 
+/* The parameter values of one level, for igny8__params_pick (unset: NaN, 0, NULL). */
+typedef struct igny8__param_values {
+    double temperature;
+    int max_tokens;
+    const char *size, *quality, *style;
+} igny8__param_values;
+void igny8__integ_row_params(const igny8__integ_row *r, igny8__param_values *out);
+/* The same choice as igny8__params_resolve over plain values (the resolver's cache). */
+void igny8__params_pick(const igny8__param_values *platform, const igny8__param_values *account, int model_type,
+                        igny8__params *out);
+
+/* The key chain: the account's own key, the account's key of the key_from integration,
+ * the platform's own, the platform's key_from (the platform's only while global_active).
+ * Returns the chosen key (one of the arguments, or NULL) and its igny8_key_source. */
+const char *igny8__key_choose(const char *account_own, const char *account_from, const char *platform_own,
+                              const char *platform_from, int global_active, int *source);
+
 /* The API key to use for an integration: the account's own (its row, then the row of
  * the integration's key_from), else the platform's (only when global_active). *key is a
  * copy the caller frees with igny8__free_secret (NULL when none); *source an

@@ -1,10 +1,14 @@
+#include <stddef.h>
 #include <string.h>
 
 #include "common.h"
 #include "db.h"
+#include "cache.h"
 #include "store.h"
 
-static const size_t store_options_size[] = { 0, sizeof(igny8_store_options) };
+/* The size of the options struct each version knows: fields are only ever appended. */
+static const size_t store_options_size[] = { 0, offsetof(igny8_store_options, cache_accounts),
+                                             sizeof(igny8_store_options) };
 
 int igny8_store_options_init(igny8_store_options *opts, unsigned int version)
 {
@@ -31,7 +35,9 @@ static int read_options(igny8_store_options *o, const igny8_store_options *given
     if (o->busy_timeout_ms > IGNY8_BUSY_TIMEOUT_MAX_MS)
         return igny8__error_set(IGNY8_EINVAL, "busy_timeout_ms", "busy_timeout_ms %u is above %u",
                                 o->busy_timeout_ms, IGNY8_BUSY_TIMEOUT_MAX_MS);
-    if (o->flags & ~(IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE))
+    if (o->cache_accounts == 0)
+        o->cache_accounts = IGNY8_CACHE_ACCOUNTS_DEFAULT;
+    if (o->flags & ~(IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL))
         return igny8__error_set(IGNY8_EINVAL, "flags", "unknown store flags 0x%x", (unsigned)o->flags);
     return IGNY8_OK;
 }
@@ -51,6 +57,7 @@ int igny8_store_open(igny8_store **out, const char *path, const igny8_store_opti
     if (st == NULL)
         return igny8__error_oom();
     st->flags = o.flags;
+    st->cache_accounts = o.cache_accounts;
     st->path = igny8__strdup(path);
     if (st->path == NULL || pthread_mutex_init(&st->lock, NULL) != 0) {
         igny8__free(st->path);
@@ -58,6 +65,8 @@ int igny8_store_open(igny8_store **out, const char *path, const igny8_store_opti
         return igny8__error_oom();
     }
     rc = igny8__db_open(st, path, o.busy_timeout_ms);
+    if (rc == IGNY8_OK)
+        rc = igny8__cache_open(st);
     if (rc != IGNY8_OK) {
         igny8_store_close(st);
         return rc;
@@ -70,6 +79,7 @@ void igny8_store_close(igny8_store *st)
 {
     if (st == NULL)
         return;
+    igny8__cache_close(st);
     igny8__db_close(st);
     pthread_mutex_destroy(&st->lock);
     igny8__free(st->path);
@@ -80,6 +90,9 @@ const char *igny8_store_path(const igny8_store *st)
 {
     return st ? st->path : NULL;
 }
+
+void igny8__store_lock(igny8_store *st) { pthread_mutex_lock(&st->lock); }
+void igny8__store_unlock(igny8_store *st) { pthread_mutex_unlock(&st->lock); }
 
 int igny8__store_read_begin(igny8_store *st)
 {
@@ -103,18 +116,20 @@ int igny8__store_write_begin(igny8_store *st)
     return rc;
 }
 
-static int store_end(igny8_store *st, int rc)
+static int store_end(igny8_store *st, int rc, int write)
 {
     if (rc == IGNY8_OK)
         rc = igny8__db_commit(st);
     else
         igny8__db_rollback(st);
+    if (write)
+        st->writes++;  /* the resolver's cache checks it: our own commits, also in :memory: */
     pthread_mutex_unlock(&st->lock);
     return rc;
 }
 
-int igny8__store_read_end(igny8_store *st, int rc) { return store_end(st, rc); }
-int igny8__store_write_end(igny8_store *st, int rc) { return store_end(st, rc); }
+int igny8__store_read_end(igny8_store *st, int rc) { return store_end(st, rc, 0); }
+int igny8__store_write_end(igny8_store *st, int rc) { return store_end(st, rc, 1); }
 
 int igny8_store_schema_version(igny8_store *st, int *out)
 {

@@ -6,12 +6,16 @@
 #include "igny8/store.h"
 
 struct igny8__db;
+struct igny8__cache;
 
 struct igny8_store {
     pthread_mutex_t lock;   /* held for the whole of every public call */
     struct igny8__db *db;   /* the backend connection (db.h) */
+    struct igny8__cache *cache;  /* the resolver's read path (cache.h) */
     char *path;
     uint32_t flags;
+    unsigned int cache_accounts;
+    uint64_t writes;        /* write transactions ended through this handle */
 };
 
 /* Every public call that touches the store runs between one of these begin/end pairs:
@@ -21,6 +25,11 @@ int igny8__store_read_begin(igny8_store *st);
 int igny8__store_read_end(igny8_store *st, int rc);
 int igny8__store_write_begin(igny8_store *st);
 int igny8__store_write_end(igny8_store *st, int rc);
+
+/* The store mutex alone, for the resolver's cache, which opens a transaction only when
+ * it has to. */
+void igny8__store_lock(igny8_store *st);
+void igny8__store_unlock(igny8_store *st);
 
 /* Validate an actor string (who made a write): non-empty, at most 128 bytes, printable. */
 int igny8__check_actor(const char *actor);

@@ -174,7 +174,7 @@ static void test_store__schema_version_is_current(void **state)
     igny8_store *st = open_ok(":memory:", 0);
     assert_igny8_ok(igny8_store_schema_version(st, &v));
     assert_int_equal(v, IGNY8_SCHEMA_VERSION);
-    assert_int_equal(v, 4);
+    assert_int_equal(v, 5);
     igny8_store_close(st);
 
     st = open_ok(sb->path, 0);
@@ -515,6 +515,34 @@ static void test_store__null_args_are_einval(void **state)
     assert_null(igny8_store_path(NULL));
 }
 
+/* A caller built against the first version of the options struct passes a shorter struct:
+ * only the fields of its version are read, the rest take their defaults. */
+static void test_store__older_options_version_is_read_by_its_size(void **state)
+{
+    (void)state;
+    struct { unsigned int version; unsigned int busy_timeout_ms; uint32_t flags; } v1 = { 1, 250, 0 };
+    igny8_store *st = NULL;
+    assert_igny8_ok(igny8_store_open(&st, ":memory:", (const igny8_store_options *)&v1));
+    assert_igny8_ok(igny8_defaults_load(st, "test", NULL));
+    igny8_resolution *r = NULL;
+    assert_igny8_ok(igny8_get_model_for_operation(st, 1, "clustering", NULL, &r));
+    igny8_resolution_free(r);
+    igny8_store_close(st);
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    o.cache_accounts = 2;  /* a tiny cache still answers right: accounts are evicted and reloaded */
+    assert_igny8_ok(igny8_store_open(&st, ":memory:", &o));
+    assert_igny8_ok(igny8_defaults_load(st, "test", NULL));
+    for (int64_t a = 1; a <= 6; a++)
+        assert_igny8_ok(igny8_integration_put_json(st, "t", a, "openai", a % 2 ? "{\"model\":\"gpt-4o\"}" : "{}", NULL));
+    for (int round = 0; round < 3; round++)
+        for (int64_t a = 1; a <= 6; a++) {
+            assert_igny8_ok(igny8_get_model_for_operation(st, a, "clustering", NULL, &r));
+            assert_string_equal(igny8_resolution_model_name(r), a % 2 ? "gpt-4o" : "gpt-4o-mini");
+            igny8_resolution_free(r);
+        }
+    igny8_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +563,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store__readonly_store_refuses_writes, setup, teardown),
         cmocka_unit_test(test_store__null_args_are_einval),
+        cmocka_unit_test(test_store__older_options_version_is_read_by_its_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

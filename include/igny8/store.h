@@ -15,9 +15,16 @@ IGNY8_BEGIN_DECL
 #define IGNY8_STORE_READONLY (1u << 0)
 /** Do not create the file: a missing file gives IGNY8_EIO. */
 #define IGNY8_STORE_NOCREATE (1u << 1)
+/** Commit without waiting for the disk (SQLite synchronous=NORMAL in WAL): a crash of the
+ *  process loses nothing, a power cut may lose the last commits. Default: every commit is
+ *  on disk when the call returns (synchronous=FULL). */
+#define IGNY8_STORE_SYNC_NORMAL (1u << 2)
+
+/** Default number of accounts whose settings the resolver keeps in memory. */
+#define IGNY8_CACHE_ACCOUNTS_DEFAULT 65536u
 
 /** The schema version this library writes (PRAGMA user_version of a current store). */
-#define IGNY8_SCHEMA_VERSION 4
+#define IGNY8_SCHEMA_VERSION 5
 
 /** Default and upper bound of igny8_store_options.busy_timeout_ms. */
 #define IGNY8_BUSY_TIMEOUT_DEFAULT_MS 5000u
@@ -28,11 +35,13 @@ IGNY8_BEGIN_DECL
 typedef struct igny8_store_options {
     unsigned int version;          /**< IGNY8_STORE_OPTIONS_VERSION */
     unsigned int busy_timeout_ms;  /**< how long a write waits for another process; 0 = 5000 */
-    uint32_t flags;                /**< IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE; 0 = read-write, create */
+    uint32_t flags;                /**< IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL */
+    unsigned int cache_accounts;   /**< @since version 2: accounts the resolver keeps in memory (least
+                                        recently used first out); 0 = 65536 */
 } igny8_store_options;
 
-#define IGNY8_STORE_OPTIONS_VERSION 1
-#define IGNY8_STORE_OPTIONS_INIT { IGNY8_STORE_OPTIONS_VERSION, 0, 0 }
+#define IGNY8_STORE_OPTIONS_VERSION 2
+#define IGNY8_STORE_OPTIONS_INIT { IGNY8_STORE_OPTIONS_VERSION, 0, 0, 0 }
 
 /** Fill *opts with the defaults of the given struct version.
  *  IGNY8_EINVAL: opts is NULL or version is 0 or newer than the library's (field "version"). */

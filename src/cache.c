@@ -1,0 +1,492 @@
+/* The resolver's read path (cache.h): a snapshot of the platform's data, a bounded
+ * cache of accounts, and the freshness check that keeps both exactly current. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+#include "cache.h"
+#include "db.h"
+
+struct igny8__cache {
+    igny8__snapshot *snap;
+    igny8__account **buckets;
+    size_t n_buckets, count, capacity;
+    igny8__account **ring;                  /* the cached accounts, in slots 0..count-1 */
+    size_t hand;                            /* the clock hand: the next slot to consider */
+    int64_t last_seq;
+    uint64_t writes_seen;
+    unsigned char header[IGNY8__WAL_HEADER_BYTES];  /* the WAL-index header when last current */
+    int has_header;
+};
+
+/* ---- the snapshot ---- */
+
+void igny8__snapshot_release(igny8__snapshot *s)
+{
+    if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    for (size_t i = 0; i < s->n_integrations; i++)
+        igny8__integ_row_clear(&s->integrations[i]);
+    for (size_t i = 0; i < s->n_models; i++)
+        igny8_model_free(s->models[i]);
+    for (size_t i = 0; i < s->n_operations; i++)
+        igny8__free(s->operation_names[i]);
+    void *arrays[] = { s->integrations, s->integration_key_from, s->integration_default_model, s->models,
+                       s->model_integration, s->operation_names, s->operation_types };
+    for (size_t i = 0; i < IGNY8__ARRAY_LEN(arrays); i++)
+        igny8__free(arrays[i]);
+    igny8__free(s);
+}
+
+static int find_sorted(const void *base, size_t n, size_t stride, size_t offset, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *key = *(const char *const *)((const char *)base + mid * stride + offset);
+        int c = strcmp(name, key);
+        if (c == 0)
+            return (int)mid;
+        if (c < 0) hi = mid; else lo = mid + 1;
+    }
+    return -1;
+}
+
+int igny8__snapshot_model(const igny8__snapshot *s, const char *name)
+{
+    /* models[i] points at a struct whose first member is model_name */
+    size_t lo = 0, hi = s->n_models;
+    while (name && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, s->models[mid]->model_name);
+        if (c == 0)
+            return (int)mid;
+        if (c < 0) hi = mid; else lo = mid + 1;
+    }
+    return -1;
+}
+
+int igny8__snapshot_integration(const igny8__snapshot *s, const char *name)
+{
+    return name ? find_sorted(s->integrations, s->n_integrations, sizeof(igny8__integ_row),
+                              offsetof(igny8__integ_row, name), name) : -1;
+}
+
+int igny8__snapshot_operation(const igny8__snapshot *s, const char *name)
+{
+    return name ? find_sorted(s->operation_names, s->n_operations, sizeof(char *), 0, name) : -1;
+}
+
+struct ops_ctx { igny8__snapshot *s; size_t cap; };
+
+static int add_operation(void *payload, const char *name, int type, const char *description)
+{
+    struct ops_ctx *c = payload;
+    IGNY8__UNUSED(description);
+    if (c->s->n_operations == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        char **names = igny8__realloc(c->s->operation_names, cap * sizeof(char *));
+        if (names) c->s->operation_names = names;
+        int *types = igny8__realloc(c->s->operation_types, cap * sizeof(int));
+        if (types) c->s->operation_types = types;
+        if (!names || !types)
+            return igny8__error_oom();
+        c->cap = cap;
+    }
+    if ((c->s->operation_names[c->s->n_operations] = igny8__strdup(name)) == NULL)
+        return igny8__error_oom();
+    c->s->operation_types[c->s->n_operations++] = type;
+    return IGNY8_OK;
+}
+
+/* Models, with each one's integration index and the registry default per type. */
+static int load_models(igny8_store *st, igny8__snapshot *s)
+{
+    igny8_models *list = NULL;
+    igny8_model_filter all = IGNY8_MODEL_FILTER_INIT;
+    int rc = igny8__db_model_list(st, &all, &list);
+    if (rc != IGNY8_OK)
+        return rc;
+    s->models = list->items;
+    s->n_models = list->count;
+    list->items = NULL;
+    list->count = 0;
+    igny8_models_free(list);
+    s->model_integration = igny8__calloc(s->n_models ? s->n_models : 1, sizeof(int));
+    if (s->model_integration == NULL)
+        return igny8__error_oom();
+    for (size_t i = 0; i < s->n_models; i++) {
+        s->model_integration[i] = igny8__snapshot_integration(s, s->models[i]->integration);
+        if (s->models[i]->is_default)
+            s->default_model[s->models[i]->model_type] = (int)i;
+    }
+    return IGNY8_OK;
+}
+
+static int load_integrations(igny8_store *st, igny8__snapshot *s)
+{
+    char **names = NULL;
+    int rc = igny8__db_integration_names(st, &names);
+    size_t n = 0;
+    while (rc == IGNY8_OK && names[n])
+        n++;
+    if (rc == IGNY8_OK) {
+        s->integrations = igny8__calloc(n ? n : 1, sizeof(igny8__integ_row));
+        s->integration_key_from = igny8__calloc(n ? n : 1, sizeof(int));
+        s->integration_default_model = igny8__calloc(n ? n : 1, sizeof(int));
+        if (!s->integrations || !s->integration_key_from || !s->integration_default_model)
+            rc = igny8__error_oom();
+    }
+    for (size_t i = 0; rc == IGNY8_OK && i < n; i++) {
+        rc = igny8__db_integration_get(st, names[i], &s->integrations[i]);
+        s->n_integrations += rc == IGNY8_OK;
+    }
+    igny8__db_strv_free(names);
+    return rc;
+}
+
+/* Indexes between the parts, once all are loaded. */
+static void link_snapshot(igny8__snapshot *s, const igny8__global_row *g)
+{
+    for (size_t i = 0; i < s->n_integrations; i++) {
+        s->integration_key_from[i] = igny8__snapshot_integration(s, s->integrations[i].key_from);
+        s->integration_default_model[i] = igny8__snapshot_model(s, s->integrations[i].model);
+    }
+    s->global_active = g->is_active;
+    s->type_integration[IGNY8_MODEL_TEXT] = igny8__snapshot_integration(s, g->text_integration);
+    s->type_integration[IGNY8_MODEL_IMAGE] = igny8__snapshot_integration(s, g->image_integration);
+}
+
+static int load_snapshot(igny8_store *st, igny8__snapshot **out)
+{
+    igny8__global_row g;
+    igny8__snapshot *s = igny8__calloc(1, sizeof(*s));
+    if (s == NULL)
+        return igny8__error_oom();
+    s->refs = 1;
+    for (int t = 0; t < 3; t++)
+        s->type_integration[t] = s->default_model[t] = -1;
+    struct ops_ctx ops = { s, 0 };
+    int rc = load_integrations(st, s);
+    if (rc == IGNY8_OK) rc = load_models(st, s);
+    if (rc == IGNY8_OK) rc = igny8__db_operation_each(st, add_operation, &ops);
+    if (rc == IGNY8_OK && (rc = igny8__db_global_get(st, &g)) == IGNY8_OK) {
+        link_snapshot(s, &g);
+        igny8__global_row_clear(&g);
+    }
+    if (rc != IGNY8_OK) {
+        igny8__snapshot_release(s);
+        return rc;
+    }
+    *out = s;
+    return IGNY8_OK;
+}
+
+/* ---- accounts ---- */
+
+static void account_free(igny8__account *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < a->n_rows; i++) {
+        igny8__account_row *r = &a->rows[i];
+        igny8__free((char *)r->params.size);
+        igny8__free((char *)r->params.quality);
+        igny8__free((char *)r->params.style);
+        igny8__free_secret(r->api_key);
+    }
+    igny8__free(a->rows);
+    igny8__free(a->op_operation);
+    igny8__free(a->op_model);
+    igny8__free(a);
+}
+
+const igny8__account_row *igny8__account_row_of(const igny8__account *a, int integration)
+{
+    for (size_t i = 0; a && i < a->n_rows; i++)
+        if (a->rows[i].integration == integration)
+            return &a->rows[i];
+    return NULL;
+}
+
+static int model_ref(const igny8__snapshot *s, const char *name)
+{
+    if (name == NULL)
+        return -1;
+    int i = igny8__snapshot_model(s, name);
+    return i >= 0 ? i : -2;
+}
+
+struct account_ctx { igny8__account *a; const igny8__snapshot *s; };
+
+static int dup_opt(const char **dst, const char *v)
+{
+    *dst = NULL;
+    return (v && (*dst = igny8__strdup(v)) == NULL) ? igny8__error_oom() : IGNY8_OK;
+}
+
+static int add_row(void *payload, const igny8__integ_row *row)
+{
+    struct account_ctx *c = payload;
+    igny8__account_row *rows = igny8__realloc(c->a->rows, (c->a->n_rows + 1) * sizeof(*rows));
+    if (rows == NULL)
+        return igny8__error_oom();
+    c->a->rows = rows;
+    igny8__account_row *r = &rows[c->a->n_rows];
+    memset(r, 0, sizeof(*r));
+    c->a->n_rows++;
+    r->integration = igny8__snapshot_integration(c->s, row->name);
+    r->enabled = row->enabled;
+    r->model = model_ref(c->s, row->model);
+    r->params.temperature = row->temperature;
+    r->params.max_tokens = row->max_tokens;
+    int rc = dup_opt(&r->params.size, row->size);
+    if (rc == IGNY8_OK) rc = dup_opt(&r->params.quality, row->quality);
+    if (rc == IGNY8_OK) rc = dup_opt(&r->params.style, row->style);
+    if (rc == IGNY8_OK && row->api_key && (r->api_key = igny8__strdup(row->api_key)) == NULL)
+        rc = igny8__error_oom();
+    return rc;
+}
+
+static int add_op(void *payload, const char *operation, const char *model)
+{
+    struct account_ctx *c = payload;
+    size_t n = c->a->n_ops + 1;
+    int *ops = igny8__realloc(c->a->op_operation, n * sizeof(int));
+    if (ops) c->a->op_operation = ops;
+    int *models = igny8__realloc(c->a->op_model, n * sizeof(int));
+    if (models) c->a->op_model = models;
+    if (!ops || !models)
+        return igny8__error_oom();
+    c->a->op_operation[c->a->n_ops] = igny8__snapshot_operation(c->s, operation);
+    c->a->op_model[c->a->n_ops] = model_ref(c->s, model);
+    c->a->n_ops = n;
+    return IGNY8_OK;
+}
+
+static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, igny8__account **out)
+{
+    igny8__account *a = igny8__calloc(1, sizeof(*a));
+    if (a == NULL)
+        return igny8__error_oom();
+    a->id = id;
+    a->provider[0] = a->provider[1] = a->provider[2] = -1;
+    struct account_ctx c = { a, s };
+    int rc = igny8__db_account_integrations_each(st, id, add_row, &c);
+    for (int type = IGNY8_MODEL_TEXT; rc == IGNY8_OK && type <= IGNY8_MODEL_IMAGE; type++) {
+        char *integration = NULL;
+        rc = igny8__db_account_provider_get(st, id, type, &integration);
+        a->provider[type] = igny8__snapshot_integration(s, integration);
+        igny8__free(integration);
+    }
+    if (rc == IGNY8_OK)
+        rc = igny8__db_account_operation_model_each(st, id, add_op, &c);
+    if (rc != IGNY8_OK) {
+        account_free(a);
+        return rc;
+    }
+    *out = a;
+    return IGNY8_OK;
+}
+
+/* ---- the account table: hash by id, clock eviction ---- */
+
+static size_t bucket_of(const struct igny8__cache *c, int64_t id)
+{
+    uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h >> 32) & (c->n_buckets - 1);
+}
+
+static igny8__account *find_account(struct igny8__cache *c, int64_t id)
+{
+    for (igny8__account *a = c->buckets[bucket_of(c, id)]; a; a = a->hash_next)
+        if (a->id == id)
+            return a;
+    return NULL;
+}
+
+static void remove_account(struct igny8__cache *c, igny8__account *a)
+{
+    igny8__account **p = &c->buckets[bucket_of(c, a->id)];
+    while (*p != a)
+        p = &(*p)->hash_next;
+    *p = a->hash_next;
+    igny8__account *last = c->ring[--c->count];  /* the last slot fills the hole */
+    c->ring[a->slot] = last;
+    last->slot = a->slot;
+    if (c->hand >= c->count)
+        c->hand = 0;
+    account_free(a);
+}
+
+/* The clock: pass over used accounts (clearing their bit) to the first unused one. */
+static void evict_one(struct igny8__cache *c)
+{
+    while (c->ring[c->hand]->referenced) {
+        c->ring[c->hand]->referenced = 0;
+        c->hand = (c->hand + 1) % c->count;
+    }
+    remove_account(c, c->ring[c->hand]);
+}
+
+static void insert_account(struct igny8__cache *c, igny8__account *a)
+{
+    if (c->count >= c->capacity && c->count > 0)
+        evict_one(c);
+    size_t b = bucket_of(c, a->id);
+    a->hash_next = c->buckets[b];
+    c->buckets[b] = a;
+    a->slot = c->count;
+    a->referenced = 1;
+    c->ring[c->count++] = a;
+}
+
+static void drop_accounts(struct igny8__cache *c)
+{
+    while (c->count)
+        remove_account(c, c->ring[c->count - 1]);
+}
+
+/* ---- freshness ---- */
+
+static int is_memory(const igny8_store *st) { return strcmp(st->path, ":memory:") == 0; }
+
+int igny8__cache_open(igny8_store *st)
+{
+    struct igny8__cache *c = igny8__calloc(1, sizeof(*c));
+    if (c == NULL)
+        return igny8__error_oom();
+    c->capacity = st->cache_accounts;
+    c->n_buckets = 1024;
+    while (c->n_buckets < c->capacity && c->n_buckets < ((size_t)1 << 22))
+        c->n_buckets <<= 1;
+    c->buckets = igny8__calloc(c->n_buckets, sizeof(*c->buckets));
+    c->ring = igny8__calloc(c->capacity, sizeof(*c->ring));
+    if (c->buckets == NULL || c->ring == NULL) {
+        igny8__free(c->buckets);
+        igny8__free(c->ring);
+        igny8__free(c);
+        return igny8__error_oom();
+    }
+    st->cache = c;
+    return IGNY8_OK;
+}
+
+void igny8__cache_close(igny8_store *st)
+{
+    struct igny8__cache *c = st->cache;
+    if (c == NULL)
+        return;
+    drop_accounts(c);
+    igny8__snapshot_release(c->snap);
+    igny8__free(c->buckets);
+    igny8__free(c->ring);
+    igny8__free(c);
+    st->cache = NULL;
+}
+
+static int is_current(igny8_store *st, const struct igny8__cache *c)
+{
+    unsigned char now[IGNY8__WAL_HEADER_BYTES];
+    if (c->snap == NULL || c->writes_seen != st->writes)
+        return 0;
+    if (!c->has_header)
+        return is_memory(st);  /* nobody else can write a private in-memory database */
+    return igny8__db_wal_header(st, now) && memcmp(now, c->header, IGNY8__WAL_HEADER_BYTES) == 0;
+}
+
+struct log_ctx { struct igny8__cache *c; int platform; };
+
+static int apply_change(void *payload, int64_t seq, int64_t account_id)
+{
+    struct log_ctx *l = payload;
+    IGNY8__UNUSED(seq);
+    igny8__account *a = account_id ? find_account(l->c, account_id) : NULL;
+    if (account_id == 0)
+        l->platform = 1;
+    else if (a)
+        remove_account(l->c, a);
+    return IGNY8_OK;
+}
+
+static int reload_all(igny8_store *st, struct igny8__cache *c)
+{
+    igny8__snapshot *s = NULL;
+    drop_accounts(c);
+    int rc = load_snapshot(st, &s);
+    if (rc == IGNY8_OK) {
+        igny8__snapshot_release(c->snap);
+        c->snap = s;
+    }
+    return rc;
+}
+
+/* Inside a read transaction: follow the log from the last position. */
+static int follow_log(igny8_store *st, struct igny8__cache *c)
+{
+    int64_t min_seq = 0, max_seq = 0;
+    struct log_ctx l = { c, 0 };
+    int rc = igny8__db_change_log_bounds(st, &min_seq, &max_seq);
+    if (rc != IGNY8_OK)
+        return rc;
+    int behind = max_seq > c->last_seq && min_seq > c->last_seq + 1;  /* trimmed past us */
+    if (c->snap != NULL && !behind && max_seq > c->last_seq)
+        rc = igny8__db_change_log_each(st, c->last_seq, apply_change, &l);
+    if (rc == IGNY8_OK && (c->snap == NULL || behind || l.platform))
+        rc = reload_all(st, c);
+    if (rc == IGNY8_OK)
+        c->last_seq = max_seq;
+    return rc;
+}
+
+/* The slow path: one read transaction that follows the log and loads the account. */
+static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, igny8__account **out)
+{
+    unsigned char header[IGNY8__WAL_HEADER_BYTES];
+    int has_header = c->snap != NULL && igny8__db_wal_header(st, header);  /* before the transaction: */
+    uint64_t writes = st->writes;                                         /* a later commit is a change */
+    int rc = igny8__db_begin(st, 0);
+    if (rc != IGNY8_OK)
+        return rc;
+    rc = follow_log(st, c);
+    *out = rc == IGNY8_OK && account_id > 0 ? find_account(c, account_id) : NULL;
+    if (rc == IGNY8_OK && account_id > 0 && *out == NULL && (rc = load_account(st, c->snap, account_id, out)) == IGNY8_OK)
+        insert_account(c, *out);
+    if (rc == IGNY8_OK)
+        rc = igny8__db_commit(st);
+    else
+        igny8__db_rollback(st);
+    if (rc == IGNY8_OK) {
+        /* The first refresh is what opens the WAL: its header could only be read after the
+         * transaction, when a commit may already have slipped in, so remember none (all
+         * zeros never match) and let the next call take one the safe way. */
+        if (!has_header && (has_header = igny8__db_wal_header(st, header)) != 0)
+            memset(header, 0, sizeof(header));
+        memcpy(c->header, header, IGNY8__WAL_HEADER_BYTES);
+        c->has_header = has_header;
+        c->writes_seen = writes;
+    } else {
+        *out = NULL;
+    }
+    return rc;
+}
+
+int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap, igny8__account **account)
+{
+    struct igny8__cache *c = st->cache;
+    igny8__account *a = NULL;
+    int rc = IGNY8_OK;
+    if (is_current(st, c) && (account_id <= 0 || (a = find_account(c, account_id)) != NULL)) {
+        if (a)
+            a->referenced = 1;
+    } else {
+        rc = refresh(st, c, account_id, &a);
+    }
+    if (rc != IGNY8_OK)
+        return rc;
+    __atomic_add_fetch(&c->snap->refs, 1, __ATOMIC_RELAXED);
+    *snap = c->snap;
+    *account = a;
+    return IGNY8_OK;
+}

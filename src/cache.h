@@ -1,0 +1,80 @@
+/*
+ * The resolver's read path: an in-memory copy of what igny8_get_model_for_operation
+ * reads, kept exactly as fresh as the store.
+ *
+ * - The platform's data (models, integrations with their keys, the global row,
+ *   operations) is one immutable, reference-counted snapshot; resolutions keep a
+ *   reference to it, so they can point into it.
+ * - Accounts' settings are loaded on demand into a bounded cache, sized by
+ *   igny8_store_options.cache_accounts; when it is full, the clock algorithm evicts an
+ *   account not used since the hand last passed (a hit only sets a bit in the entry it has
+ *   already read: no list to relink on the hot path).
+ * - Freshness: every call compares the WAL-index header in the -shm file (48 bytes that
+ *   every commit of any connection, in any process, rewrites; read through a read-only
+ *   mapping) and this handle's own write counter with what the cache last saw. Equal: the
+ *   cache is current. Different: one read transaction reads change_log since the last
+ *   position (filled by triggers, so every writer is seen), drops the accounts that
+ *   changed, or everything when platform data changed or the log was trimmed past us.
+ *   Without a mapping (no WAL) every call takes that transaction.
+ * All functions run with the store mutex held.
+ */
+#ifndef IGNY8__CACHE_H
+#define IGNY8__CACHE_H
+
+#include "model.h"
+#include "settings.h"
+#include "store.h"
+
+typedef struct igny8__snapshot {
+    int refs;                   /* atomic */
+    int global_active;
+    int type_integration[3];    /* per model type: the platform's integration, -1 none */
+    int default_model[3];       /* per model type: the registry default, -1 none */
+    size_t n_integrations;
+    igny8__integ_row *integrations;   /* platform rows by name order, keys included */
+    int *integration_key_from;        /* index of key_from, -1 */
+    int *integration_default_model;   /* index of the default model, -1 */
+    size_t n_models;
+    igny8_model **models;       /* by name order */
+    int *model_integration;     /* index of the model's integration */
+    size_t n_operations;
+    char **operation_names;     /* by name order */
+    int *operation_types;
+} igny8__snapshot;
+
+typedef struct igny8__account_row {
+    int integration;            /* index in the snapshot */
+    int enabled;
+    int model;                  /* index of the override, -1 none, -2 a name the snapshot lacks */
+    igny8__param_values params;
+    char *api_key;
+} igny8__account_row;
+
+typedef struct igny8__account {
+    int64_t id;
+    int provider[3];            /* per model type: the account's integration, -1 none */
+    size_t n_rows;
+    igny8__account_row *rows;
+    size_t n_ops;
+    int *op_operation, *op_model;    /* operation index -> model index (-2: unknown) */
+    struct igny8__account *hash_next;
+    size_t slot;                /* its place in the cache's clock ring */
+    unsigned char referenced;   /* used since the clock hand last passed */
+} igny8__account;
+
+int igny8__cache_open(igny8_store *st);
+void igny8__cache_close(igny8_store *st);
+
+/* Make the cache current, then give the snapshot (a new reference, released with
+ * igny8__snapshot_release) and the account's entry (valid until the next cache call). */
+int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap, igny8__account **account);
+void igny8__snapshot_release(igny8__snapshot *snap);
+
+/* Lookups in a snapshot by name: the index, or -1. */
+int igny8__snapshot_model(const igny8__snapshot *s, const char *name);
+int igny8__snapshot_integration(const igny8__snapshot *s, const char *name);
+int igny8__snapshot_operation(const igny8__snapshot *s, const char *name);
+/* The account's row for an integration, or NULL. */
+const igny8__account_row *igny8__account_row_of(const igny8__account *a, int integration);
+
+#endif
