@@ -99,7 +99,9 @@ class BrowserTest(unittest.TestCase):
     # ---- the environment ----
 
     def start_fake_provider(self):
-        proc = subprocess.Popen([FAKE_PROVIDER], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # --lifetime: it exits by itself should this process die without stopping it
+        proc = subprocess.Popen([FAKE_PROVIDER, "--lifetime", "900"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(stop, proc, "fake provider")
         ready, _, _ = select.select([proc.stdout], [], [], WAIT)
         line = proc.stdout.readline() if ready else ""
@@ -119,7 +121,7 @@ class BrowserTest(unittest.TestCase):
                 fake = f"http://127.0.0.1:{self.fake_port}"
                 st.put_global_settings("browser-test", {"integrations": {
                     "openai": {"base_url": fake + "/v1"}, "dalle": {"base_url": fake + "/v1"},
-                    "anthropic": {"base_url": fake + "/anthropic"}, "runware": {"base_url": fake + "/runware/v1"}}})
+                    "anthropic": {"base_url": fake + "/anthropic/v1"}, "runware": {"base_url": fake + "/runware/v1"}}})
             st.set_global_key("browser-test", "openai", GOOD_KEY)
             st.set_global_key("browser-test", "anthropic", BAD_KEY)
 
