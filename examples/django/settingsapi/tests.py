@@ -8,8 +8,10 @@ Run: IGNY8_LIBRARY=build/libigny8settings.so PYTHONPATH=bindings/python \
 
 import json
 import os
+import subprocess
 import tempfile
 import threading
+import unittest
 from unittest import mock
 
 from django.contrib.auth import get_user_model
@@ -589,6 +591,91 @@ class PageTests(ApiTestCase):
         from django.contrib.staticfiles import finders
         for name in ("igny8.css", "integration_settings.js", "monitoring.js"):
             self.assertTrue(finders.find(f"settingsapi/{name}"), name)
+
+
+class ConnectionTests(ApiTestCase):
+    """POST test-connection/ against the fake provider (tests/fake_provider.c, from FAKE_PROVIDER),
+    which refuses keys with FAKE-401 and echoes them in its error body: no response may."""
+
+    fake = None
+
+    @classmethod
+    def setUpClass(cls):
+        path = os.environ.get("FAKE_PROVIDER")
+        if not path:
+            raise unittest.SkipTest("FAKE_PROVIDER is not set: the path of the fake provider executable "
+                                    "(tests/fake_provider.c; CTest sets it)")
+        # --lifetime: it exits by itself should this process die without stopping it
+        cls.fake = subprocess.Popen([path, "--lifetime", "600"], stdout=subprocess.PIPE, text=True)
+        line = cls.fake.stdout.readline()
+        if not line.startswith("PORT "):
+            cls.stop_fake()
+            raise RuntimeError(f"{path} did not print its port (got {line!r})")
+        cls.base = f"http://127.0.0.1:{int(line.split()[1])}"
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.stop_fake()
+
+    @classmethod
+    def stop_fake(cls):
+        if cls.fake is not None:
+            cls.fake.terminate()
+            cls.fake.wait(10)
+            cls.fake.stdout.close()
+            cls.fake = None
+
+    def setUp(self):
+        super().setUp()
+        store_module.store().put_global_settings("test", {"integrations": {
+            "openai": {"base_url": self.base + "/v1"}, "anthropic": {"base_url": self.base + "/anthropic/v1"},
+            "runware": {"base_url": self.base + "/runware/v1"}}})
+        self.set_key("openai", "sk-FAKE-ok-django-0001")
+        self.set_key("anthropic", "sk-ant-FAKE-401-django-0002")
+        self.as_user(self.ops)
+
+    def connect(self, integration, **extra):
+        return self.ok(self.post(TEST_CONNECTION, {"integration": integration, **extra}))
+
+    def test_a_good_platform_key(self):
+        result = self.connect("openai")
+        self.assertEqual((result["ok"], result["http_status"], result["error_class"], result["key_source"],
+                          result["account_id"]), (True, 200, None, "global", None))
+        self.assertIsInstance(result["latency_ms"], float)
+        status = self.ok(self.get("admin/connection-status/"))
+        self.assertEqual([(s["integration"], s["ok"]) for s in status], [("openai", True)])
+        providers = {p["integration"]: p for p in self.ok(self.get("admin/health/"))["providers"]}
+        self.assertEqual(providers["openai"]["last_test"], result)
+        self.assertIsNone(providers["anthropic"]["last_test"])
+
+    def test_a_bad_platform_key(self):
+        result = self.connect("anthropic", scope="platform")
+        self.assertEqual((result["ok"], result["http_status"], result["error_class"]), (False, 401, "auth"))
+        self.assertTrue(result["message"])  # and no key in it: tearDown looks for FAKE in every body
+
+    def test_the_accounts_own_key(self):
+        store_module.store().set_account_key("test", 7, "openai", "sk-FAKE-ok-django-alice")
+        self.as_user(self.alice)
+        result = self.connect("openai", scope="account")
+        self.assertEqual((result["ok"], result["key_source"], result["account_id"]), (True, "account", 7))
+        self.as_user(self.bob)  # no key of its own: nothing to test (the platform's key is not used)
+        self.assertError(self.post(TEST_CONNECTION, {"integration": "openai", "scope": "account"}), 404,
+                         "not_found", "api_key")
+
+    def test_a_timeout(self):
+        self.set_key("openai", "sk-FAKE-hang-django-0003")
+        self.as_user(self.ops)
+        result = self.connect("openai", timeout_ms=300)
+        self.assertEqual((result["ok"], result["error_class"]), (False, "timeout"))
+
+    def test_errors(self):
+        self.assertError(self.post(TEST_CONNECTION, {"integration": "runware"}), 404, "not_found", "api_key")
+        self.assertError(self.post(TEST_CONNECTION, {"integration": "nope"}), 404, "not_found", "integration")
+        self.assertError(self.post(TEST_CONNECTION, {"integration": "openai", "timeout_ms": 999999}), 400,
+                         "invalid", "timeout_ms")
+        self.assertEqual(self.ok(self.get("admin/connection-status/")), [])  # no test was made
 
 
 class GlobalSettingsTests(ApiTestCase):
