@@ -446,7 +446,8 @@ class HealthTests(ApiTestCase):
         self.assertFalse(body["ok"])  # a fresh store has no keys
         self.assertTrue(body["reasons"])
         self.assertEqual(body["store"]["quick_check"], "ok")
-        self.assertEqual(sorted(p["integration"] for p in body["providers"]), ["anthropic", "dalle", "openai", "runware"])
+        self.assertEqual(sorted(p["integration"] for p in body["providers"]),
+                         ["anthropic", "dalle", "openai", "runware"])
         self.set_key()
         self.as_user(self.ops)
         openai = [p for p in self.ok(self.get("admin/health/"))["providers"] if p["integration"] == "openai"][0]
