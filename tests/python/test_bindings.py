@@ -157,6 +157,13 @@ class TestSurface(StoreTestCase):
             self.assertEqual((r.size, r.quality, r.style), ("1024x1024", "standard", "vivid"))
             self.assertIsNone(r.temperature)
 
+    def test_reset_integration_returns_the_new_get_body(self):
+        self.st.put_integration("alice", 7, "openai", {"model": "gpt-4o", "enabled": False})
+        body = self.st.reset_integration("alice", 7, "openai")
+        self.assertEqual(body, self.st.integration(7, "openai"))
+        # the overrides go; enabled is kept
+        self.assertEqual((body["model"], body["enabled"]), ("gpt-4o-mini", False))
+
     def test_views_are_dicts_and_keys_are_masked(self):
         self.st.set_global_key("ops", "anthropic", FAKE_KEY)
         g = self.st.global_settings()

@@ -192,8 +192,11 @@ class Store:
     def integrations(self, account_id: int) -> List[Dict[str, Any]]:
         return self._json(fn.integration_list_json, i64(account_id))
 
-    def reset_integration(self, actor: str, account_id: int, integration: str) -> None:
+    def reset_integration(self, actor: str, account_id: int, integration: str) -> Dict[str, Any]:
+        """Remove the account's overrides of an integration (enabled and its own key are
+        kept), so it follows the platform again; returns the new GET body."""
         self._call(fn.account_integration_reset, enc(actor), i64(account_id), enc(integration))
+        return self.integration(account_id, integration)
 
     def global_settings(self) -> Dict[str, Any]:
         """GET /api/v1/admin/global-settings/ (keys masked)."""

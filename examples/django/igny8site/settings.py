@@ -7,6 +7,7 @@ Everything that differs between machines comes from the environment:
   DJANGO_DB_PATH      the SQLite file of Django's own tables (auth, sessions, memberships)
   IGNY8_STORE_PATH    the libigny8settings store (an SQLite file of its own, or ":memory:")
   IGNY8_LIBRARY       read by the bindings: the path of libigny8settings.so
+  DJANGO_STATIC_ROOT  where collectstatic puts the pages' CSS and scripts (deployments)
 """
 
 import os
@@ -89,3 +90,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# `manage.py collectstatic` copies the pages' CSS and scripts here, for the web server.
+STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT") or None
+
+# The pages (/settings/integration/, /admin/igny8/monitoring/) use Django's login views.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "integration-settings"

@@ -94,21 +94,38 @@ def _respond(value):
     return JsonResponse(value, safe=False)
 
 
-def _check_access(request, access):
-    if access == PUBLIC:
-        return
+def require_user(request):
+    """401 unless someone is logged in; sets request.actor (the username)."""
     user = request.user
     if not user.is_authenticated:
         raise ApiError(401, "not_authenticated", "log in first (Django session)",
                        headers={"WWW-Authenticate": 'Session realm="igny8"'})
     request.actor = user.get_username()
-    if access == STAFF and not user.is_staff:
+
+
+def require_staff(request):
+    """403 permission_denied unless the (logged-in) user is staff."""
+    if not request.user.is_staff:
         raise ApiError(403, "permission_denied", "this path is for staff only")
+
+
+def require_account(request):
+    """403 no_account unless the (logged-in) user acts for an account; sets request.account_id."""
+    membership = getattr(request.user, "igny8_membership", None)
+    if membership is None:
+        raise ApiError(403, "no_account", f"user {request.user.get_username()!r} acts for no account "
+                                          f"(AccountMembership)")
+    request.account_id = membership.account_id
+
+
+def _check_access(request, access):
+    if access == PUBLIC:
+        return
+    require_user(request)
+    if access == STAFF:
+        require_staff(request)
     if access == ACCOUNT:
-        membership = getattr(user, "igny8_membership", None)
-        if membership is None:
-            raise ApiError(403, "no_account", f"user {request.actor!r} acts for no account (AccountMembership)")
-        request.account_id = membership.account_id
+        require_account(request)
 
 
 def endpoint(access, **handlers):
@@ -260,9 +277,12 @@ def query_text(request, name):
     return None if value is None else text(name, value)
 
 
-def query_int(request, name, lo, hi):
+def query_int(request, name, lo, hi, default=None):
+    """An integer query parameter in lo..hi; without a default it is required."""
     value = request.GET.get(name)
     if value is None:
+        if default is not None:
+            return default
         raise invalid(name, f"query parameter {name} is required")
     if not value.isascii() or not value.isdigit() or len(value) > 19:
         raise invalid(name, f"query parameter {name} must be an integer")

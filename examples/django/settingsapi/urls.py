@@ -61,8 +61,12 @@ urlpatterns = [
     path("auth/me/", endpoint(USER, GET=v.me)),
     # integrations and the resolver preview (the account's)
     path(S + "settings/integrations/", endpoint(ACCOUNT, GET=v.integrations)),
+    # before <name:integration>/, which would take "test-connection" for an integration;
+    # the view checks staff (the platform's key) or the account (its own key)
+    path(S + "settings/integrations/test-connection/", endpoint(USER, POST=v.test_connection)),
     path(S + "settings/integrations/<name:integration>/",
          endpoint(ACCOUNT, GET=v.integration, PUT=v.put_integration)),
+    path(S + "settings/integrations/<name:integration>/reset/", endpoint(ACCOUNT, POST=v.reset_integration)),
     path(S + "resolve/<name:operation>/", endpoint(ACCOUNT, GET=v.resolve)),
     # module settings (the account's overrides)
     path(S + "module-settings/", endpoint(ACCOUNT, GET=v.modules, PUT=v.put_modules)),
@@ -82,6 +86,11 @@ urlpatterns = [
     path(A + "global-settings/", endpoint(STAFF, GET=v.global_settings, PUT=v.put_global_settings)),
     path(A + "global-settings/keys/<name:integration>/",
          endpoint(STAFF, PUT=v.put_global_key, DELETE=v.delete_global_key)),
+    # staff: operations (health, last connection tests, audit log, any account's resolution)
+    path(A + "health/", endpoint(STAFF, GET=v.health)),
+    path(A + "connection-status/", endpoint(STAFF, GET=v.connection_status)),
+    path(A + "audit/", endpoint(STAFF, GET=v.audit)),
+    path(A + "resolve/<name:operation>/", endpoint(STAFF, GET=v.admin_resolve)),
     # staff: prompts
     path(A + "prompts/", endpoint(STAFF, GET=v.admin_prompts)),
     path(A + "prompts/<name:prompt_type>/versions/", endpoint(STAFF, GET=v.prompt_versions, POST=v.commit_prompt)),

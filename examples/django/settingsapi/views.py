@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
 from .api import (ApiError, Created, body, choice, fields, flag, ids, integer, INT_MAX, INT64_MAX,
-                  obj, query_bool, query_int, query_text, text, wants_text)
+                  obj, query_bool, query_int, query_text, require_account, require_staff, text, wants_text)
 from .store import store
 
 # ---- session (Django auth) ----
@@ -54,9 +54,28 @@ def put_integration(request, integration):
     return store().put_integration(request.actor, request.account_id, integration, body(request))
 
 
+def reset_integration(request, integration):
+    return store().reset_integration(request.actor, request.account_id, integration)
+
+
 def resolve(request, operation):
     with store().resolve(request.account_id, operation, query_text(request, "model")) as resolution:
         return resolution.to_dict()  # never the key itself
+
+
+def test_connection(request):
+    """One real request to the provider. The platform's key (the default scope) is for
+    staff; scope "account" tests the account's own key. A failed test is a 200 result."""
+    f = fields(request, required=("integration",), integration=text, scope=choice("platform", "account"),
+               timeout_ms=integer(0, INT_MAX))
+    if f["scope"] == "account":
+        require_account(request)
+        account_id = request.account_id
+    else:
+        require_staff(request)
+        account_id = 0
+    return store().test_connection(request.actor, f["integration"], account_id=account_id,
+                                   timeout_ms=f["timeout_ms"] or 0)
 
 
 # ---- global settings (staff) ----
@@ -77,6 +96,29 @@ def put_global_key(request, integration):
 
 def delete_global_key(request, integration):
     store().set_global_key(request.actor, integration, None)
+
+
+# ---- operations (staff): health, connection status, audit log, any account's resolution ----
+
+
+def health(request):
+    return store().health()
+
+
+def connection_status(request):
+    return store().connection_status()
+
+
+def audit(request):
+    return store().audit(entity=query_text(request, "entity"), actor=query_text(request, "actor"),
+                         account_id=query_int(request, "account_id", 1, INT64_MAX, default=0),
+                         since=query_text(request, "since"), limit=query_int(request, "limit", 1, INT_MAX, default=0))
+
+
+def admin_resolve(request, operation):
+    account_id = query_int(request, "account_id", 1, INT64_MAX)
+    with store().resolve(account_id, operation, query_text(request, "model")) as resolution:
+        return resolution.to_dict()
 
 
 # ---- module settings ----
