@@ -27,7 +27,6 @@ int igny8__db_is_empty(igny8_store *st, int *out);
 typedef struct igny8__provider_row {
     const char *name, *display_name, *connection_test, *default_base_url;
 } igny8__provider_row;
-int igny8__db_provider_insert(igny8_store *st, const igny8__provider_row *p);
 int igny8__db_provider_exists(igny8_store *st, const char *name, int *out);
 
 /* One integration's settings: the platform's row (integration table) or an account's

@@ -47,6 +47,10 @@ int igny8__db_bind_text(sqlite3_stmt *s, int i, const char *v);
 int igny8__db_bind_double(sqlite3_stmt *s, int i, double v);  /* NaN -> NULL */
 int igny8__db_bind_int_or_null(sqlite3_stmt *s, int i, int64_t v, int is_set);
 
+/* Bind a model's 14 columns as ?1..?14 in the order of the model table (db_model.c; the
+ * import's upsert uses the same order). */
+void igny8__db_model_bind(sqlite3_stmt *s, const igny8_model *m);
+
 /* Column helpers. col_str copies (NULL for SQL NULL) and reports OOM. */
 int igny8__db_col_str(sqlite3_stmt *s, int i, char **out);
 double igny8__db_col_double(sqlite3_stmt *s, int i);           /* NULL -> NaN */

@@ -103,7 +103,7 @@ int igny8__db_model_list(igny8_store *st, const igny8_model_filter *f, igny8_mod
     return IGNY8_OK;
 }
 
-static void bind_model(sqlite3_stmt *s, const igny8_model *m)
+void igny8__db_model_bind(sqlite3_stmt *s, const igny8_model *m)
 {
     igny8__db_bind_text(s, 1, m->model_name);
     igny8__db_bind_text(s, 2, m->display_name);
@@ -131,7 +131,7 @@ int igny8__db_model_insert(igny8_store *st, const igny8_model *m)
                                &s);
     if (rc != IGNY8_OK)
         return rc;
-    bind_model(s, m);
+    igny8__db_model_bind(s, m);
     return igny8__db_exec_stmt(st, s, "insert model");
 }
 
@@ -145,7 +145,7 @@ int igny8__db_model_update(igny8_store *st, const igny8_model *m)
                                    " WHERE model_name = ?1", &s);
     if (rc != IGNY8_OK)
         return rc;
-    bind_model(s, m);
+    igny8__db_model_bind(s, m);
     return igny8__db_exec_stmt(st, s, "update model");
 }
 

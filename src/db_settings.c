@@ -87,20 +87,6 @@ static void bind_settings(sqlite3_stmt *s, int first, const igny8__integ_row *r)
 
 /* ---- providers ---- */
 
-int igny8__db_provider_insert(igny8_store *st, const igny8__provider_row *p)
-{
-    sqlite3_stmt *s;
-    int rc = igny8__db_prepare(st, "INSERT INTO provider (name, display_name, connection_test, default_base_url)"
-                                   " VALUES (?, ?, coalesce(?, 'none'), ?)", &s);
-    if (rc != IGNY8_OK)
-        return rc;
-    igny8__db_bind_text(s, 1, p->name);
-    igny8__db_bind_text(s, 2, p->display_name);
-    igny8__db_bind_text(s, 3, p->connection_test);
-    igny8__db_bind_text(s, 4, p->default_base_url);
-    return igny8__db_exec_stmt(st, s, "insert provider");
-}
-
 static int exists_query(igny8_store *st, const char *sql, const char *key, int *out)
 {
     sqlite3_stmt *s;

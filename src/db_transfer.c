@@ -293,20 +293,7 @@ int igny8__db_transfer_model_put(igny8_store *st, const igny8_model *m)
         " updated_by = excluded.updated_by", &s);
     if (rc != IGNY8_OK)
         return rc;
-    igny8__db_bind_text(s, 1, m->model_name);
-    igny8__db_bind_text(s, 2, m->display_name);
-    igny8__db_bind_text(s, 3, m->provider);
-    igny8__db_bind_text(s, 4, igny8_model_type_name(m->model_type));
-    igny8__db_bind_double(s, 5, m->input_cost_per_1k);
-    igny8__db_bind_double(s, 6, m->output_cost_per_1k);
-    igny8__db_bind_double(s, 7, m->cost_per_image);
-    igny8__db_bind_int_or_null(s, 8, m->tokens_per_credit, m->tokens_per_credit > 0);
-    igny8__db_bind_int_or_null(s, 9, m->credits_per_image, m->credits_per_image > 0);
-    igny8__db_bind_int_or_null(s, 10, m->max_output_tokens, m->max_output_tokens > 0);
-    sqlite3_bind_int(s, 11, m->is_active != 0);
-    sqlite3_bind_int(s, 12, m->is_default != 0);
-    igny8__db_bind_text(s, 13, m->updated_at);
-    igny8__db_bind_text(s, 14, m->updated_by);
+    igny8__db_model_bind(s, m);
     return igny8__db_exec_stmt(st, s, "import model");
 }
 

@@ -59,7 +59,7 @@ static int load_provider(igny8_store *st, const char *actor, const cJSON *o)
     if (rc == IGNY8_OK) rc = get_str(o, "display_name", 1, &p.display_name);
     if (rc == IGNY8_OK) rc = get_str(o, "connection_test", 0, &p.connection_test);
     if (rc == IGNY8_OK) rc = get_str(o, "default_base_url", 0, &p.default_base_url);
-    return rc == IGNY8_OK ? igny8__db_provider_insert(st, &p) : rc;
+    return rc == IGNY8_OK ? igny8__db_transfer_provider_put(st, &p) : rc;
 }
 
 static int load_integration(igny8_store *st, const char *actor, const cJSON *o)
