@@ -4,8 +4,12 @@
  *                                          openai override on every other one, an anthropic
  *                                          text provider on every 10th, a clustering model on
  *                                          every 7th (the same data for every peer)
- *   bench_core resolve PATH ACCOUNTS CALLS resolve each account once (warm), then CALLS random
- *                                          (account, operation) pairs, each timed; p50/p99
+ *   bench_core resolve PATH ACCOUNTS CALLS [HOT]
+ *                                          resolve each account once (warm), then CALLS random
+ *                                          (account, operation) pairs, each timed; p50/p99;
+ *                                          HOT: draw the accounts from the first HOT only (the
+ *                                          same table size with a small working set: separates
+ *                                          memory latency from work per call)
  *   bench_core open PATH                   store open time, median of 31
  *   bench_core put DIR                     integration PUTs per second, synchronous FULL and NORMAL
  *
@@ -108,7 +112,7 @@ static double resolve_once(igny8_store *st, int64_t account, const char *op)
     return now_s() - t0;
 }
 
-static int resolve(const char *path, long accounts, long calls)
+static int resolve(const char *path, long accounts, long calls, long hot)
 {
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
     igny8_store *st = NULL;
@@ -121,10 +125,10 @@ static int resolve(const char *path, long accounts, long calls)
     double *t = malloc(sizeof(double) * (size_t)calls);
     unsigned seed = 42;
     for (long i = 0; i < calls; i++)
-        t[i] = resolve_once(st, 1 + rand_r(&seed) % accounts, operations[rand_r(&seed) % 11]);
+        t[i] = resolve_once(st, 1 + rand_r(&seed) % hot, operations[rand_r(&seed) % 11]);
     qsort(t, (size_t)calls, sizeof(double), cmp_double);
-    printf("c_resolve accounts=%ld calls=%ld p50_us=%.3f p99_us=%.3f warm_s=%.2f rss_mb=%.1f\n", accounts, calls,
-           t[calls / 2] * 1e6, t[calls * 99 / 100] * 1e6, warm, (double)rss_kib() / 1024.0);
+    printf("c_resolve accounts=%ld hot=%ld calls=%ld p50_us=%.3f p99_us=%.3f warm_s=%.2f rss_mb=%.1f\n", accounts,
+           hot, calls, t[calls / 2] * 1e6, t[calls * 99 / 100] * 1e6, warm, (double)rss_kib() / 1024.0);
     free(t);
     igny8_store_close(st);
     return 0;
@@ -169,8 +173,8 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "make") == 0)
         return make(argv[2], atol(argv[3]));
-    if (argc == 5 && strcmp(argv[1], "resolve") == 0)
-        return resolve(argv[2], atol(argv[3]), atol(argv[4]));
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "resolve") == 0)
+        return resolve(argv[2], atol(argv[3]), atol(argv[4]), argc == 6 ? atol(argv[5]) : atol(argv[3]));
     if (argc == 3 && strcmp(argv[1], "open") == 0)
         return open_time(argv[2]);
     if (argc == 3 && strcmp(argv[1], "put") == 0) {
