@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential gcc g++ cmake pkg-config
   libsqlite3-dev sqlite3 libcjson-dev libcurl4-openssl-dev libcmocka-dev
-  valgrind python3 python3-django python3-setuptools python3-pip
+  valgrind abigail-tools python3 python3-django python3-setuptools python3-pip
   chromium chromium-driver python3-selenium fonts-dejavu-core
 )
 
