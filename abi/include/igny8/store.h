@@ -1,0 +1,77 @@
+/*
+ * libigny8settings — the store: one SQLite file holding every setting.
+ * Thread safety: an igny8_store is safe for any number of threads at once (a store
+ * mutex is held for the whole of each call). A store belongs to one process: open it
+ * after fork(), never before. Several processes may open the same file at once.
+ */
+#ifndef IGNY8_STORE_H
+#define IGNY8_STORE_H
+
+#include "common.h"
+
+IGNY8_BEGIN_DECL
+
+/** Open the file read-only: writes give IGNY8_EREADONLY, an old schema is not migrated. */
+#define IGNY8_STORE_READONLY (1u << 0)
+/** Do not create the file: a missing file gives IGNY8_EIO. */
+#define IGNY8_STORE_NOCREATE (1u << 1)
+/** Commit without waiting for the disk (SQLite synchronous=NORMAL in WAL): a crash of the
+ *  process loses nothing, a power cut may lose the last commits. Default: every commit is
+ *  on disk when the call returns (synchronous=FULL). */
+#define IGNY8_STORE_SYNC_NORMAL (1u << 2)
+
+/** Default number of accounts whose settings the resolver keeps in memory. */
+#define IGNY8_CACHE_ACCOUNTS_DEFAULT 65536u
+
+/** The schema version this library writes (PRAGMA user_version of a current store). */
+#define IGNY8_SCHEMA_VERSION 5
+
+/** Default and upper bound of igny8_store_options.busy_timeout_ms. */
+#define IGNY8_BUSY_TIMEOUT_DEFAULT_MS 5000u
+#define IGNY8_BUSY_TIMEOUT_MAX_MS 600000u
+
+/** Options of igny8_store_open(). Initialise with IGNY8_STORE_OPTIONS_INIT or
+ *  igny8_store_options_init(); in every field 0 means the default. */
+typedef struct igny8_store_options {
+    unsigned int version;          /**< IGNY8_STORE_OPTIONS_VERSION */
+    unsigned int busy_timeout_ms;  /**< how long a write waits for another process; 0 = 5000 */
+    uint32_t flags;                /**< IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL */
+    unsigned int cache_accounts;   /**< @since version 2: accounts the resolver keeps in memory (least
+                                        recently used first out); 0 = 65536 */
+} igny8_store_options;
+
+#define IGNY8_STORE_OPTIONS_VERSION 2
+#define IGNY8_STORE_OPTIONS_INIT { IGNY8_STORE_OPTIONS_VERSION, 0, 0, 0 }
+
+/** Fill *opts with the defaults of the given struct version.
+ *  IGNY8_EINVAL: opts is NULL or version is 0 or newer than the library's (field "version"). */
+IGNY8_API int igny8_store_options_init(igny8_store_options *opts, unsigned int version);
+
+/** Open (creating with mode 0600 when missing) the store at path, or ":memory:", and
+ *  migrate its schema forward in one transaction. opts may be NULL (all defaults).
+ *  *out: caller's, release with igny8_store_close(); NULL on error.
+ *  IGNY8_EIO: cannot create or open the file; IGNY8_ECORRUPT: not a store, or damaged;
+ *  IGNY8_EVERSION: made by a newer library; IGNY8_EINVAL: bad argument or option. */
+IGNY8_API int igny8_store_open(igny8_store **out, const char *path, const igny8_store_options *opts);
+
+/** Close the store and release everything it holds. NULL is a no-op. No other thread
+ *  may be using the store. */
+IGNY8_API void igny8_store_close(igny8_store *st);
+
+/** The path the store was opened with; owned by the store, valid until it is closed. */
+IGNY8_API const char *igny8_store_path(const igny8_store *st);
+
+/** The schema version of the open file into *out (IGNY8_SCHEMA_VERSION once migrated).
+ *  IGNY8_EINVAL: NULL argument; IGNY8_ECORRUPT: the file cannot be read. */
+IGNY8_API int igny8_store_schema_version(igny8_store *st, int *out);
+
+/** Load the shipped defaults (providers, integrations, operations, modules, the model
+ *  registry and the global settings) into an empty store, in one transaction.
+ *  json: a document of the shape of data/defaults.json, or NULL for the copy built
+ *  into the library. IGNY8_EEXISTS: the store is not empty; IGNY8_EINVAL: a bad
+ *  document (field: the JSON path of the first bad value). */
+IGNY8_API int igny8_defaults_load(igny8_store *st, const char *actor, const char *json);
+
+IGNY8_END_DECL
+
+#endif
