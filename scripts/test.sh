@@ -31,6 +31,8 @@ fi
 cmake --build build -j"$jobs"
 step "ctest in build/"
 (cd build && ctest --output-on-failure -j2)
+step "ABI check of build/ against abi/libigny8settings.abi"; bash scripts/abi-check.sh build
+step "valgrind memcheck of the C tests in build/"; bash scripts/valgrind.sh build
 
 step "sanitizer build (build-asan/, Debug, address,undefined)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIGNY8_SANITIZE=address,undefined
