@@ -16,8 +16,9 @@
 #                          nothing else): pass. A minor version may add; bump
 #                          IGNY8_VERSION_MINOR and run --update before the release.
 #   4, anything else       a changed function signature or a changed layout of a public
-#                          struct (also a field appended to an options struct): fail until
-#                          the change is reviewed and the baseline updated (--update).
+#                          struct: fail. A field appended to an options struct fails too
+#                          until the baseline is updated with a new minor version
+#                          (--update, below); any other change is a break.
 #   8                      a removed or renamed function: fail. Only a new major version
 #                          (a new SONAME) may do that.
 #   1, 2                   fail: the check itself did not run.
@@ -27,9 +28,12 @@
 # current headers: a value changed or a name gone fails.
 #
 # --update regenerates abi/libigny8settings.abi and abi/include/ (the headers the
-# compatibility test tests/abi/compat.c is compiled against). It refuses a change that
-# is not a new minor or major version: an ABI change with the version of the baseline,
-# or a break (bit 8, a constant changed) within the same major version.
+# compatibility test tests/abi/compat.c is compiled against). Within a major version it
+# takes additions only, with a new minor version: it refuses an ABI change while the
+# version is still the baseline's, and a break: bit 8, a changed constant, or a change
+# other than new functions and new fields that move no other field (a changed parameter
+# or return type, a moved, retyped or removed field). A new major version (a new SONAME)
+# starts a new baseline.
 #
 # Options for the self-test (tests/abi/check_catches_a_break.sh) and for other layouts:
 #   --lib FILE      the shared library to check (default: BUILD_DIR/libigny8settings.so)
@@ -131,6 +135,28 @@ compare() {
   fi
 }
 
+# For --update: 0 when abidiff's report (status "changed") shows nothing but fields
+# inserted into public structs without moving another one (an appended field, or one put
+# in padding), reached through the functions that take those structs; anything else
+# (a parameter or return type changed, a field moved, retyped or removed) is a break.
+fields_added_only() {
+  awk '
+    { sub(/^[ \t]+/, "") }
+    /^$/ || /^(Functions|Variables) changes summary:/ { next }
+    /^[0-9]+ (function|variable)s? with (some )?(indirect )?sub-type changes?:$/ { next }
+    /^\[C\] .* has some (indirect )?sub-type changes:$/ { next }
+    /^parameter [0-9]+ of type .* has sub-type changes:$/ { next }
+    /^in (pointed to|unqualified underlying) type .*:$/ { next }
+    /^underlying type .* changed:$/ { next }
+    /^type size hasn.t changed$/ { next }
+    /^type size changed from [0-9]+ to [0-9]+ \(in bits\)$/ { if ($7 + 0 > $5 + 0) next }
+    /^[0-9]+ data member insertions?:$/ { next }
+    /^.*, at offset [0-9]+ \(in bits\)$/ { next }
+    { print "not an insertion: " $0; bad = 1 }
+    END { exit bad }
+  ' "$tmp/abidiff.txt"
+}
+
 # The enumerators and the flag/selector macros of the baseline headers, with the same
 # values in the current headers. Defaults, limits, struct versions and the library
 # version may change in a minor version and are left out.
@@ -192,7 +218,8 @@ if [ "$update" -eq 1 ]; then
     read -r base_major base_minor _ <<< "$base_version"
     if [ "${cur_major:-}" != "${base_major:-}" ]; then
       echo "abi-check: major version ${base_major:-?} -> ${cur_major:-?}: a new SONAME starts a new baseline"
-    elif [ "$abi_status" = incompatible ] || [ "$constants_status" = changed ]; then
+    elif [ "$abi_status" = incompatible ] || [ "$constants_status" = changed ] ||
+         { [ "$abi_status" = changed ] && ! fields_added_only; }; then
       echo "abi-check: refusing to update: this breaks the ABI of the ${base_major}.x series." >&2
       echo "  Add instead of changing (deprecate the old call with IGNY8_DEPRECATED and keep it);" >&2
       echo "  a break waits for the next major version, with a new SONAME." >&2
@@ -202,8 +229,8 @@ if [ "$update" -eq 1 ]; then
       echo "  Bump IGNY8_VERSION_MINOR in include/igny8/version.h, rebuild, and run --update again." >&2
       exit 1
     elif [ "$abi_status" = changed ]; then
-      echo "abi-check: review the report above: within a major version only additions are" \
-           "compatible (new functions; fields appended to a versioned options struct)."
+      echo "abi-check: fields added to public structs: make sure each is appended to a" \
+           "versioned options struct, with its IGNY8_<NAME>_VERSION raised."
     fi
   fi
   mkdir -p "$abi_dir"
@@ -234,7 +261,11 @@ case "$abi_status" in
     failed=1
     echo "abi-check: FAILED: $summary: the ABI changed (abidiff exit $abidiff_rc: $abi_status)" >&2
     echo "abi-check: abidiff's report (the baseline first, then this build):" >&2
-    sed 's/^/    /' "$tmp/abidiff.txt" >&2 ;;
+    sed 's/^/    /' "$tmp/abidiff.txt" >&2
+    if [ "$abi_status" = changed ] && fields_added_only > /dev/null; then
+      echo "abi-check: this only adds fields to public structs: if they are appended to" \
+           "versioned options structs, it is a minor version's change (see below)." >&2
+    fi ;;
 esac
 if [ "$constants_status" = same ]; then
   echo "abi-check: $constants_count enumerators and flag macros of the baseline headers keep their values"
