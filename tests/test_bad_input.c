@@ -609,7 +609,9 @@ static void test_bad_input__invalid_utf8_in_string_arguments(void **state)
     char *before = view(st);
     const char *bad = "bad\xff\xfe actor";
     char *j;
+    igny8_model *m;
     igny8_prompt *p;
+    igny8_resolution *r;
     REJECT(IGNY8_EINVAL, "actor", igny8_model_set_active(st, bad, "gpt-4o", 0));
     REJECT(IGNY8_EINVAL, "actor", igny8_integration_put_json(st, bad, ACCOUNT, "openai", "{\"temperature\":1}", NULL));
     REJECT(IGNY8_EINVAL, "actor", igny8_global_key_set(st, bad, "openai", SECRET "2"));
@@ -637,6 +639,14 @@ static void test_bad_input__invalid_utf8_in_string_arguments(void **state)
     REJECT(IGNY8_EINVAL, "key", igny8_global_key_set(st, "ops", "openai", "sk-FAKE-" MARK "-\xc3\xa9t\xc3\xa9"));
     REJECT(IGNY8_EINVAL, "key", igny8_account_key_set(st, "ops", ACCOUNT, "openai", "sk-FAKE-" MARK "-\xff\xff\xff"));
     REJECT(IGNY8_EINVAL, "key", igny8_global_key_set(st, "ops", "openai", "sk-FAKE-" MARK " with space"));
+    /* unknown, and quoted cleanly */
+    REJECT_OUT(IGNY8_ENOTFOUND, "model", m, igny8_model_get(st, "gpt\xff-4o\n", &m));
+    testutil_assert_contains(igny8_error_last()->message, "gpt?-4o?");
+    REJECT_OUT(IGNY8_ENOTFOUND, "integration", j, igny8_integration_get_json(st, ACCOUNT, "open\xc3", &j));
+    REJECT_OUT(IGNY8_ENOTFOUND, "operation", r, igny8_get_model_for_operation(st, ACCOUNT, "ide\xe6\x97", NULL, &r));
+    REJECT_OUT(IGNY8_EINVAL, "model", r, igny8_get_model_for_operation(st, ACCOUNT, "ideas", "gpt\r\xff", &r));
+    REJECT_OUT(IGNY8_ENOTFOUND, "prompt_type", p, igny8_prompt_get(st, "ide\xffs", 0, &p));
+    REJECT(IGNY8_EINVAL, "name", igny8_module_set(st, "ops", "plan\xffner", 1));
     igny8_library_filter lf = IGNY8_LIBRARY_FILTER_INIT;
     lf.search = "plain \xff";
     REJECT_OUT(IGNY8_EINVAL, "search", j, igny8_library_list_json(st, AP, &lf, &j));
@@ -698,6 +708,7 @@ static void test_bad_input__oversized_strings(void **state)
     REJECT(IGNY8_EINVAL, "name", igny8_library_update_json(st, "ops", AP, f->profile, lib_name));
     REJECT(IGNY8_EINVAL, "description", igny8_library_copy_update_json(st, "ops", AP, ACCOUNT, f->copy, lib_desc));
     REJECT_OUT(IGNY8_ENOTFOUND, "model", m, igny8_model_get(st, lookup, &m));
+    assert_true(strlen(igny8_error_last()->message) < 256);
     REJECT_OUT(IGNY8_ENOTFOUND, "integration", j, igny8_integration_get_json(st, ACCOUNT, lookup, &j));
     REJECT(IGNY8_ENOTFOUND, "prompt_type", igny8_prompt_publish(st, "ops", lookup, 1));
     ASSERT_UNCHANGED(st, before);
