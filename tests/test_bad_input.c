@@ -457,11 +457,14 @@ static void test_bad_input__null_required_string(void **state)
     REJECT(IGNY8_EINVAL, "prompt_type", igny8_prompt_publish(st, "ops", NULL, 1));
     REJECT(IGNY8_EINVAL, "prompt_type", igny8_prompt_set_active(st, "ops", NULL, 1));
     REJECT_OUT(IGNY8_EINVAL, "prompt_type", p, igny8_prompt_get(st, NULL, 0, &p));
+    REJECT_OUT(IGNY8_EINVAL, "prompt_type", j, igny8_prompt_versions_json(st, NULL, &j));
     REJECT_OUT(IGNY8_EINVAL, "prompt_type", j, igny8_prompt_diff(st, NULL, 1, 1, &j));
     REJECT(IGNY8_EINVAL, "prompt_type", igny8_account_prompt_customize(st, "ops", ACCOUNT, NULL, "x"));
     REJECT(IGNY8_EINVAL, "prompt_type", igny8_account_prompt_reset(st, "ops", ACCOUNT, NULL));
     REJECT(IGNY8_EINVAL, "prompt_type", igny8_account_prompt_reset_bulk(st, "ops", accounts, 1, NULL));
     REJECT_OUT(IGNY8_EINVAL, "prompt_type", p, igny8_account_prompt_get(st, ACCOUNT, NULL, &p));
+    REJECT_OUT(IGNY8_EINVAL, "prompt_type", j, igny8_account_prompt_get_json(st, ACCOUNT, NULL, &j));
+    REJECT_OUT(IGNY8_EINVAL, "prompt_type", j, igny8_prompt_stale_accounts_json(st, NULL, &j));
     REJECT_OUT(IGNY8_EINVAL, "prompt_type", j, igny8_prompt_render(st, ACCOUNT, NULL, NULL, &j));
     REJECT(IGNY8_EINVAL, "prompt_types[0]", igny8_prompt_increment_version(st, "ops", null_type, 1, NULL));
     REJECT(IGNY8_EINVAL, "prompt_types[0]", igny8_prompt_set_active_bulk(st, "ops", null_type, 1, 1));
@@ -535,6 +538,8 @@ static void test_bad_input__account_id_not_positive(void **state)
         NA(igny8_account_prompt_customize(st, "ops", a, "ideas", "x"));
         NA(igny8_account_prompt_reset(st, "ops", a, "ideas"));
         NA_OUT(p, igny8_account_prompt_get(st, a, "ideas", &p));
+        NA_OUT(j, igny8_account_prompt_get_json(st, a, "ideas", &j));
+        NA_OUT(j, igny8_account_prompt_list_json(st, a, &j));
         NA(igny8_library_clone(st, "ops", AP, a, f->profile, &id));
         assert_int_equal(id, 0);
         NA(igny8_library_copy_update_json(st, "ops", AP, a, f->copy, "{\"tone\":\"Dry\"}"));
