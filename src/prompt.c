@@ -448,7 +448,8 @@ typedef int (*bulk_fn)(igny8_store *st, const char *actor, const char *type, con
 static int bulk(igny8_store *st, const char *actor, const char *const *types, size_t count, bulk_fn fn,
                 const void *arg)
 {
-    IGNY8__CHECK_ARG(types);
+    if (types == NULL)  /* named as the public argument is */
+        return igny8__error_set(IGNY8_EINVAL, "prompt_types", "argument prompt_types is NULL");
     int rc = begin_write(st, actor);
     if (rc != IGNY8_OK)
         return rc;

@@ -468,6 +468,8 @@ static void test_bad_input__null_required_string(void **state)
     REJECT_OUT(IGNY8_EINVAL, "prompt_type", j, igny8_prompt_render(st, ACCOUNT, NULL, NULL, &j));
     REJECT(IGNY8_EINVAL, "prompt_types[0]", igny8_prompt_increment_version(st, "ops", null_type, 1, NULL));
     REJECT(IGNY8_EINVAL, "prompt_types[0]", igny8_prompt_set_active_bulk(st, "ops", null_type, 1, 1));
+    REJECT(IGNY8_EINVAL, "prompt_types", igny8_prompt_increment_version(st, "ops", NULL, 1, NULL));
+    REJECT(IGNY8_EINVAL, "prompt_types", igny8_prompt_set_active_bulk(st, "ops", NULL, 1, 1));
     REJECT(IGNY8_EINVAL, "account_ids", igny8_account_prompt_reset_bulk(st, "ops", NULL, 1, "ideas"));
     REJECT(IGNY8_EINVAL, "ids", igny8_library_set_active_bulk(st, "ops", AP, NULL, 1, 1));
     REJECT(IGNY8_EINVAL, "source_ids", igny8_library_bulk_clone(st, "ops", AP, NULL, 1, accounts, 1, 0, NULL));
