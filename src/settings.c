@@ -484,7 +484,15 @@ static int set_key_in_row(igny8_store *st, const char *actor, int64_t account_id
                           const char *key)
 {
     igny8__integ_row before, after;
-    int rc = account_id > 0 ? igny8__db_account_integration_get(st, account_id, integration, &before)
+    int rc = IGNY8_OK;
+    if (account_id > 0) {
+        /* The account's row may not exist yet: the platform's says whether the integration does. */
+        igny8__integ_row platform;
+        rc = igny8__db_integration_get(st, integration, &platform);
+        igny8__integ_row_clear(&platform);
+    }
+    if (rc == IGNY8_OK)
+        rc = account_id > 0 ? igny8__db_account_integration_get(st, account_id, integration, &before)
                             : igny8__db_integration_get(st, integration, &before);
     if (rc != IGNY8_OK)
         return rc;

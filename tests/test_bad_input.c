@@ -932,6 +932,8 @@ static void test_bad_input__unknown_names(void **state)
     REJECT_OUT(IGNY8_ENOTFOUND, "integration", ig, igny8_account_integration_get(st, ACCOUNT, "nope", &ig));
     REJECT(IGNY8_ENOTFOUND, "integration", igny8_account_integration_set(st, "ops", ACCOUNT, "nope", &u));
     REJECT(IGNY8_ENOTFOUND, "integration", igny8_account_integration_reset(st, "ops", ACCOUNT, "nope"));
+    REJECT(IGNY8_ENOTFOUND, "integration", igny8_account_key_set(st, "ops", ACCOUNT, "nope", SECRET));
+    REJECT(IGNY8_ENOTFOUND, "integration", igny8_account_key_set(st, "ops", ACCOUNT, "nope", NULL));
     REJECT_OUT(IGNY8_ENOTFOUND, "integration", j, igny8_integration_put_json(st, "ops", ACCOUNT, "nope", "{}", &j));
     REJECT_OUT(IGNY8_ENOTFOUND, "integration", j, igny8_connection_test(st, "ops", "nope", NULL, &j));
     REJECT(IGNY8_EINVAL, "integrations.nope", igny8_global_settings_put_json(st, "ops", "{\"integrations\":{\"nope\":"
