@@ -169,8 +169,11 @@ static int check_field_bits(const igny8__integ_row *p, const igny8_integration_u
     if (u->set & u->clear)
         return igny8__error_set(IGNY8_EINVAL, field_name(u->set & u->clear & -(u->set & u->clear)),
                                 "a field cannot be both set and cleared");
-    if (touched & ~IGNY8__FIELD_ALL)
-        return igny8__error_set(IGNY8_EINVAL, "set", "unknown field bits 0x%x", (unsigned)(touched & ~IGNY8__FIELD_ALL));
+    if (touched & ~IGNY8__FIELD_ALL) {
+        const char *member = (u->set & ~IGNY8__FIELD_ALL) ? "set" : "clear";  /* the one that holds them */
+        return igny8__error_set(IGNY8_EINVAL, member, "unknown field bits 0x%x in %s",
+                                (unsigned)(touched & ~IGNY8__FIELD_ALL), member);
+    }
     uint32_t bad = touched & ~allowed;
     if (bad) {
         const char *f = field_name(bad & -bad);

@@ -1099,6 +1099,7 @@ static void test_bad_input__options_bad_version_or_flags(void **state)
     REJECT(IGNY8_EINVAL, "set", igny8_account_integration_set(st, "ops", ACCOUNT, "openai", &u));
     u.set = 0;
     u.clear = 1u << 31;
+    REJECT(IGNY8_EINVAL, "clear", igny8_global_integration_set(st, "ops", "openai", &u));
     u.clear = 0;
     u.set = IGNY8_FIELD_ENABLED;  /* an account-only field at the platform */
     u.enabled = 1;
