@@ -344,9 +344,10 @@ static int put_global_integrations(igny8_store *st, const char *actor, const cJS
         return igny8__error_set(IGNY8_EINVAL, "integrations", "integrations must be an object");
     for (const cJSON *item = integrations->child; item; item = item->next) {
         igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
-        snprintf(prefix, sizeof(prefix), "integrations.%.64s.", item->string);
+        snprintf(prefix, sizeof(prefix), "integrations.%.64s", item->string);
         if (!cJSON_IsObject(item))
-            return igny8__error_set(IGNY8_EINVAL, prefix, "%.100s must be an object", prefix);
+            return igny8__error_set(IGNY8_EINVAL, prefix, "%s must be an object", prefix);
+        strcat(prefix, ".");  /* the prefix of its fields' paths */
         int rc = read_settings_body(item, global_fields, IGNY8__ARRAY_LEN(global_fields), readonly, prefix, &u);
         if (rc != IGNY8_OK)
             return rc;  /* already names the full path */

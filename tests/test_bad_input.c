@@ -819,6 +819,8 @@ static void test_bad_input__wrong_types(void **state)
     GLOBAL("is_active", "{\"is_active\":1}");
     GLOBAL("is_active", "{\"is_active\":null}");
     GLOBAL("integrations", "{\"integrations\":[]}");
+    GLOBAL("integrations.openai", "{\"integrations\":{\"openai\":[]}}");
+    GLOBAL("integrations.openai", "{\"integrations\":{\"openai\":\"gpt-4o\"}}");
     GLOBAL("integrations.openai.temperature", "{\"integrations\":{\"openai\":{\"temperature\":\"0.5\"}}}");
     GLOBAL("integrations.openai.max_tokens", "{\"integrations\":{\"openai\":{\"max_tokens\":true}}}");
     GLOBAL("integrations.openai.default_model", "{\"integrations\":{\"openai\":{\"default_model\":{}}}}");
