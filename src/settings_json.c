@@ -101,7 +101,7 @@ static int read_setting(const cJSON *item, const char *path, uint32_t bit, igny8
     case IGNY8_FIELD_ENABLED: rc = igny8__json_get_bool(item, path, &u->enabled, &is_null); break;
     case IGNY8_FIELD_TEMPERATURE: rc = igny8__json_get_number(item, path, &u->temperature, &is_null); break;
     case IGNY8_FIELD_MAX_TOKENS:
-        rc = igny8__json_get_int(item, path, INT32_MIN, INT32_MAX, &n, &is_null);
+        rc = igny8__json_get_int(item, path, IGNY8_MAX_TOKENS_MIN, IGNY8_MAX_TOKENS_MAX, &n, &is_null);
         u->max_tokens = (int)n;
         break;
     default: {

@@ -874,6 +874,13 @@ static void test_bad_input__out_of_range(void **state)
     GLOBAL("integrations.dalle.size", "{\"integrations\":{\"dalle\":{\"size\":\"63x64\"}}}");
     GLOBAL("integrations.dalle.quality", "{\"integrations\":{\"dalle\":{\"quality\":\"ultra\"}}}");
 #undef GLOBAL
+    /* the message gives the bounds of the field, not of the integer type */
+    REJECT(IGNY8_EINVAL, "max_tokens", igny8_integration_put_json(st, "ops", ACCOUNT, "openai", "{\"max_tokens\":1e20}",
+                                                                  NULL));
+    testutil_assert_contains(igny8_error_last()->message, "1..2000000");
+    REJECT(IGNY8_EINVAL, "max_tokens", igny8_integration_put_json(st, "ops", ACCOUNT, "openai",
+                                                                  "{\"max_tokens\":-3000000000}", NULL));
+    testutil_assert_contains(igny8_error_last()->message, "1..2000000");
 #define MODEL(field, body) REJECT(IGNY8_EINVAL, field, igny8_model_update_json(st, "ops", "gpt-4o", body, NULL))
     MODEL("input_cost_per_1k", "{\"input_cost_per_1k\":-0.01}");
     MODEL("max_output_tokens", "{\"max_output_tokens\":0}");
