@@ -71,6 +71,44 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out)
     return IGNY8_OK;
 }
 
+/* The first "\u0000" escape inside a string of JSON text, or NULL. cJSON decodes it to a
+ * NUL byte, which would silently cut the C string short: {"model":"gpt-4o\u0000x"} would
+ * set the model gpt-4o. */
+static const char *nul_escape(const char *text)
+{
+    int in_string = 0;
+    for (const char *p = text; *p; p++) {
+        if (!in_string) {
+            in_string = *p == '"';
+        } else if (*p == '"') {
+            in_string = 0;
+        } else if (*p == '\\') {
+            if (strncmp(p + 1, "u0000", 5) == 0)
+                return p;
+            if (p[1] != '\0')
+                p++;  /* the escaped character, which may be a quote or a backslash */
+        }
+    }
+    return NULL;
+}
+
+int igny8__json_parse_body(const char *text, const char *what, cJSON **out)
+{
+    *out = NULL;
+    if (text == NULL)
+        return igny8__error_set(IGNY8_EINVAL, what, "argument %s is NULL", what);
+    int rc = igny8__json_parse_object(text, what, out);
+    const char *nul = rc == IGNY8_OK ? nul_escape(text) : NULL;
+    if (nul)
+        rc = igny8__error_set(IGNY8_EINVAL, what, "%s holds U+0000 (\\u0000 at byte %zu), which no setting can hold",
+                              what, (size_t)(nul - text));
+    if (rc != IGNY8_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 cJSON *igny8__json_parse_quiet(const char *text, size_t len)
 {
     /* text[len] is its NUL: a NUL inside is not JSON, and cJSON counts the final one */

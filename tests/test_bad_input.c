@@ -804,6 +804,46 @@ static void test_bad_input__deeply_nested_json(void **state)
     ASSERT_UNCHANGED(st, before);
 }
 
+/* "\u0000" would cut a string short in C ({"model":"gpt-4o\u0000x"} would set gpt-4o):
+ * it is refused in every body and document, naming the argument. An escaped backslash
+ * before "u0000" is plain text. A raw NUL byte ends a C string: what follows it is never
+ * seen (the Python bindings refuse a str holding NUL). Template variables are the
+ * exception test_template__nul_in_a_value_is_refused describes. */
+static void test_bad_input__nul_in_json(void **state)
+{
+    fixture *f = *state;
+    igny8_store *st = f->st;
+    char *before = view(st);
+    char *j;
+    igny8_model *m;
+    REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_integration_put_json(st, "ops", ACCOUNT, "openai",
+                                                                  "{\"model\":\"gpt-4o-mini\\u0000x\"}", &j));
+    testutil_assert_contains(igny8_error_last()->message, "U+0000");
+    REJECT(IGNY8_EINVAL, "body", igny8_integration_put_json(st, "ops", ACCOUNT, "openai",
+                                                            "{\"model\\u0000x\":\"gpt-4o-mini\"}", NULL));
+    REJECT(IGNY8_EINVAL, "body", igny8_global_settings_put_json(st, "ops",
+                                                                "{\"integrations\":{\"openai\":{\"base_url\":"
+                                                                "\"https://p.example/\\u0000\"}}}", NULL));
+    REJECT(IGNY8_EINVAL, "body", igny8_module_put_json(st, "ops", ACCOUNT, "{\"planner\\u0000\":true}", NULL));
+    REJECT_OUT(IGNY8_EINVAL, "json", m, igny8_model_add_json(st, "ops", "{\"model_name\":\"m\\u0000\","
+                                                             "\"provider\":\"openai\",\"model_type\":\"text\"}", &m));
+    REJECT_OUT(IGNY8_EINVAL, "patch_json", m, igny8_model_update_json(st, "ops", "gpt-4o",
+                                                                      "{\"display_name\":\"\\u0000\"}", &m));
+    REJECT(IGNY8_EINVAL, "patch_json", igny8_library_update_json(st, "ops", AP, f->profile,
+                                                                 "{\"tone\":\"calm\\u0000\"}"));
+    REJECT(IGNY8_EINVAL, "json", igny8_store_import_json(st, "ops", "{\"format\":\"igny8settings\\u0000\","
+                                                         "\"format_version\":1}", NULL));
+    /* "\\u0000" is a backslash and five characters: an unknown model, not a NUL */
+    REJECT(IGNY8_EINVAL, "model", igny8_integration_put_json(st, "ops", ACCOUNT, "openai",
+                                                             "{\"model\":\"gpt-4o\\\\u0000\"}", NULL));
+    ASSERT_UNCHANGED(st, before);
+    /* the C string ends at a raw NUL byte */
+    static const char raw[] = "{\"temperature\":0.4}\0{\"temperature\":9}";
+    assert_igny8_ok(igny8_integration_put_json(st, "ops", ACCOUNT, "openai", raw, &j));
+    testutil_assert_contains(j, "\"temperature\":0.4");
+    igny8_free(j);
+}
+
 /* ======================================================================== wrong types, out of range */
 
 /* A value of the wrong JSON type names its field by path. (test_settings covers the
@@ -1344,6 +1384,7 @@ int main(int argc, char **argv)
         T(oversized_strings),
         T(malformed_json),
         T(deeply_nested_json),
+        T(nul_in_json),
         T(wrong_types),
         T(out_of_range),
         T(unknown_names),
