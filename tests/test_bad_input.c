@@ -844,6 +844,39 @@ static void test_bad_input__nul_in_json(void **state)
     igny8_free(j);
 }
 
+/* A name twice in one object: which one counts would be a guess (cJSON's lookup takes
+ * the first, a loop over the members the last), so it is refused, naming the path.
+ * Template variables follow Python instead (test_template__duplicate_keys_last_wins). */
+static void test_bad_input__duplicate_names_in_json(void **state)
+{
+    fixture *f = *state;
+    igny8_store *st = f->st;
+    char *before = view(st);
+    REJECT(IGNY8_EINVAL, "temperature",
+           igny8_integration_put_json(st, "ops", ACCOUNT, "openai", "{\"temperature\":0.1,\"temperature\":0.2}", NULL));
+    REJECT(IGNY8_EINVAL, "integrations",
+           igny8_global_settings_put_json(st, "ops", "{\"integrations\":{},\"integrations\":{\"openai\":"
+                                          "{\"temperature\":0.2}}}", NULL));
+    REJECT(IGNY8_EINVAL, "integrations.openai.max_tokens",
+           igny8_global_settings_put_json(st, "ops", "{\"integrations\":{\"openai\":{\"max_tokens\":100,"
+                                          "\"max_tokens\":200}}}", NULL));
+    REJECT(IGNY8_EINVAL, "planner", igny8_module_put_json(st, "ops", ACCOUNT, "{\"planner\":true,\"planner\":false}", NULL));
+    REJECT(IGNY8_EINVAL, "model_name",
+           igny8_model_add_json(st, "ops", "{\"model_name\":\"a\",\"provider\":\"openai\",\"model_type\":\"text\","
+                                "\"model_name\":\"b\"}", NULL));
+    REJECT(IGNY8_EINVAL, "structure_template.sections[1].heading",
+           igny8_library_update_json(st, "ops", AP, f->profile, "{\"structure_template\":{\"sections\":["
+                                     "{\"heading\":\"A\"},{\"heading\":\"B\",\"heading\":\"C\"}]}}"));
+    REJECT(IGNY8_EINVAL, "$.format_version",
+           igny8_store_import_json(st, "ops", "{\"format\":\"igny8settings\",\"format_version\":1,"
+                                   "\"format_version\":1}", NULL));
+    /* an escaped name is the same name */
+    REJECT(IGNY8_EINVAL, "temperature",
+           igny8_integration_put_json(st, "ops", ACCOUNT, "openai", "{\"temperature\":0.1,\"t\\u0065mperature\":0.1}",
+                                      NULL));
+    ASSERT_UNCHANGED(st, before);
+}
+
 /* ======================================================================== wrong types, out of range */
 
 /* A value of the wrong JSON type names its field by path. (test_settings covers the
@@ -1385,6 +1418,7 @@ int main(int argc, char **argv)
         T(malformed_json),
         T(deeply_nested_json),
         T(nul_in_json),
+        T(duplicate_names_in_json),
         T(wrong_types),
         T(out_of_range),
         T(unknown_names),
