@@ -146,12 +146,14 @@ static int unique_names(const cJSON *j, char *path, size_t len, size_t cap, cons
     return IGNY8_OK;
 }
 
-int igny8__json_parse_body(const char *text, const char *what, const char *root, cJSON **out)
+int igny8__json_parse_body(const char *text, const char *what, size_t max_bytes, const char *root, cJSON **out)
 {
     char path[256];
     *out = NULL;
     if (text == NULL)
         return igny8__error_set(IGNY8_EINVAL, what, "argument %s is NULL", what);
+    if (max_bytes && strnlen(text, max_bytes + 1) > max_bytes)
+        return igny8__error_set(IGNY8_EINVAL, what, "%s is larger than the %zu-byte limit", what, max_bytes);
     int rc = igny8__json_parse_object(text, what, out);
     const char *nul = rc == IGNY8_OK ? nul_escape(text) : NULL;
     if (nul)

@@ -210,7 +210,7 @@ int igny8_integration_put_json(igny8_store *st, const char *actor, int64_t accou
     IGNY8__CHECK_ARG(integration);
     IGNY8__CHECK_ACCOUNT(account_id);
     int rc = igny8__check_actor(actor);
-    if (rc == IGNY8_OK) rc = igny8__json_parse_body(body, "body", "", &j);
+    if (rc == IGNY8_OK) rc = igny8__json_parse_body(body, "body", IGNY8_BODY_MAX_BYTES, "", &j);
     if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK)
         rc = igny8__store_write_end(st, put_account_body(st, actor, account_id, integration, j, out_json));
     if (rc != IGNY8_OK && out_json) {
@@ -418,7 +418,7 @@ int igny8_global_settings_put_json(igny8_store *st, const char *actor, const cha
         *out_json = NULL;
     IGNY8__CHECK_ARG(st);
     int rc = igny8__check_actor(actor);
-    if (rc == IGNY8_OK) rc = igny8__json_parse_body(body, "body", "", &j);
+    if (rc == IGNY8_OK) rc = igny8__json_parse_body(body, "body", IGNY8_BODY_MAX_BYTES, "", &j);
     if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK)
         rc = igny8__store_write_end(st, put_global_body(st, actor, j, out_json));
     if (rc != IGNY8_OK && out_json) {

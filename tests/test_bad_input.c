@@ -735,6 +735,57 @@ static void test_bad_input__oversized_strings(void **state)
     free(global_url);
 }
 
+/* The PUT-style bodies are bounded at IGNY8_BODY_MAX_BYTES and template variables at
+ * IGNY8_PROMPT_MAX_BYTES; the refusal comes before any parsing. Import documents have no
+ * bound: a store's export is as large as the store. */
+static void test_bad_input__oversized_json_body(void **state)
+{
+    fixture *f = *state;
+    igny8_store *st = f->st;
+    char *before = view(st);
+    /* a valid body, padded with spaces to one byte over the limit */
+    char *big = padded("{\"temperature\":0.4}", ' ', IGNY8_BODY_MAX_BYTES + 1 - 19, "");
+    assert_int_equal(strlen(big), IGNY8_BODY_MAX_BYTES + 1);
+    char *vars = padded("{\"site_name\":\"", 'v', IGNY8_PROMPT_MAX_BYTES, "\"}");
+    char *j;
+    igny8_model *m;
+#define BIG(field, expr) do { \
+        REJECT(IGNY8_EINVAL, field, expr); \
+        testutil_assert_contains(igny8_error_last()->message, "limit"); \
+    } while (0)
+    BIG("body", igny8_integration_put_json(st, "ops", ACCOUNT, "openai", big, NULL));
+    BIG("body", igny8_global_settings_put_json(st, "ops", big, NULL));
+    BIG("body", igny8_module_put_json(st, "ops", ACCOUNT, big, NULL));
+    BIG("json", igny8_model_add_json(st, "ops", big, NULL));
+    BIG("patch_json", igny8_model_update_json(st, "ops", "gpt-4o", big, NULL));
+    BIG("json", igny8_library_create_json(st, "ops", AP, big, NULL));
+    BIG("patch_json", igny8_library_update_json(st, "ops", AP, f->profile, big));
+    BIG("patch_json", igny8_library_copy_update_json(st, "ops", AP, ACCOUNT, f->copy, big));
+    REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_integration_put_json(st, "ops", ACCOUNT, "openai", big, &j));
+    REJECT_OUT(IGNY8_EINVAL, "json", m, igny8_model_add_json(st, "ops", big, &m));
+    BIG("variables", igny8_template_render("{site_name}", vars, &j));
+    BIG("variables", igny8_prompt_render(st, ACCOUNT, "ideas", vars, &j));
+#undef BIG
+    ASSERT_UNCHANGED(st, before);
+
+    /* at the limit the body is read (and changes nothing: the value is the one stored) */
+    big[IGNY8_BODY_MAX_BYTES] = '\0';
+    int audits = testutil_audit_count(st);
+    assert_igny8_ok(igny8_integration_put_json(st, "ops", ACCOUNT, "openai", big, NULL));
+    assert_int_equal(testutil_audit_count(st), audits);
+    /* an import larger than a body is fine */
+    char *doc = NULL;
+    assert_igny8_ok(igny8_store_export_json(st, NULL, &doc));
+    size_t n = strlen(doc);
+    char *large = padded("", ' ', 2 * IGNY8_BODY_MAX_BYTES, doc);
+    igny8_free(doc);
+    assert_true(strlen(large) > n);
+    assert_igny8_ok(igny8_store_import_json(st, "ops", large, NULL));
+    free(large);
+    free(big);
+    free(vars);
+}
+
 /* ======================================================================== malformed JSON */
 
 /* Truncated, trailing garbage, not an object, empty: test_errors checks the PUT bodies,
@@ -1415,6 +1466,7 @@ int main(int argc, char **argv)
         T(invalid_utf8_in_json),
         T(invalid_utf8_in_string_arguments),
         T(oversized_strings),
+        T(oversized_json_body),
         T(malformed_json),
         T(deeply_nested_json),
         T(nul_in_json),
