@@ -51,6 +51,28 @@ int igny8__utf8_valid(const char *text, size_t *bad)
     return p == end;
 }
 
+/* How deeply arrays and objects are open at byte `at` of JSON text (strings skipped). */
+static size_t depth_at(const char *text, size_t at)
+{
+    size_t depth = 0;
+    int in_string = 0;
+    for (const char *p = text; *p && (size_t)(p - text) < at; p++) {
+        if (in_string) {
+            if (*p == '\\' && p[1] != '\0')
+                p++;
+            else if (*p == '"')
+                in_string = 0;
+        } else if (*p == '"') {
+            in_string = 1;
+        } else if (*p == '[' || *p == '{') {
+            depth++;
+        } else if ((*p == ']' || *p == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
 int igny8__json_parse(const char *text, const char *what, cJSON **out)
 {
     size_t bad = 0;
@@ -66,6 +88,9 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out)
     pthread_mutex_unlock(&parse_lock);
     if (j == NULL) {
         size_t at = (end && end >= text) ? (size_t)(end - text) : 0;
+        if (depth_at(text, at) >= CJSON_NESTING_LIMIT)  /* cJSON stops there, before the stack does */
+            return igny8__error_set(IGNY8_EINVAL, what, "%s is nested deeper than %d arrays or objects (at byte %zu)",
+                                    what, CJSON_NESTING_LIMIT, at);
         return igny8__error_set(IGNY8_EINVAL, what, "%s is not valid JSON (at byte %zu)", what, at);
     }
     *out = j;

@@ -834,10 +834,12 @@ static void test_bad_input__deeply_nested_json(void **state)
         char *j;
         if (d == 1001) {  /* (a million levels is a body over its size limit) */
             REJECT(IGNY8_EINVAL, "body", igny8_integration_put_json(st, "ops", ACCOUNT, "openai", body, NULL));
+            testutil_assert_contains(igny8_error_last()->message, "nested deeper than 1000");
             REJECT(IGNY8_EINVAL, "body", igny8_module_put_json(st, "ops", ACCOUNT, body, NULL));
             REJECT(IGNY8_EINVAL, "json", igny8_library_create_json(st, "ops", AP, body, NULL));
         }
         REJECT(IGNY8_EINVAL, "json", igny8_store_import_json(st, "ops", body, NULL));
+        testutil_assert_contains(igny8_error_last()->message, "nested deeper than 1000");
         REJECT(IGNY8_EINVAL, "json", igny8_defaults_load(st, "ops", body));
         REJECT_OUT(IGNY8_EINVAL, "variables", j, igny8_template_render("x", body, &j));
         free(open);
