@@ -142,6 +142,18 @@ static int check_base_url(const char *url)
     for (const unsigned char *p = (const unsigned char *)url; *p; p++)
         if (*p <= 0x20 || *p == 0x7f)
             return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url contains a space or control character");
+    /* The base URL is shown in the global settings view, the audit log and every
+     * resolution, so it must not carry a secret: no user:password@ (keys are set with
+     * igny8_global_key_set), and no query or fragment, which would also break the
+     * request URL, since the endpoint's path is appended to the base. */
+    const char *authority = strstr(url, "://") + 3;
+    size_t authority_len = strcspn(authority, "/?#");
+    if (memchr(authority, '@', authority_len) != NULL)
+        return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url must not hold credentials (user:password@); "
+                                "set the key with igny8_global_key_set");
+    if (strpbrk(url, "?#") != NULL)
+        return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url must not have a query or a fragment: the "
+                                "endpoint's path is appended to it");
     return IGNY8_OK;
 }
 

@@ -1453,6 +1453,37 @@ static void test_bad_input__newer_defaults_format_is_eversion(void **state)
 
 /* ======================================================================== secrets in odd places */
 
+/* A base URL is shown in the global view, the audit log and every resolution, so it may
+ * not carry a secret: credentials (user:key@) and a query or fragment are refused, naming
+ * base_url, and the message does not repeat the URL. */
+static void test_bad_input__credentials_in_base_url(void **state)
+{
+    fixture *f = *state;
+    igny8_store *st = f->st;
+    char *before = view(st);
+    static const char *const urls[] = {
+        "https://user:sk-FAKE-" MARK "@proxy.example/v1", "https://sk-FAKE-" MARK "@proxy.example",
+        "https://proxy.example/v1?key=sk-FAKE-" MARK, "https://proxy.example/v1#sk-FAKE-" MARK,
+        "https://proxy.example?api_key=sk-FAKE-" MARK,
+    };
+    igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
+    u.set = IGNY8_FIELD_BASE_URL;
+    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        char body[256];
+        u.base_url = urls[i];
+        REJECT(IGNY8_EINVAL, "base_url", igny8_global_integration_set(st, "ops", "openai", &u));
+        snprintf(body, sizeof(body), "{\"integrations\":{\"anthropic\":{\"base_url\":\"%s\"}}}", urls[i]);
+        REJECT(IGNY8_EINVAL, "integrations.anthropic.base_url", igny8_global_settings_put_json(st, "ops", body, NULL));
+        snprintf(body, sizeof(body), "{\"format\":\"igny8settings\",\"format_version\":1,\"integrations\":[{\"name\":"
+                 "\"openai\",\"provider\":\"openai\",\"model_type\":\"text\",\"base_url\":\"%s\"}]}", urls[i]);
+        REJECT(IGNY8_EINVAL, "$.integrations[0].base_url", igny8_store_import_json(st, "ops", body, NULL));
+    }
+    ASSERT_UNCHANGED(st, before);
+    /* an '@' in the path is not a credential */
+    u.base_url = "https://proxy.example/@team/v1";
+    assert_igny8_ok(igny8_global_integration_set(st, "ops", "openai", &u));
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--as-nobody") == 0)
@@ -1483,6 +1514,7 @@ int main(int argc, char **argv)
         T(directory_is_eio),
         T(unreadable_file_is_eio),
         T(newer_defaults_format_is_eversion),
+        T(credentials_in_base_url),
     };
     return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
 }
