@@ -1318,6 +1318,7 @@ static void test_bad_input__directory_is_eio(void **state)
     fixture *f = *state;
     igny8_store *st;
     REJECT_OUT(IGNY8_EIO, "path", st, igny8_store_open(&st, f->dir, NULL));
+    testutil_assert_contains(igny8_error_last()->message, "directory");
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
     o.flags = IGNY8_STORE_READONLY;
     REJECT_OUT(IGNY8_EIO, "path", st, igny8_store_open(&st, f->dir, &o));
@@ -1347,8 +1348,10 @@ static char child_failure[512];
 static char self_path[PATH_MAX];
 
 static const char *unreadable_file(const char *dir);
+static const char *unwritable_file(const char *dir);
 static const struct { const char *name; const char *(*fn)(const char *dir); } unprivileged_checks[] = {
     { "unreadable", unreadable_file },
+    { "unwritable", unwritable_file },
 };
 
 /* main(), run as "test_bad_input --as-nobody NAME DIR": one check, its report on stdout. */
@@ -1419,12 +1422,12 @@ static const char *unreadable_file(const char *dir)
     if (chmod(path, 0) != 0)
         return "chmod failed";
     st = POISON;
-    CHILD_EXPECT(IGNY8_EIO, "path", "", igny8_store_open(&st, path, NULL));
+    CHILD_EXPECT(IGNY8_EIO, "path", "Permission denied", igny8_store_open(&st, path, NULL));
     if (st != NULL)
         return "the store out-parameter is not NULL";
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
     o.flags = IGNY8_STORE_READONLY;
-    CHILD_EXPECT(IGNY8_EIO, "path", "", igny8_store_open(&st, path, &o));
+    CHILD_EXPECT(IGNY8_EIO, "path", "Permission denied", igny8_store_open(&st, path, &o));
     return NULL;
 }
 
@@ -1433,6 +1436,56 @@ static void test_bad_input__unreadable_file_is_eio(void **state)
 {
     fixture *f = *state;
     as_unprivileged(f->dir, "unreadable");
+}
+
+static const char *unwritable_file(const char *dir)
+{
+    char path[160], sub[160], inner[200], nested[240];
+    snprintf(path, sizeof(path), "%s/readonly.db", dir);
+    igny8_store *st = NULL;
+    CHILD_OK(igny8_store_open(&st, path, NULL));
+    CHILD_OK(igny8_defaults_load(st, "ops", NULL));
+    igny8_store_close(st);
+    if (chmod(path, 0400) != 0)
+        return "chmod failed";
+    /* opened read-write, the file can still be read; a write says why it cannot happen */
+    CHILD_OK(igny8_store_open(&st, path, NULL));
+    char *json = NULL;
+    CHILD_OK(igny8_module_list_json(st, 0, &json));
+    igny8_free(json);
+    CHILD_EXPECT(IGNY8_EREADONLY, NULL, "may not write", igny8_module_set(st, "ops", "planner", 0));
+    CHILD_EXPECT(IGNY8_EREADONLY, NULL, "may not write", igny8_connection_test(st, "ops", "openai", NULL, NULL));
+    int on = -1;
+    CHILD_OK(igny8_module_enabled(st, 0, "planner", &on));
+    igny8_store_close(st);
+    if (on != 1)
+        return "the refused write changed the store";
+    /* a store in a directory the process may not write: SQLite cannot make its -wal file */
+    snprintf(sub, sizeof(sub), "%s/locked", dir);
+    snprintf(inner, sizeof(inner), "%s/inner.db", sub);
+    snprintf(nested, sizeof(nested), "%s/new.db", sub);
+    if (mkdir(sub, 0700) != 0)
+        return "mkdir failed";
+    CHILD_OK(igny8_store_open(&st, inner, NULL));
+    igny8_store_close(st);  /* the last close removes -wal and -shm */
+    if (chmod(sub, 0500) != 0)
+        return "chmod failed";
+    CHILD_EXPECT(IGNY8_EIO, "path", "directory is not writable", igny8_store_open(&st, inner, NULL));
+    CHILD_EXPECT(IGNY8_EIO, "path", "Permission denied", igny8_store_open(&st, nested, NULL));
+    chmod(sub, 0700);
+    unlink(inner);
+    rmdir(sub);
+    return NULL;
+}
+
+/* A file the process may not write opens for reading; writes are IGNY8_EREADONLY saying
+ * so (not "attempt to write a readonly database" from SQLite), and a connection test is
+ * refused before its request. A store in a directory the process may not write cannot be
+ * opened (SQLite must create its -wal file there): IGNY8_EIO saying why. */
+static void test_bad_input__unwritable_file_refuses_writes(void **state)
+{
+    fixture *f = *state;
+    as_unprivileged(f->dir, "unwritable");
 }
 
 /* ======================================================================== versions */
@@ -1513,6 +1566,7 @@ int main(int argc, char **argv)
         T(empty_file_becomes_a_store),
         T(directory_is_eio),
         T(unreadable_file_is_eio),
+        T(unwritable_file_refuses_writes),
         T(newer_defaults_format_is_eversion),
         T(credentials_in_base_url),
     };
