@@ -582,7 +582,19 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
         return igny8__error_oom();
     int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                 SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-    int src = sqlite3_open_v2(path, &st->db->conn, flags, NULL);
+    /* SQLite reads a name that starts with "file:" as a URI when it is built with
+     * SQLITE_USE_URI (Debian's is): "file:x.db" would open x.db, with SQLite's default
+     * mode, instead of the file made 0600 above. "./file:x.db" is that file, never a URI. */
+    char *literal = NULL;
+    if (!in_memory && strncmp(path, "file:", 5) == 0) {
+        size_t n = strlen(path);
+        if ((literal = igny8__malloc(n + 3)) == NULL)
+            return igny8__error_oom();
+        memcpy(literal, "./", 2);
+        memcpy(literal + 2, path, n + 1);
+    }
+    int src = sqlite3_open_v2(literal ? literal : path, &st->db->conn, flags, NULL);
+    igny8__free(literal);
     if (src != SQLITE_OK)
         return src == SQLITE_NOMEM ? igny8__error_oom() : cannot_open(st, path, src);
     /* before the first read: another process may be creating or migrating the file */

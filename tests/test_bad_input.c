@@ -1488,6 +1488,30 @@ static void test_bad_input__unwritable_file_refuses_writes(void **state)
     as_unprivileged(f->dir, "unwritable");
 }
 
+/* A path is a file name, never a URI: "file:x.db" is the file of that name, created 0600
+ * like any other (SQLite built with SQLITE_USE_URI would otherwise open x.db). */
+static void test_bad_input__uri_path_is_a_file_name(void **state)
+{
+    fixture *f = *state;
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(f->dir), 0);
+    static const char *const names[] = { "file:x.db", "file:y.db?mode=ro", "file::memory:" };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        igny8_store *st = NULL;
+        assert_igny8_ok(igny8_store_open(&st, names[i], NULL));
+        assert_igny8_ok(igny8_module_add(st, "ops", "planner", NULL, 1));
+        igny8_store_close(st);
+        struct stat sb;
+        assert_int_equal(stat(names[i], &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0600);
+        assert_true(sb.st_size > 0);
+    }
+    assert_int_not_equal(access("x.db", F_OK), 0);
+    assert_int_not_equal(access("y.db", F_OK), 0);
+    assert_int_equal(chdir(cwd), 0);
+}
+
 /* ======================================================================== versions */
 
 /* A defaults document of a newer format is IGNY8_EVERSION naming "$.format", and loads
@@ -1567,6 +1591,7 @@ int main(int argc, char **argv)
         T(directory_is_eio),
         T(unreadable_file_is_eio),
         T(unwritable_file_refuses_writes),
+        T(uri_path_is_a_file_name),
         T(newer_defaults_format_is_eversion),
         T(credentials_in_base_url),
     };
