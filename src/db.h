@@ -22,6 +22,9 @@ void igny8__db_rollback(igny8_store *st);
 int igny8__db_schema_version(igny8_store *st, int *out);
 /* 1 when the store has no providers and no models (igny8_defaults_load's rule). */
 int igny8__db_is_empty(igny8_store *st, int *out);
+/* 1 when SQLite opened the file read-only although the store was opened read-write,
+ * because this process may not write the file. */
+int igny8__db_file_readonly(igny8_store *st);
 
 /* ---- providers, integrations, operations (db_settings.c) ---- */
 typedef struct igny8__provider_row {

@@ -2,6 +2,7 @@
  * transactions and the statement cache. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -520,6 +521,48 @@ static int read_journal_mode(igny8_store *st)
     return rc == SQLITE_OK ? IGNY8_OK : igny8__db_fail(st, NULL, rc, "read journal mode");
 }
 
+/* Why SQLite could not open path (its own message says only "unable to open database file"). */
+static int cannot_open(igny8_store *st, const char *path, int src)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return igny8__error_set(IGNY8_EIO, "path", "cannot open store '%s': it is a directory", path);
+    if (access(path, R_OK) != 0)
+        return igny8__error_set(IGNY8_EIO, "path", "cannot open store '%s': %s", path, strerror(errno));
+    return igny8__error_set(IGNY8_EIO, "path", "cannot open store '%s': %s", path,
+                            st->db->conn ? sqlite3_errmsg(st->db->conn) : sqlite3_errstr(src));
+}
+
+/* A failure after the file was opened names the path, and says what a read-only
+ * directory means (SQLite must create the -wal and -shm files beside the store). */
+static int open_failed(const char *path, int rc)
+{
+    const igny8_error *e = igny8_error_last();
+    if (rc == IGNY8_OK || rc == IGNY8_ENOMEM || e->field != NULL)
+        return rc;
+    char dir[PATH_MAX], message[400];
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    if (rc == IGNY8_EIO && dir_len < sizeof(dir)) {
+        if (dir_len == 0)
+            strcpy(dir, ".");
+        else {
+            memcpy(dir, path, dir_len);
+            dir[dir_len] = '\0';
+        }
+        if (access(dir, W_OK) != 0)
+            return igny8__error_set(rc, "path", "cannot open store '%s': its directory is not writable, and "
+                                    "SQLite needs to create the store's -wal and -shm files there", path);
+    }
+    snprintf(message, sizeof(message), "%s", e->message);
+    return igny8__error_set(rc, "path", "cannot open store '%s': %s", path, message);
+}
+
+int igny8__db_file_readonly(igny8_store *st)
+{
+    return sqlite3_db_readonly(conn(st), "main") == 1;
+}
+
 int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_ms)
 {
     int in_memory = strcmp(path, ":memory:") == 0;
@@ -539,11 +582,21 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
         return igny8__error_oom();
     int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                 SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-    int src = sqlite3_open_v2(path, &st->db->conn, flags, NULL);
+    /* SQLite reads a name that starts with "file:" as a URI when it is built with
+     * SQLITE_USE_URI (Debian's is): "file:x.db" would open x.db, with SQLite's default
+     * mode, instead of the file made 0600 above. "./file:x.db" is that file, never a URI. */
+    char *literal = NULL;
+    if (!in_memory && strncmp(path, "file:", 5) == 0) {
+        size_t n = strlen(path);
+        if ((literal = igny8__malloc(n + 3)) == NULL)
+            return igny8__error_oom();
+        memcpy(literal, "./", 2);
+        memcpy(literal + 2, path, n + 1);
+    }
+    int src = sqlite3_open_v2(literal ? literal : path, &st->db->conn, flags, NULL);
+    igny8__free(literal);
     if (src != SQLITE_OK)
-        return src == SQLITE_NOMEM ? igny8__error_oom()
-                                   : igny8__error_set(IGNY8_EIO, "path", "cannot open store '%s': %s", path,
-                                                      st->db->conn ? sqlite3_errmsg(st->db->conn) : sqlite3_errstr(src));
+        return src == SQLITE_NOMEM ? igny8__error_oom() : cannot_open(st, path, src);
     /* before the first read: another process may be creating or migrating the file */
     sqlite3_extended_result_codes(st->db->conn, 1);
     sqlite3_busy_timeout(st->db->conn, (int)busy_timeout_ms);
@@ -556,7 +609,7 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
                                     "must be migrated; open it read-write once", path, version);
         rc = migrate(st);
     }
-    return rc == IGNY8_OK ? read_journal_mode(st) : rc;
+    return open_failed(path, rc == IGNY8_OK ? read_journal_mode(st) : rc);
 }
 
 void igny8__db_close(igny8_store *st)

@@ -56,7 +56,7 @@ int igny8__db_model_get(igny8_store *st, const char *name, igny8_model **out)
 {
     int rc = igny8__db_model_find(st, name, out);
     if (rc == IGNY8_OK && *out == NULL)
-        return igny8__error_set(IGNY8_ENOTFOUND, "model", "model '%s' is not in the registry", name);
+        return igny8__error_set(IGNY8_ENOTFOUND, "model", "model '%.128s' is not in the registry", name);
     return rc;
 }
 

@@ -3,7 +3,7 @@
 
 static int not_found(const char *name)
 {
-    return igny8__error_set(IGNY8_ENOTFOUND, "module", "unknown module '%s'", name);
+    return igny8__error_set(IGNY8_ENOTFOUND, "module", "unknown module '%.64s'", name);
 }
 
 int igny8__db_module_insert(igny8_store *st, const char *name, const char *description, int enabled,

@@ -187,7 +187,7 @@ int igny8_defaults_load(igny8_store *st, const char *actor, const char *json)
     IGNY8__CHECK_ARG(st);
     int rc = igny8__check_actor(actor);
     if (rc == IGNY8_OK)
-        rc = igny8__json_parse_object(json ? json : igny8__defaults_json, "json", &doc);
+        rc = igny8__json_parse_body(json ? json : igny8__defaults_json, "json", 0, "$", &doc);
     if (rc == IGNY8_OK)
         rc = check_format(doc);
     if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK)

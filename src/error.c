@@ -20,16 +20,52 @@ static const igny8_error no_error = { IGNY8_OK, "no error", NULL };
 /* Reporting OOM must not allocate. */
 static const igny8_error oom_error = { IGNY8_ENOMEM, "out of memory", NULL };
 
+/* The length of the well-formed UTF-8 sequence at p (not ASCII), or 0. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    unsigned int cp, min;
+    size_t n;
+    if ((*p & 0xE0) == 0xC0) { n = 1; cp = *p & 0x1Fu; min = 0x80; }
+    else if ((*p & 0xF0) == 0xE0) { n = 2; cp = *p & 0x0Fu; min = 0x800; }
+    else if ((*p & 0xF8) == 0xF0) { n = 3; cp = *p & 0x07u; min = 0x10000; }
+    else return 0;
+    for (size_t i = 1; i <= n; i++) {
+        if ((p[i] & 0xC0) != 0x80)  /* also stops at the terminating NUL */
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    return (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) ? 0 : n + 1;
+}
+
+/* Messages and fields often quote the caller's input (a name, a JSON key), which may hold
+ * a line break or bytes that are not UTF-8, and truncation may cut a character in two.
+ * Each control character and each byte of a malformed sequence becomes '?', so the error
+ * is always one line of valid UTF-8 (a log line, a Python str, a JSON string). */
+static void make_one_clean_line(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        size_t n = *p < 0x80 ? 1 : utf8_sequence(p);
+        if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
+}
+
 int igny8__error_set(int code, const char *field, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(tl_error.message, sizeof(tl_error.message), fmt, ap);
     va_end(ap);
+    make_one_clean_line(tl_error.message);
     tl_error.pub.code = code;
     tl_error.pub.message = tl_error.message;
     if (field) {
         snprintf(tl_error.field, sizeof(tl_error.field), "%s", field);
+        make_one_clean_line(tl_error.field);
         tl_error.pub.field = tl_error.field;
     } else {
         tl_error.pub.field = NULL;
@@ -49,6 +85,7 @@ void igny8__error_set_field(const char *field)
     if (tl_last != &tl_error.pub || field == NULL)
         return;
     snprintf(tl_error.field, sizeof(tl_error.field), "%s", field);
+    make_one_clean_line(tl_error.field);
     tl_error.pub.field = tl_error.field;
 }
 

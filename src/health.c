@@ -383,8 +383,8 @@ int igny8_connection_test(igny8_store *st, const char *actor, const char *integr
         rc = read_test_options(&o, opts);
     if (rc != IGNY8_OK)
         return rc;
-    if (st->flags & IGNY8_STORE_READONLY)  /* a result that cannot be recorded: no request */
-        return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is open read-only", st->path);
+    if ((rc = igny8__store_check_writable(st)) != IGNY8_OK)  /* a result that cannot be recorded: no request */
+        return rc;
     if ((rc = igny8__store_read_begin(st)) != IGNY8_OK)
         return rc;
     rc = igny8__store_read_end(st, load_plan(st, integration, o.account_id, &plan));

@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 
@@ -50,6 +51,28 @@ int igny8__utf8_valid(const char *text, size_t *bad)
     return p == end;
 }
 
+/* How deeply arrays and objects are open at byte `at` of JSON text (strings skipped). */
+static size_t depth_at(const char *text, size_t at)
+{
+    size_t depth = 0;
+    int in_string = 0;
+    for (const char *p = text; *p && (size_t)(p - text) < at; p++) {
+        if (in_string) {
+            if (*p == '\\' && p[1] != '\0')
+                p++;
+            else if (*p == '"')
+                in_string = 0;
+        } else if (*p == '"') {
+            in_string = 1;
+        } else if (*p == '[' || *p == '{') {
+            depth++;
+        } else if ((*p == ']' || *p == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
 int igny8__json_parse(const char *text, const char *what, cJSON **out)
 {
     size_t bad = 0;
@@ -65,10 +88,110 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out)
     pthread_mutex_unlock(&parse_lock);
     if (j == NULL) {
         size_t at = (end && end >= text) ? (size_t)(end - text) : 0;
+        if (depth_at(text, at) >= CJSON_NESTING_LIMIT)  /* cJSON stops there, before the stack does */
+            return igny8__error_set(IGNY8_EINVAL, what, "%s is nested deeper than %d arrays or objects (at byte %zu)",
+                                    what, CJSON_NESTING_LIMIT, at);
         return igny8__error_set(IGNY8_EINVAL, what, "%s is not valid JSON (at byte %zu)", what, at);
     }
     *out = j;
     return IGNY8_OK;
+}
+
+/* The first "\u0000" escape inside a string of JSON text, or NULL. cJSON decodes it to a
+ * NUL byte, which would silently cut the C string short: {"model":"gpt-4o\u0000x"} would
+ * set the model gpt-4o. */
+static const char *nul_escape(const char *text)
+{
+    int in_string = 0;
+    for (const char *p = text; *p; p++) {
+        if (!in_string) {
+            in_string = *p == '"';
+        } else if (*p == '"') {
+            in_string = 0;
+        } else if (*p == '\\') {
+            if (strncmp(p + 1, "u0000", 5) == 0)
+                return p;
+            if (p[1] != '\0')
+                p++;  /* the escaped character, which may be a quote or a backslash */
+        }
+    }
+    return NULL;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* path[len..]: the name of a member (".name", or "name" at the top of a body whose root
+ * is "") or the index of an element ("[3]"), cut to fit. */
+static size_t path_push(char *path, size_t len, size_t cap, const cJSON *parent, const cJSON *item, size_t index)
+{
+    int n = cJSON_IsArray(parent) ? snprintf(path + len, cap - len, "[%zu]", index)
+                                  : snprintf(path + len, cap - len, "%s%s", len ? "." : "", item->string);
+    return n < 0 || (size_t)n >= cap - len ? cap - 1 : len + (size_t)n;
+}
+
+/* A name given twice in one object is an error naming its path: which one would count
+ * is a guess (cJSON's lookup takes the first, a loop over members the last). */
+static int unique_names(const cJSON *j, char *path, size_t len, size_t cap, const char *what)
+{
+    size_t n = 0, i = 0;
+    const cJSON *c;
+    for (c = j->child; c; c = c->next)
+        n++;
+    if (cJSON_IsObject(j) && n > 1) {
+        const char **names = igny8__malloc(n * sizeof(*names));
+        if (names == NULL)
+            return igny8__error_oom();
+        for (c = j->child; c; c = c->next)
+            names[i++] = c->string;
+        qsort(names, n, sizeof(*names), compare_names);
+        const char *twice = NULL;
+        for (i = 1; i < n && twice == NULL; i++)
+            if (strcmp(names[i - 1], names[i]) == 0)
+                twice = names[i];
+        igny8__free(names);
+        if (twice) {
+            cJSON named = { 0 };
+            named.string = (char *)twice;
+            path_push(path, len, cap, j, &named, 0);
+            return igny8__error_set(IGNY8_EINVAL, path, "%s is given twice in %s", path, what);
+        }
+    }
+    i = 0;
+    for (c = j->child; c; c = c->next, i++) {
+        if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+            continue;
+        int rc = unique_names(c, path, path_push(path, len, cap, j, c, i), cap, what);
+        path[len] = '\0';
+        if (rc != IGNY8_OK)
+            return rc;
+    }
+    return IGNY8_OK;
+}
+
+int igny8__json_parse_body(const char *text, const char *what, size_t max_bytes, const char *root, cJSON **out)
+{
+    char path[256];
+    *out = NULL;
+    if (text == NULL)
+        return igny8__error_set(IGNY8_EINVAL, what, "argument %s is NULL", what);
+    if (max_bytes && strnlen(text, max_bytes + 1) > max_bytes)
+        return igny8__error_set(IGNY8_EINVAL, what, "%s is larger than the %zu-byte limit", what, max_bytes);
+    int rc = igny8__json_parse_object(text, what, out);
+    const char *nul = rc == IGNY8_OK ? nul_escape(text) : NULL;
+    if (nul)
+        rc = igny8__error_set(IGNY8_EINVAL, what, "%s holds U+0000 (\\u0000 at byte %zu), which no setting can hold",
+                              what, (size_t)(nul - text));
+    snprintf(path, sizeof(path), "%s", root);
+    if (rc == IGNY8_OK)
+        rc = unique_names(*out, path, strlen(path), sizeof(path), what);
+    if (rc != IGNY8_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 cJSON *igny8__json_parse_quiet(const char *text, size_t len)

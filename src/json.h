@@ -14,6 +14,10 @@ int igny8__json_parse(const char *text, const char *what, cJSON **out);
 cJSON *igny8__json_parse_quiet(const char *text, size_t len);
 /* Parse and require an object. */
 int igny8__json_parse_object(const char *text, const char *what, cJSON **out);
+/* A body or document from the caller: at most max_bytes (0: no limit), an object, no
+ * "\u0000" escape (which would cut a C string short) and no name twice in one object
+ * (field: the name's path from root, "" for a body, "$" for a document). */
+int igny8__json_parse_body(const char *text, const char *what, size_t max_bytes, const char *root, cJSON **out);
 
 /* Start a view whose root is an object: the allocation-failure flag that
  * igny8__json_emit() reports is reset, and a new object made (NULL on OOM). */

@@ -1158,7 +1158,7 @@ int igny8_library_create_json(igny8_store *st, const char *actor, int kind, cons
         *out_id = 0;
     int rc = check_write(st, actor, kind);
     if (rc == IGNY8_OK)
-        rc = igny8__json_parse_object(json, "json", &item);
+        rc = igny8__json_parse_body(json, "json", IGNY8_BODY_MAX_BYTES, "", &item);
     if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK)
         rc = igny8__store_write_end(st, create(st, actor, kind, item, &id));
     cJSON_Delete(item);
@@ -1173,7 +1173,7 @@ static int patch_write(igny8_store *st, const char *actor, const struct where *w
     cJSON *patch = NULL;
     int rc = check_write(st, actor, w->kind);
     if (rc == IGNY8_OK)
-        rc = igny8__json_parse_object(patch_json, "patch_json", &patch);
+        rc = igny8__json_parse_body(patch_json, "patch_json", IGNY8_BODY_MAX_BYTES, "", &patch);
     if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK)
         rc = igny8__store_write_end(st, update(st, actor, w, patch));
     cJSON_Delete(patch);

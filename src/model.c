@@ -333,7 +333,7 @@ int igny8_model_add_json(igny8_store *st, const char *actor, const char *json, i
     IGNY8__CHECK_ARG(st);
     int rc = igny8__check_actor(actor);
     if (rc == IGNY8_OK)
-        rc = igny8__json_parse_object(json, "json", &obj);
+        rc = igny8__json_parse_body(json, "json", IGNY8_BODY_MAX_BYTES, "", &obj);
     if (rc != IGNY8_OK)
         return rc;
     if ((rc = igny8__store_write_begin(st)) == IGNY8_OK) {
@@ -465,7 +465,7 @@ int igny8_model_update_json(igny8_store *st, const char *actor, const char *mode
     cJSON *patch = NULL;
     if (out)
         *out = NULL;
-    int rc = igny8__json_parse_object(patch_json, "patch_json", &patch);
+    int rc = igny8__json_parse_body(patch_json, "patch_json", IGNY8_BODY_MAX_BYTES, "", &patch);
     if (rc == IGNY8_OK && (rc = begin_model_write(st, actor, model_name)) == IGNY8_OK)
         rc = finish_write(st, model_name, change_model(st, actor, model_name, "update", change_by_patch, patch), out);
     cJSON_Delete(patch);

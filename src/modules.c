@@ -285,7 +285,7 @@ int igny8_module_put_json(igny8_store *st, const char *actor, int64_t account_id
     IGNY8__CHECK_ACCOUNT(account_id);
     IGNY8__CHECK_ARG(body);
     cJSON *j = NULL, *view = NULL;
-    if ((rc = igny8__json_parse_object(body, "body", &j)) != IGNY8_OK)
+    if ((rc = igny8__json_parse_body(body, "body", IGNY8_BODY_MAX_BYTES, "", &j)) != IGNY8_OK)
         return rc;
     if ((rc = igny8__store_write_begin(st)) != IGNY8_OK) {
         cJSON_Delete(j);

@@ -349,6 +349,8 @@ static int versions_view(igny8_store *st, const void *type, cJSON **out)
 
 int igny8_prompt_versions_json(igny8_store *st, const char *prompt_type, char **out_json)
 {
+    IGNY8__CHECK_ARG(out_json);
+    *out_json = NULL;
     IGNY8__CHECK_ARG(prompt_type);
     return read_view(st, versions_view, prompt_type, out_json);
 }
@@ -446,7 +448,8 @@ typedef int (*bulk_fn)(igny8_store *st, const char *actor, const char *type, con
 static int bulk(igny8_store *st, const char *actor, const char *const *types, size_t count, bulk_fn fn,
                 const void *arg)
 {
-    IGNY8__CHECK_ARG(types);
+    if (types == NULL)  /* named as the public argument is */
+        return igny8__error_set(IGNY8_EINVAL, "prompt_types", "argument prompt_types is NULL");
     int rc = begin_write(st, actor);
     if (rc != IGNY8_OK)
         return rc;
@@ -665,6 +668,8 @@ static int account_prompt_view(igny8_store *st, const void *arg, cJSON **out)
 int igny8_account_prompt_get_json(igny8_store *st, int64_t account_id, const char *prompt_type, char **out_json)
 {
     struct account_arg a = { account_id, prompt_type };
+    IGNY8__CHECK_ARG(out_json);
+    *out_json = NULL;
     IGNY8__CHECK_ARG(prompt_type);
     IGNY8__CHECK_ACCOUNT(account_id);
     return read_view(st, account_prompt_view, &a, out_json);
@@ -694,6 +699,8 @@ static int account_list_view(igny8_store *st, const void *arg, cJSON **out)
 
 int igny8_account_prompt_list_json(igny8_store *st, int64_t account_id, char **out_json)
 {
+    IGNY8__CHECK_ARG(out_json);
+    *out_json = NULL;
     IGNY8__CHECK_ACCOUNT(account_id);
     return read_view(st, account_list_view, &account_id, out_json);
 }
@@ -720,6 +727,8 @@ static int stale_view(igny8_store *st, const void *type, cJSON **out)
 
 int igny8_prompt_stale_accounts_json(igny8_store *st, const char *prompt_type, char **out_json)
 {
+    IGNY8__CHECK_ARG(out_json);
+    *out_json = NULL;
     IGNY8__CHECK_ARG(prompt_type);
     return read_view(st, stale_view, prompt_type, out_json);
 }

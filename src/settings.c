@@ -142,6 +142,18 @@ static int check_base_url(const char *url)
     for (const unsigned char *p = (const unsigned char *)url; *p; p++)
         if (*p <= 0x20 || *p == 0x7f)
             return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url contains a space or control character");
+    /* The base URL is shown in the global settings view, the audit log and every
+     * resolution, so it must not carry a secret: no user:password@ (keys are set with
+     * igny8_global_key_set), and no query or fragment, which would also break the
+     * request URL, since the endpoint's path is appended to the base. */
+    const char *authority = strstr(url, "://") + 3;
+    size_t authority_len = strcspn(authority, "/?#");
+    if (memchr(authority, '@', authority_len) != NULL)
+        return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url must not hold credentials (user:password@); "
+                                "set the key with igny8_global_key_set");
+    if (strpbrk(url, "?#") != NULL)
+        return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url must not have a query or a fragment: the "
+                                "endpoint's path is appended to it");
     return IGNY8_OK;
 }
 
@@ -169,8 +181,11 @@ static int check_field_bits(const igny8__integ_row *p, const igny8_integration_u
     if (u->set & u->clear)
         return igny8__error_set(IGNY8_EINVAL, field_name(u->set & u->clear & -(u->set & u->clear)),
                                 "a field cannot be both set and cleared");
-    if (touched & ~IGNY8__FIELD_ALL)
-        return igny8__error_set(IGNY8_EINVAL, "set", "unknown field bits 0x%x", (unsigned)(touched & ~IGNY8__FIELD_ALL));
+    if (touched & ~IGNY8__FIELD_ALL) {
+        const char *member = (u->set & ~IGNY8__FIELD_ALL) ? "set" : "clear";  /* the one that holds them */
+        return igny8__error_set(IGNY8_EINVAL, member, "unknown field bits 0x%x in %s",
+                                (unsigned)(touched & ~IGNY8__FIELD_ALL), member);
+    }
     uint32_t bad = touched & ~allowed;
     if (bad) {
         const char *f = field_name(bad & -bad);
@@ -484,7 +499,15 @@ static int set_key_in_row(igny8_store *st, const char *actor, int64_t account_id
                           const char *key)
 {
     igny8__integ_row before, after;
-    int rc = account_id > 0 ? igny8__db_account_integration_get(st, account_id, integration, &before)
+    int rc = IGNY8_OK;
+    if (account_id > 0) {
+        /* The account's row may not exist yet: the platform's says whether the integration does. */
+        igny8__integ_row platform;
+        rc = igny8__db_integration_get(st, integration, &platform);
+        igny8__integ_row_clear(&platform);
+    }
+    if (rc == IGNY8_OK)
+        rc = account_id > 0 ? igny8__db_account_integration_get(st, account_id, integration, &before)
                             : igny8__db_integration_get(st, integration, &before);
     if (rc != IGNY8_OK)
         return rc;

@@ -101,7 +101,7 @@ static int read_setting(const cJSON *item, const char *path, uint32_t bit, igny8
     case IGNY8_FIELD_ENABLED: rc = igny8__json_get_bool(item, path, &u->enabled, &is_null); break;
     case IGNY8_FIELD_TEMPERATURE: rc = igny8__json_get_number(item, path, &u->temperature, &is_null); break;
     case IGNY8_FIELD_MAX_TOKENS:
-        rc = igny8__json_get_int(item, path, INT32_MIN, INT32_MAX, &n, &is_null);
+        rc = igny8__json_get_int(item, path, IGNY8_MAX_TOKENS_MIN, IGNY8_MAX_TOKENS_MAX, &n, &is_null);
         u->max_tokens = (int)n;
         break;
     default: {
@@ -210,7 +210,7 @@ int igny8_integration_put_json(igny8_store *st, const char *actor, int64_t accou
     IGNY8__CHECK_ARG(integration);
     IGNY8__CHECK_ACCOUNT(account_id);
     int rc = igny8__check_actor(actor);
-    if (rc == IGNY8_OK) rc = igny8__json_parse_object(body, "body", &j);
+    if (rc == IGNY8_OK) rc = igny8__json_parse_body(body, "body", IGNY8_BODY_MAX_BYTES, "", &j);
     if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK)
         rc = igny8__store_write_end(st, put_account_body(st, actor, account_id, integration, j, out_json));
     if (rc != IGNY8_OK && out_json) {
@@ -344,9 +344,10 @@ static int put_global_integrations(igny8_store *st, const char *actor, const cJS
         return igny8__error_set(IGNY8_EINVAL, "integrations", "integrations must be an object");
     for (const cJSON *item = integrations->child; item; item = item->next) {
         igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
-        snprintf(prefix, sizeof(prefix), "integrations.%.64s.", item->string);
+        snprintf(prefix, sizeof(prefix), "integrations.%.64s", item->string);
         if (!cJSON_IsObject(item))
-            return igny8__error_set(IGNY8_EINVAL, prefix, "%.100s must be an object", prefix);
+            return igny8__error_set(IGNY8_EINVAL, prefix, "%s must be an object", prefix);
+        strcat(prefix, ".");  /* the prefix of its fields' paths */
         int rc = read_settings_body(item, global_fields, IGNY8__ARRAY_LEN(global_fields), readonly, prefix, &u);
         if (rc != IGNY8_OK)
             return rc;  /* already names the full path */
@@ -417,7 +418,7 @@ int igny8_global_settings_put_json(igny8_store *st, const char *actor, const cha
         *out_json = NULL;
     IGNY8__CHECK_ARG(st);
     int rc = igny8__check_actor(actor);
-    if (rc == IGNY8_OK) rc = igny8__json_parse_object(body, "body", &j);
+    if (rc == IGNY8_OK) rc = igny8__json_parse_body(body, "body", IGNY8_BODY_MAX_BYTES, "", &j);
     if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK)
         rc = igny8__store_write_end(st, put_global_body(st, actor, j, out_json));
     if (rc != IGNY8_OK && out_json) {

@@ -104,13 +104,30 @@ int igny8__store_read_begin(igny8_store *st)
     return rc;
 }
 
-int igny8__store_write_begin(igny8_store *st)
+int igny8__store_check_writable(igny8_store *st)
 {
     IGNY8__CHECK_ARG(st);
     if (st->flags & IGNY8_STORE_READONLY)
         return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is open read-only", st->path);
+    /* A file this process may not write is opened read-only by SQLite: say so, rather
+     * than "attempt to write a readonly database" from the first statement. */
     pthread_mutex_lock(&st->lock);
-    int rc = igny8__db_begin(st, 1);
+    int file_readonly = igny8__db_file_readonly(st);
+    pthread_mutex_unlock(&st->lock);
+    if (file_readonly)
+        return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is read-only: this process may not write "
+                                "the file", st->path);
+    return IGNY8_OK;
+}
+
+int igny8__store_write_begin(igny8_store *st)
+{
+    IGNY8__CHECK_ARG(st);
+    int rc = igny8__store_check_writable(st);
+    if (rc != IGNY8_OK)
+        return rc;
+    pthread_mutex_lock(&st->lock);
+    rc = igny8__db_begin(st, 1);
     if (rc != IGNY8_OK)
         pthread_mutex_unlock(&st->lock);
     return rc;

@@ -25,6 +25,10 @@ int igny8__store_read_begin(igny8_store *st);
 int igny8__store_read_end(igny8_store *st, int rc);
 int igny8__store_write_begin(igny8_store *st);
 int igny8__store_write_end(igny8_store *st, int rc);
+/* IGNY8_EREADONLY when a write cannot happen: the store was opened read-only, or the
+ * file is one this process may not write. write_begin checks it; a call that must know
+ * before it starts (a connection test records its result) asks first. */
+int igny8__store_check_writable(igny8_store *st);
 
 /* The store mutex alone, for the resolver's cache, which opens a transaction only when
  * it has to. */

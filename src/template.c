@@ -552,6 +552,9 @@ static int vars_load(const char *json, table *vars, cJSON **root)
     *root = NULL;
     if (json == NULL)
         return table_init(vars, 0);
+    if (strnlen(json, (size_t)IGNY8_PROMPT_MAX_BYTES + 1) > IGNY8_PROMPT_MAX_BYTES)
+        return igny8__error_set(IGNY8_EINVAL, "variables", "variables is larger than the %u-byte limit",
+                                IGNY8_PROMPT_MAX_BYTES);
     int rc = igny8__json_parse_object(json, "variables", root);
     if (rc == IGNY8_OK)
         rc = table_init(vars, (size_t)cJSON_GetArraySize(*root));

@@ -1620,7 +1620,7 @@ int igny8_store_import_json(igny8_store *st, const char *actor, const char *json
     IGNY8__CHECK_ARG(st);
     int rc = read_import_options(&o, opts);
     if (rc == IGNY8_OK) rc = igny8__check_actor(actor);
-    if (rc == IGNY8_OK) rc = igny8__json_parse_object(json, "json", &doc);
+    if (rc == IGNY8_OK) rc = igny8__json_parse_body(json, "json", 0, "$", &doc);
     if (rc == IGNY8_OK) rc = check_format(doc);
     memset(&c, 0, sizeof(c));
     c.st = st;

@@ -341,7 +341,7 @@ static void test_settings__global_put_rejections_write_nothing(void **state)
     expect_global_rejected(st, "{\"integrations\":{\"openai\":{\"default_model\":\"claude-3-sonnet\"}}}",
                            "integrations.openai.default_model");
     expect_global_rejected(st, "{\"integrations\":{\"openai\":{\"wat\":1}}}", "integrations.openai.wat");
-    expect_global_rejected(st, "{\"integrations\":{\"openai\":3}}", "integrations.openai.");
+    expect_global_rejected(st, "{\"integrations\":{\"openai\":3}}", "integrations.openai");
     expect_global_rejected(st, "{\"default_text_model\":\"dall-e-3\"}", "default_text_model");
     expect_global_rejected(st, "{\"default_image_model\":\"no-such\"}", "default_image_model");
     expect_global_rejected(st, "{\"text_provider\":\"runware\"}", "text_provider");
