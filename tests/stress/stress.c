@@ -1097,8 +1097,10 @@ int main(int argc, char **argv)
         }
     }
     double wall = now_s() - start;
-    if (worker_failed)
+    if (worker_failed) {
+        fprintf(stderr, "stress: the store and logs are kept in %s\n", dir);
         return 1;
+    }
 
     expected e;
     memset(&e, 0, sizeof(e));
