@@ -2,8 +2,8 @@
  * CYCLES times; after every kill the store opens, PRAGMA integrity_check is "ok", and
  * every write the writer acknowledged is in the store.
  *
- *   crash                                              the test
- *   crash --writer PATH LOG SEED FIRST_SEQ READY_FD    the writer (this binary, exec'd)
+ *   crash_sigkill                                            the test
+ *   crash_sigkill --writer PATH LOG SEED FIRST_SEQ READY_FD  the writer (this binary, exec'd)
  *
  * The writer opens the store (creating it and loading the defaults in the first cycle of
  * an epoch), writes one byte to READY_FD, then writes until it is killed: integration
@@ -458,7 +458,7 @@ int main(int argc, char **argv)
             return 1;
         if (pid == 0) {
             close(ready[0]);
-            execl(self_path, "crash", "--writer", path, log, seed, first, fd, (char *)NULL);
+            execl(self_path, "crash_sigkill", "--writer", path, log, seed, first, fd, (char *)NULL);
             _exit(127);
         }
         close(ready[1]);

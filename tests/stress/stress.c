@@ -2,8 +2,8 @@
  * runs OPS mixed operations chosen by a seeded PRNG; at the end the store must hold
  * exactly what the acknowledged operations imply.
  *
- *   stress                                   the test: prepare, run the workers, verify
- *   stress --worker PATH ID OPS SEED LOG     one worker (the test runs itself again)
+ *   stress_multiprocess                                  the test: prepare, run, verify
+ *   stress_multiprocess --worker PATH ID OPS SEED LOG    one worker (the test runs itself again)
  *
  * Workers are fork() + exec() of this binary, so no process inherits SQLite state, and
  * the parent has closed its store before the first fork. Each worker logs every
@@ -1083,7 +1083,7 @@ int main(int argc, char **argv)
         if (pids[w] < 0)
             return 1;
         if (pids[w] == 0) {
-            execl(self_path, "stress", "--worker", path, id, n, sd, logs[w], (char *)NULL);
+            execl(self_path, "stress_multiprocess", "--worker", path, id, n, sd, logs[w], (char *)NULL);
             _exit(127);
         }
     }
