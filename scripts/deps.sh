@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages libigny8settings needs to build, test and run its demo
-# (chromium, chromium-driver, python3-selenium and a font: the Django example's browser test).
+# (chromium, chromium-driver, python3-selenium and a font: the Django example's browser test;
+# gunicorn: the example under 4 worker processes, tests/stress/gunicorn_test.py).
 # Idempotent: when every package is installed already, apt is not touched at all.
 # Needs root (or sudo-less root, as in CI) only when something is missing.
 set -euo pipefail
@@ -9,7 +10,7 @@ packages=(
   build-essential gcc g++ cmake pkg-config
   libsqlite3-dev sqlite3 libcjson-dev libcurl4-openssl-dev libcmocka-dev
   valgrind abigail-tools python3 python3-django python3-setuptools python3-pip
-  chromium chromium-driver python3-selenium fonts-dejavu-core
+  chromium chromium-driver python3-selenium fonts-dejavu-core gunicorn
 )
 
 missing=()

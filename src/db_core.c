@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db_internal.h"
@@ -563,6 +564,41 @@ int igny8__db_file_readonly(igny8_store *st)
     return sqlite3_db_readonly(conn(st), "main") == 1;
 }
 
+static double monotonic_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Waiting for another process's lock. SQLite's own handler (sqlite3_busy_timeout) sleeps
+ * 1, 2, 5, ... 50 ms and then 100 ms at a time: under a steady stream of commits from
+ * other processes a waiter wakes ten times a second, finds the lock taken again by
+ * whoever was awake when it was released, and can starve past the timeout while the
+ * others commit thousands of times (tests/stress/stress.c saw SQLITE_BUSY reach callers
+ * after 5 s, with 8 processes writing). Retry every 0.1..1 ms instead, at a random
+ * point so that waiters do not wake in step, until busy_timeout_ms have passed since
+ * this wait began (count 0). The store mutex is held, so one wait runs at a time. */
+static int busy_handler(void *payload, int count)
+{
+    struct igny8__db *db = payload;
+    double now = monotonic_s();
+    if (count == 0)
+        db->busy_since = now;
+    double left_ms = db->busy_timeout_ms - (now - db->busy_since) * 1e3;
+    if (left_ms <= 0)
+        return 0;
+    db->busy_rng ^= db->busy_rng << 13;  /* xorshift64 */
+    db->busy_rng ^= db->busy_rng >> 7;
+    db->busy_rng ^= db->busy_rng << 17;
+    double sleep_ms = 0.1 + (double)(db->busy_rng % 901) / 1000.0;
+    if (sleep_ms > left_ms)
+        sleep_ms = left_ms;
+    struct timespec ts = { 0, (long)(sleep_ms * 1e6) };
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_ms)
 {
     int in_memory = strcmp(path, ":memory:") == 0;
@@ -599,7 +635,9 @@ int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_
         return src == SQLITE_NOMEM ? igny8__error_oom() : cannot_open(st, path, src);
     /* before the first read: another process may be creating or migrating the file */
     sqlite3_extended_result_codes(st->db->conn, 1);
-    sqlite3_busy_timeout(st->db->conn, (int)busy_timeout_ms);
+    st->db->busy_timeout_ms = busy_timeout_ms;
+    st->db->busy_rng = ((uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)st->db ^ (uint64_t)(monotonic_s() * 1e9)) | 1;
+    sqlite3_busy_handler(st->db->conn, busy_handler, st->db);
     rc = check_identity(st, path, &version);
     if (rc == IGNY8_OK)
         rc = configure(st, in_memory, busy_timeout_ms);

@@ -12,6 +12,9 @@
 struct igny8__db {
     sqlite3 *conn;
     int is_wal;   /* the file is in WAL mode: its -shm holds the WAL index */
+    unsigned int busy_timeout_ms;  /* how long a lock is waited for (busy_handler in db_core.c) */
+    double busy_since;             /* when the current wait began (CLOCK_MONOTONIC, seconds) */
+    uint64_t busy_rng;             /* the jitter of the waits */
     struct { const char *sql; sqlite3_stmt *stmt; } stmts[IGNY8__STMT_SLOTS];
 };
 

@@ -1,12 +1,14 @@
 /* The store: files, modes, schema versions and migration, damaged and foreign files,
  * options, several handles and several processes on one file, read-only stores. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -465,6 +467,56 @@ static void test_store__processes_opening_a_new_file_at_once_all_succeed(void **
     }
 }
 
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *commit_later(void *db)
+{
+    struct timespec pause = { 0, 200 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return NULL;
+}
+
+/* The library waits for another connection's write lock with its own busy handler (short
+ * random sleeps, see db_core.c): the timeout still ends the wait with IGNY8_EBUSY, and a
+ * lock released during the wait is taken. */
+static void test_store__busy_timeout_is_kept(void **state)
+{
+    sandbox *sb = *state;
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    igny8_store *st = NULL;
+    sqlite3 *other = NULL;
+    o.busy_timeout_ms = 300;
+    assert_igny8_ok(igny8_store_open(&st, sb->path, &o));
+    assert_int_equal(sqlite3_open(sb->path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    double t0 = seconds();
+    assert_igny8_fails(IGNY8_EBUSY, NULL, igny8_module_add(st, "test", "planner", NULL, 1));
+    double waited = seconds() - t0;
+    if (waited < 0.29 || waited > 3.0)
+        fail_msg("a 300 ms busy timeout gave up after %.3f s", waited);
+    igny8_store_close(st);
+
+    o.busy_timeout_ms = 0;  /* the default, 5 s */
+    assert_igny8_ok(igny8_store_open(&st, sb->path, &o));
+    pthread_t t;
+    t0 = seconds();
+    assert_int_equal(pthread_create(&t, NULL, commit_later, other), 0);
+    assert_igny8_ok(igny8_module_add(st, "test", "planner", NULL, 1));
+    waited = seconds() - t0;
+    assert_int_equal(pthread_join(t, NULL), 0);
+    if (waited < 0.15 || waited > 3.0)
+        fail_msg("a lock released after 200 ms was taken after %.3f s", waited);
+    assert_int_equal(enabled(st, 0, "planner"), 1);
+    igny8_store_close(st);
+    sqlite3_close(other);
+}
+
 static void test_store__readonly_store_refuses_writes(void **state)
 {
     sandbox *sb = *state;
@@ -562,6 +614,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__processes_opening_a_new_file_at_once_all_succeed, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store__readonly_store_refuses_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__busy_timeout_is_kept, setup, teardown),
         cmocka_unit_test(test_store__null_args_are_einval),
         cmocka_unit_test(test_store__older_options_version_is_read_by_its_size),
     };
