@@ -1,7 +1,9 @@
 /* igny8_global_settings_put_json on the baseline store.
  *
  * Invariants (settings.h, DESIGN §3):
- * - success: the reply is JSON and is exactly what a GET gives afterwards;
+ * - success: the reply is JSON and is exactly what a GET gives afterwards, and that GET
+ *   body PUT back is accepted and changes nothing (a body of the GET's shape; read-only
+ *   and key fields are ignored);
  * - failure: a negative code, no reply, and nothing written: the GET body, every
  *   integration's GET body for an account and the audit log are as before. */
 #include <stdlib.h>
@@ -36,6 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == IGNY8_OK) {
         FUZZ_CHECK(fuzz_json_valid(reply));
         FUZZ_CHECK(strcmp(reply, after) == 0);
+        long long audited = fuzz_audit_count(st);
+        char *again = (char *)1;
+        FUZZ_CHECK(igny8_global_settings_put_json(st, "fuzz", after, &again) == IGNY8_OK);
+        FUZZ_CHECK(strcmp(again, after) == 0);
+        FUZZ_CHECK(fuzz_audit_count(st) == audited);
+        igny8_free(again);
     } else {
         char *accounts_after = list(st);
         FUZZ_CHECK(rc < 0);
