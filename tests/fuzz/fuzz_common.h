@@ -16,6 +16,10 @@
 /* A broken invariant is a bug: crash where libFuzzer (or the replay runner) sees it. */
 #define FUZZ_CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
 
+/* Defined by each target whose input is JSON: the bytes before the JSON (a mode byte).
+ * The JSON-aware mutator of libFuzzer builds (fuzz_json_mutator.c) leaves them alone. */
+extern const size_t fuzz_json_prefix;
+
 /* The account whose settings the baseline holds (fuzz_store). */
 #define FUZZ_ACCOUNT 7
 /* An account the baseline knows nothing about. */

@@ -13,6 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+const size_t fuzz_json_prefix = 0;
+
 static char *get(igny8_store *st)
 {
     char *json = NULL;

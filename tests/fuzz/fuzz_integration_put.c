@@ -13,6 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+const size_t fuzz_json_prefix = 0;
+
 static char *list(igny8_store *st, int64_t account)
 {
     char *json = NULL;

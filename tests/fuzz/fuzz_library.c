@@ -22,6 +22,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+const size_t fuzz_json_prefix = 0;
+
 static char *view(igny8_store *st, int kind, int64_t id)
 {
     char *json = NULL;
