@@ -51,10 +51,12 @@ for t in "${targets[@]}"; do
   rc=0
   "$out/tests/fuzz/fuzz_$t" "${args[@]}" "$corpus" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  found=$(ls "$artifacts" | head -1)
+  seed=$(sed -n 's/^INFO: Seed: *//p' "$log" | head -1)
+  found=$(ls "$artifacts" | grep -E '^(crash|leak|timeout|oom)-' | head -1 || true)
   if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
     failed+=("$t")
-    summary+=("$(printf '%-16s %12s executions  FAILED (exit %s) %s' "$t" "${execs:-?}" "$rc" "${found:+$artifacts$found}")")
+    summary+=("$(printf '%-16s %12s executions  FAILED (exit %s, -seed=%s) %s' "$t" "${execs:-?}" "$rc" \
+                 "${seed:-?}" "${found:+$artifacts$found}")")
     echo "fuzz.sh: fuzz_$t FAILED (exit $rc); the end of $log:" >&2
     tail -n 40 "$log" >&2
   else
