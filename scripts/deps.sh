@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev sqlite3 libcjson-dev libcurl4-openssl-dev libcmocka-dev
   valgrind abigail-tools python3 python3-django python3-setuptools python3-pip
   chromium chromium-driver python3-selenium fonts-dejavu-core gunicorn
+  clang libclang-rt-14-dev  # libFuzzer, for scripts/fuzz.sh
 )
 
 missing=()

@@ -42,5 +42,7 @@ step "ctest in build-asan/"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j2)
 
+step "fuzzing (60 s per target)"; bash scripts/fuzz.sh 60
+
 echo
 echo "test.sh: ALL TESTS PASSED (plain and ASan+UBSan) in $(( $(date +%s) - start ))s"

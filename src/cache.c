@@ -158,6 +158,33 @@ static void link_snapshot(igny8__snapshot *s, const igny8__global_row *g)
     s->type_integration[IGNY8_MODEL_IMAGE] = igny8__snapshot_integration(s, g->image_integration);
 }
 
+/* The lookups are binary searches over the names in the order SQL gave them, and a
+ * model's integration is an index: a damaged file (an index that no longer matches its
+ * table) can break both, and the resolver must then fail, not read out of bounds. */
+static int out_of_order(const char *previous, const char *name)
+{
+    return name == NULL || (previous && strcmp(previous, name) >= 0);
+}
+
+static int check_snapshot(const igny8__snapshot *s)
+{
+    const char *what = NULL;
+    for (size_t i = 0; !what && i < s->n_integrations; i++)
+        if (out_of_order(i ? s->integrations[i - 1].name : NULL, s->integrations[i].name))
+            what = "integrations";
+    for (size_t i = 0; !what && i < s->n_models; i++)
+        if (out_of_order(i ? s->models[i - 1]->model_name : NULL, s->models[i]->model_name) ||
+            s->model_integration[i] < 0)
+            what = "models";
+    for (size_t i = 0; !what && i < s->n_operations; i++)
+        if (out_of_order(i ? s->operation_names[i - 1] : NULL, s->operation_names[i]))
+            what = "operations";
+    if (what == NULL)
+        return IGNY8_OK;
+    return igny8__error_set(IGNY8_ECORRUPT, NULL, "the store's %s do not read back consistently (a damaged "
+                            "index?): the store is damaged; PRAGMA integrity_check says where", what);
+}
+
 static int load_snapshot(igny8_store *st, igny8__snapshot **out)
 {
     igny8__global_row g;
@@ -174,6 +201,7 @@ static int load_snapshot(igny8_store *st, igny8__snapshot **out)
     if (rc == IGNY8_OK && (rc = igny8__db_global_get(st, &g)) == IGNY8_OK) {
         link_snapshot(s, &g);
         igny8__global_row_clear(&g);
+        rc = check_snapshot(s);
     }
     if (rc != IGNY8_OK) {
         igny8__snapshot_release(s);

@@ -205,6 +205,9 @@ int igny8__db_integration_names(igny8_store *st, char ***out)
         v = grown;
         v[n + 1] = NULL;
         rc = igny8__db_col_str(s, 0, &v[n]);
+        if (rc == IGNY8_OK && v[n] == NULL)  /* a rowid table's TEXT PRIMARY KEY takes NULL */
+            rc = igny8__error_set(IGNY8_ECORRUPT, "integration", "an integration of the store has no name: "
+                                  "the store is damaged");
         n += rc == IGNY8_OK;
     }
     if (rc == IGNY8_OK && step != SQLITE_DONE)

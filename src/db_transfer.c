@@ -22,6 +22,13 @@ static int each_row(igny8_store *st, const char *sql, const char *what, row_read
     return rc;
 }
 
+/* A row whose key is NULL, which only a damaged file holds (the keys are NOT NULL, or a
+ * rowid table's TEXT PRIMARY KEY): the export walks rows by their keys. */
+static int null_key(const char *table)
+{
+    return igny8__error_set(IGNY8_ECORRUPT, NULL, "a row of %s has no key: the store is damaged", table);
+}
+
 static int col_type(sqlite3_stmt *s, int i)
 {
     return igny8__model_type_from_name(igny8__db_col_text(s, i));
@@ -316,7 +323,7 @@ static int read_prompt_type(sqlite3_stmt *s, void *ctx)
     const struct prompt_type_ctx *c = ctx;
     igny8__transfer_prompt_type t = { igny8__db_col_text(s, 0), sqlite3_column_int(s, 1), sqlite3_column_int(s, 2),
                                       igny8__db_col_text(s, 3), igny8__db_col_text(s, 4) };
-    return c->fn(c->payload, &t);
+    return t.name ? c->fn(c->payload, &t) : null_key("prompt_type");
 }
 
 int igny8__db_transfer_prompt_types_each(igny8_store *st, igny8__transfer_prompt_type_fn fn, void *payload)
@@ -368,7 +375,7 @@ static int read_each_version(sqlite3_stmt *s, void *ctx)
     const struct version_ctx *c = ctx;
     igny8_prompt p;
     read_version(s, &p);
-    return c->fn(c->payload, &p);
+    return p.prompt_type ? c->fn(c->payload, &p) : null_key("prompt_version");
 }
 
 int igny8__db_transfer_versions_each(igny8_store *st, igny8__prompt_fn fn, void *payload)

@@ -65,7 +65,7 @@ static int load_provider(igny8_store *st, const char *actor, const cJSON *o)
 static int load_integration(igny8_store *st, const char *actor, const cJSON *o)
 {
     igny8__integ_row r;
-    const char *name, *provider, *key_from;
+    const char *name = NULL, *provider = NULL, *key_from = NULL;
     IGNY8__UNUSED(actor);
     igny8__integ_row_init(&r);
     int rc = get_str(o, "name", 1, &name);

@@ -387,6 +387,48 @@ int igny8__json_get_bool(const cJSON *item, const char *path, int *out, int *is_
     return IGNY8_OK;
 }
 
+typedef struct { const char *key; size_t index; const cJSON *item; } member_ref;
+
+static int compare_members(const void *a, const void *b)
+{
+    const member_ref *x = a, *y = b;
+    int d = strcmp(x->key, y->key);
+    return d ? d : (x->index > y->index) - (x->index < y->index);
+}
+
+int igny8__json_repeated_key(const cJSON *obj, const cJSON **out)
+{
+    size_t n = 0, i = 0;
+    *out = NULL;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        n++;
+    if (n < 2)
+        return IGNY8_OK;
+    if (n <= 16) {  /* the usual object: no allocation */
+        for (const cJSON *c = obj->child->next; c; c = c->next)
+            for (const cJSON *e = obj->child; e != c; e = e->next)
+                if (strcmp(e->string, c->string) == 0) {
+                    *out = c;
+                    return IGNY8_OK;
+                }
+        return IGNY8_OK;
+    }
+    member_ref *v = igny8__calloc(n, sizeof(*v));
+    if (v == NULL)
+        return igny8__error_oom();
+    for (const cJSON *c = obj->child; c; c = c->next, i++)
+        v[i] = (member_ref){ c->string, i, c };
+    qsort(v, n, sizeof(*v), compare_members);
+    size_t first = n;  /* the index of the earliest repeat */
+    for (i = 1; i < n; i++)
+        if (strcmp(v[i].key, v[i - 1].key) == 0 && v[i].index < first) {
+            first = v[i].index;
+            *out = v[i].item;
+        }
+    igny8__free(v);
+    return IGNY8_OK;
+}
+
 static int ends_with(const char *s, size_t n, const char *suffix)
 {
     size_t m = strlen(suffix);

@@ -59,6 +59,12 @@ int igny8__json_get_int(const cJSON *item, const char *path, int64_t min, int64_
                         int *is_null);
 int igny8__json_get_bool(const cJSON *item, const char *path, int *out, int *is_null);
 
+/* *out := the first member of obj (in document order) whose key an earlier member has,
+ * or NULL. cJSON keeps every member of an object, so a lookup by key finds the first
+ * and a walk over the members ends with the last: a reader must refuse the object
+ * rather than let two of its parts read different ones. O(n log n) in the members. */
+int igny8__json_repeated_key(const cJSON *obj, const cJSON **out);
+
 /* True when a field name names an API key or another secret; such fields are stripped
  * from every PUT body and never stored. */
 int igny8__json_is_secret_field(const char *name);

@@ -359,9 +359,30 @@ static int put_global_integrations(igny8_store *st, const char *actor, const cJS
     return IGNY8_OK;
 }
 
+/* default_*_model null: the platform's provider of that type keeps no default model. The
+ * GET body shows null for that and for no provider at all (then there is nothing to
+ * clear), so a GET body sent back is accepted and changes nothing. */
+static int clear_global_default_model(igny8_store *st, const char *actor, int type)
+{
+    igny8__global_row g;
+    int rc = igny8__db_global_get(st, &g);
+    if (rc != IGNY8_OK)
+        return rc;
+    const char *integration = type == IGNY8_MODEL_TEXT ? g.text_integration : g.image_integration;
+    if (integration) {
+        igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
+        u.clear = IGNY8_FIELD_MODEL;
+        rc = igny8__global_integration_apply(st, actor, integration, &u);
+    }
+    igny8__global_row_clear(&g);
+    return rc;
+}
+
 static int put_global_default_model(igny8_store *st, const char *actor, int type, const char *k, const char *v)
 {
     igny8_model *m = NULL;
+    if (v == NULL)
+        return clear_global_default_model(st, actor, type);
     int rc = igny8__db_model_get(st, v, &m);
     if (rc == IGNY8_OK && m->model_type != type)
         rc = igny8__error_set(IGNY8_EINVAL, k, "'%s' is not a %s model", v, igny8_model_type_name(type));
@@ -381,7 +402,7 @@ static int put_global_field(igny8_store *st, const char *actor, const cJSON *ite
     int provider = !strcmp(k, "text_provider") || !strcmp(k, "image_provider");
     if (!model && !provider)
         return igny8__error_set(IGNY8_EINVAL, k, "unknown field '%.64s'", k);
-    rc = igny8__json_get_string(item, k, &v, provider ? &is_null : NULL);
+    rc = igny8__json_get_string(item, k, &v, &is_null);
     if (rc != IGNY8_OK)
         return rc;
     int type = strstr(k, "text") ? IGNY8_MODEL_TEXT : IGNY8_MODEL_IMAGE;
