@@ -68,7 +68,9 @@ static void one_kind(igny8_store *st, int kind, const char *body, const cJSON *i
     if (rc != IGNY8_OK) {
         FUZZ_CHECK(rc < 0 && id == 0);
         FUZZ_CHECK(fuzz_audit_count(st) == audit);
-        FUZZ_CHECK(!valid || rc == IGNY8_EEXISTS);
+        /* EINVAL despite a valid tree: the text itself is refused (\u0000 inside a string,
+         * a key given twice), which a cJSON tree cannot show */
+        FUZZ_CHECK(!valid || rc == IGNY8_EEXISTS || rc == IGNY8_EINVAL);
         return;
     }
     FUZZ_CHECK(valid && id > 0);
