@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "audit.h"
 #include "db.h"
 #include "json.h"
@@ -67,12 +68,12 @@ static int check_operation_model(igny8_store *st, const char *operation, const c
     int rc = igny8__db_operation_type(st, operation, &type);
     if (rc != IGNY8_OK || model_name == NULL)
         return rc;
-    rc = igny8__db_model_get(st, model_name, &m);
-    if (rc == IGNY8_OK && !m->is_active)
+    rc = igny8__model_get(st, model_name, &m);
+    if (rc == IGNY8_OK && !m->row.is_active)
         rc = igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is inactive", model_name);
-    else if (rc == IGNY8_OK && m->model_type != type)
+    else if (rc == IGNY8_OK && m->row.model_type != type)
         rc = igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is a %s model; operation '%s' needs %s", model_name,
-                              igny8_model_type_name(m->model_type), operation, igny8_model_type_name(type));
+                              igny8_model_type_name(m->row.model_type), operation, igny8_model_type_name(type));
     igny8_model_free(m);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "audit.h"
 #include "db.h"
 
@@ -186,7 +187,8 @@ int igny8_audit_query_json(igny8_store *st, const igny8_audit_query *query, char
         cJSON_Delete(root);
         return rc;
     }
-    rc = igny8__store_read_end(st, igny8__db_audit_each(st, &q, add_entry, entries));
+    igny8__audit_filter f = { q.entity, q.since, q.actor, q.account_id, q.limit };
+    rc = igny8__store_read_end(st, igny8__db_audit_each(st, &f, add_entry, entries));
     if (rc != IGNY8_OK) {
         cJSON_Delete(root);
         return rc;

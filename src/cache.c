@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "cache.h"
 #include "db.h"
 
@@ -16,8 +17,8 @@ struct igny8__cache {
     size_t hand;                            /* the clock hand: the next slot to consider */
     int64_t last_seq;
     uint64_t writes_seen;
-    unsigned char header[IGNY8__WAL_HEADER_BYTES];  /* the WAL-index header when last current */
-    int has_header;
+    unsigned char token[IGNY8__CHANGE_TOKEN_BYTES];  /* the change token when last current */
+    int has_token;
 };
 
 /* ---- the snapshot ---- */
@@ -29,7 +30,7 @@ void igny8__snapshot_release(igny8__snapshot *s)
     for (size_t i = 0; i < s->n_integrations; i++)
         igny8__integ_row_clear(&s->integrations[i]);
     for (size_t i = 0; i < s->n_models; i++)
-        igny8_model_free(s->models[i]);
+        igny8__model_row_clear(&s->models[i]);
     for (size_t i = 0; i < s->n_operations; i++)
         igny8__free(s->operation_names[i]);
     void *arrays[] = { s->integrations, s->integration_key_from, s->integration_default_model, s->models,
@@ -55,16 +56,8 @@ static int find_sorted(const void *base, size_t n, size_t stride, size_t offset,
 
 int igny8__snapshot_model(const igny8__snapshot *s, const char *name)
 {
-    /* models[i] points at a struct whose first member is model_name */
-    size_t lo = 0, hi = s->n_models;
-    while (name && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name, s->models[mid]->model_name);
-        if (c == 0)
-            return (int)mid;
-        if (c < 0) hi = mid; else lo = mid + 1;
-    }
-    return -1;
+    return name ? find_sorted(s->models, s->n_models, sizeof(igny8__model_row),
+                              offsetof(igny8__model_row, model_name), name) : -1;
 }
 
 int igny8__snapshot_integration(const igny8__snapshot *s, const char *name)
@@ -100,26 +93,39 @@ static int add_operation(void *payload, const char *name, int type, const char *
     return IGNY8_OK;
 }
 
+struct models_ctx { igny8__snapshot *s; size_t cap; };
+
+static int add_model(void *payload, igny8__model_row *row)
+{
+    struct models_ctx *c = payload;
+    if (c->s->n_models == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        igny8__model_row *grown = igny8__realloc(c->s->models, cap * sizeof(*grown));
+        if (grown == NULL)
+            return igny8__error_oom();
+        c->s->models = grown;
+        c->cap = cap;
+    }
+    c->s->models[c->s->n_models++] = *row;  /* takes the row's strings */
+    igny8__model_row_init(row);
+    return IGNY8_OK;
+}
+
 /* Models, with each one's integration index and the registry default per type. */
 static int load_models(igny8_store *st, igny8__snapshot *s)
 {
-    igny8_models *list = NULL;
-    igny8_model_filter all = IGNY8_MODEL_FILTER_INIT;
-    int rc = igny8__db_model_list(st, &all, &list);
+    struct models_ctx c = { s, 0 };
+    igny8__model_filter all = { NULL, 0, -1 };
+    int rc = igny8__db_model_each(st, &all, add_model, &c);
     if (rc != IGNY8_OK)
         return rc;
-    s->models = list->items;
-    s->n_models = list->count;
-    list->items = NULL;
-    list->count = 0;
-    igny8_models_free(list);
     s->model_integration = igny8__calloc(s->n_models ? s->n_models : 1, sizeof(int));
     if (s->model_integration == NULL)
         return igny8__error_oom();
     for (size_t i = 0; i < s->n_models; i++) {
-        s->model_integration[i] = igny8__snapshot_integration(s, s->models[i]->integration);
-        if (s->models[i]->is_default)
-            s->default_model[s->models[i]->model_type] = (int)i;
+        s->model_integration[i] = igny8__snapshot_integration(s, s->models[i].integration);
+        if (s->models[i].is_default)
+            s->default_model[s->models[i].model_type] = (int)i;
     }
     return IGNY8_OK;
 }
@@ -173,7 +179,7 @@ static int check_snapshot(const igny8__snapshot *s)
         if (out_of_order(i ? s->integrations[i - 1].name : NULL, s->integrations[i].name))
             what = "integrations";
     for (size_t i = 0; !what && i < s->n_models; i++)
-        if (out_of_order(i ? s->models[i - 1]->model_name : NULL, s->models[i]->model_name) ||
+        if (out_of_order(i ? s->models[i - 1].model_name : NULL, s->models[i].model_name) ||
             s->model_integration[i] < 0)
             what = "models";
     for (size_t i = 0; !what && i < s->n_operations; i++)
@@ -466,14 +472,22 @@ void igny8__cache_close(igny8_store *st)
     st->cache = NULL;
 }
 
-static int is_current(igny8_store *st, const struct igny8__cache *c)
+/* 1 when nothing changed since the cache was last made current; a backend that cannot
+ * read its token (a PostgreSQL server gone) fails the call. */
+static int is_current(igny8_store *st, const struct igny8__cache *c, int *current)
 {
-    unsigned char now[IGNY8__WAL_HEADER_BYTES];
+    unsigned char now[IGNY8__CHANGE_TOKEN_BYTES];
+    int known = 0, rc = IGNY8_OK;
+    *current = 0;
     if (c->snap == NULL || c->writes_seen != st->writes)
-        return 0;
-    if (!c->has_header)
-        return is_memory(st);  /* nobody else can write a private in-memory database */
-    return igny8__db_wal_header(st, now) && memcmp(now, c->header, IGNY8__WAL_HEADER_BYTES) == 0;
+        return IGNY8_OK;
+    if (!c->has_token) {
+        *current = is_memory(st);  /* nobody else can write a private in-memory database */
+        return IGNY8_OK;
+    }
+    rc = igny8__db_change_token(st, now, &known);
+    *current = rc == IGNY8_OK && known && memcmp(now, c->token, IGNY8__CHANGE_TOKEN_BYTES) == 0;
+    return rc;
 }
 
 struct log_ctx { struct igny8__cache *c; int platform; };
@@ -523,10 +537,13 @@ static int follow_log(igny8_store *st, struct igny8__cache *c)
 /* The slow path: one read transaction that follows the log and loads the account. */
 static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, igny8__account **out)
 {
-    unsigned char header[IGNY8__WAL_HEADER_BYTES];
-    int has_header = c->snap != NULL && igny8__db_wal_header(st, header);  /* before the transaction: */
-    uint64_t writes = st->writes;                                         /* a later commit is a change */
-    int rc = igny8__db_begin(st, 0);
+    unsigned char token[IGNY8__CHANGE_TOKEN_BYTES];
+    int has_token = 0, rc = IGNY8_OK;
+    if (c->snap != NULL)  /* before the transaction: a later commit is a change */
+        rc = igny8__db_change_token(st, token, &has_token);
+    uint64_t writes = st->writes;
+    if (rc == IGNY8_OK)
+        rc = igny8__db_begin(st, 0);
     if (rc != IGNY8_OK)
         return rc;
     rc = follow_log(st, c);
@@ -537,14 +554,15 @@ static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, 
         rc = igny8__db_commit(st);
     else
         igny8__db_rollback(st);
+    /* The first refresh is what opens SQLite's WAL: its token could only be read after the
+     * transaction, when a commit may already have slipped in, so remember none (all zeros
+     * never match) and let the next call take one the safe way. */
+    if (rc == IGNY8_OK && !has_token && (rc = igny8__db_change_token(st, token, &has_token)) == IGNY8_OK &&
+        has_token)
+        memset(token, 0, sizeof(token));
     if (rc == IGNY8_OK) {
-        /* The first refresh is what opens the WAL: its header could only be read after the
-         * transaction, when a commit may already have slipped in, so remember none (all
-         * zeros never match) and let the next call take one the safe way. */
-        if (!has_header && (has_header = igny8__db_wal_header(st, header)) != 0)
-            memset(header, 0, sizeof(header));
-        memcpy(c->header, header, IGNY8__WAL_HEADER_BYTES);
-        c->has_header = has_header;
+        memcpy(c->token, token, IGNY8__CHANGE_TOKEN_BYTES);
+        c->has_token = has_token;
         c->writes_seen = writes;
     } else {
         *out = NULL;
@@ -556,8 +574,11 @@ int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap
 {
     struct igny8__cache *c = st->cache;
     igny8__account *a = NULL;
-    int rc = IGNY8_OK;
-    if (is_current(st, c) && (account_id <= 0 || (a = find_account(c, account_id)) != NULL)) {
+    int current = 0;
+    int rc = is_current(st, c, &current);
+    if (rc != IGNY8_OK)
+        return rc;
+    if (current && (account_id <= 0 || (a = find_account(c, account_id)) != NULL)) {
         if (a)
             a->referenced = 1;
     } else {

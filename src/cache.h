@@ -9,21 +9,30 @@
  *   igny8_store_options.cache_accounts; when it is full, the clock algorithm evicts an
  *   account not used since the hand last passed (a hit only sets a bit in the entry it has
  *   already read: no list to relink on the hot path).
- * - Freshness: every call compares the WAL-index header in the -shm file (48 bytes that
- *   every commit of any connection, in any process, rewrites; read through a read-only
- *   mapping) and this handle's own write counter with what the cache last saw. Equal: the
- *   cache is current. Different: one read transaction reads change_log since the last
- *   position (filled by triggers, so every writer is seen), drops the accounts that
- *   changed, or everything when platform data changed or the log was trimmed past us.
- *   Without a mapping (no WAL) every call takes that transaction.
- * All functions run with the store mutex held.
+ * - Freshness: every call compares the backend's change token (db.h: SQLite's WAL-index
+ *   header, 48 bytes that every commit of any connection in any process rewrites, read
+ *   through a mapping; PostgreSQL's change-log position, one round trip) and this
+ *   handle's own write counter with what the cache last saw. Equal: the cache is current.
+ *   Different: one read transaction reads change_log since the last position (filled by
+ *   triggers, so every writer is seen), drops the accounts that changed, or everything
+ *   when platform data changed or the log was trimmed past us. Without a token (no WAL)
+ *   every call takes that transaction.
+ * The cache sees only the plain rows of db.h: it depends on the SQL layer, never on the
+ * domain. All functions run with the store mutex held.
  */
 #ifndef IGNY8__CACHE_H
 #define IGNY8__CACHE_H
 
-#include "model.h"
-#include "settings.h"
+#include "db.h"
 #include "store.h"
+
+/* The parameter values of one level (unset: NaN, 0, NULL), as the resolver picks them
+ * field by field (settings.h, igny8__params_pick). */
+typedef struct igny8__param_values {
+    double temperature;
+    int max_tokens;
+    const char *size, *quality, *style;
+} igny8__param_values;
 
 typedef struct igny8__snapshot {
     int refs;                   /* atomic */
@@ -35,7 +44,7 @@ typedef struct igny8__snapshot {
     int *integration_key_from;        /* index of key_from, -1 */
     int *integration_default_model;   /* index of the default model, -1 */
     size_t n_models;
-    igny8_model **models;       /* by name order */
+    igny8__model_row *models;   /* by name order */
     int *model_integration;     /* index of the model's integration */
     size_t n_operations;
     char **operation_names;     /* by name order */

@@ -35,8 +35,11 @@ int igny8__utf8_valid(const char *text, size_t *bad);
 /* A free-text argument (a description): valid UTF-8 of at most max bytes; NULL is fine. */
 int igny8__check_text(const char *text, const char *field, size_t max);
 
-/* "text"/"image" <-> IGNY8_MODEL_*; 0 for an unknown name. */
+/* "text"/"image" <-> IGNY8_MODEL_*; 0 for an unknown name (the names: igny8_model_type_name). */
 int igny8__model_type_from_name(const char *name);
+/* "author_profile"/"strategy" <-> IGNY8_LIBRARY_*; NULL / 0 for an unknown kind or name. */
+const char *igny8__library_kind_name(int kind);
+int igny8__library_kind_from_name(const char *name);
 
 /* Options structs: check `version` (1..current) and copy only the fields that version
  * has; the rest keep the defaults already in *dst. */

@@ -1,30 +1,43 @@
 /*
- * The SQL layer: every SQL statement of the library lives behind this interface, in
- * src/db_*.c. The domain code (model.c, settings.c, resolve.c, ...) sees rows as C
- * structs and never SQL, so that a server-database backend can replace db_*.c without
- * touching it. All functions run inside a transaction opened by store.c; strings in
- * rows are allocated with igny8__malloc and released by the matching *_clear().
+ * The SQL layer: every SQL statement of the library lives behind this interface. The
+ * domain code (model.c, settings.c, resolve.c, ...) sees rows as the plain C structs
+ * declared here and never SQL or a backend; the SQL files (src/db_*.c) are written once
+ * for both backends (db_backend.h; SQLite in src/sqlite/, PostgreSQL in src/postgres/)
+ * and include no domain header. All functions run inside a transaction opened by
+ * store.c; strings in rows are allocated with igny8__malloc and released by the
+ * matching *_clear().
  */
 #ifndef IGNY8__DB_H
 #define IGNY8__DB_H
 
 #include "common.h"
-#include "model.h"
-#include "prompt.h"
-#include "store.h"
 
-/* ---- connection, transactions, schema (db_core.c) ---- */
-int igny8__db_open(igny8_store *st, const char *path, unsigned int busy_timeout_ms);
+/* ---- connection, transactions, schema (db_statement.c, and each backend) ---- */
+/* What igny8_store_open hands the backend it chose, from the store's options. */
+typedef struct igny8__open_params {
+    const char *target;            /* the path, or the PostgreSQL URL or connection string */
+    uint32_t flags;                /* IGNY8_STORE_* */
+    unsigned int busy_timeout_ms;  /* how long a write waits for another writer */
+    const char *schema;            /* PostgreSQL: the schema the store lives in */
+} igny8__open_params;
+/* Open the store with the backend its target names (a postgresql:// or postgres:// URL,
+ * or IGNY8_STORE_POSTGRES: PostgreSQL; anything else: a SQLite file), creating or
+ * migrating its schema. Sets st->db. */
+int igny8__db_open(igny8_store *st, const igny8__open_params *p);
 void igny8__db_close(igny8_store *st);
+/* "sqlite" or "postgresql". */
+const char *igny8__db_backend_name(igny8_store *st);
 int igny8__db_begin(igny8_store *st, int write);
 int igny8__db_commit(igny8_store *st);
 void igny8__db_rollback(igny8_store *st);
 int igny8__db_schema_version(igny8_store *st, int *out);
 /* 1 when the store has no providers and no models (igny8_defaults_load's rule). */
 int igny8__db_is_empty(igny8_store *st, int *out);
-/* 1 when SQLite opened the file read-only although the store was opened read-write,
- * because this process may not write the file. */
+/* 1 when the backend will refuse writes although the store was opened read-write
+ * (SQLite: this process may not write the file). */
 int igny8__db_file_readonly(igny8_store *st);
+/* The bytes the store takes (the SQLite file; the PostgreSQL schema's tables). */
+int64_t igny8__db_size(igny8_store *st);
 
 /* ---- providers, integrations, operations (db_settings.c) ---- */
 typedef struct igny8__provider_row {
@@ -103,13 +116,33 @@ int igny8__db_account_operation_model_each(igny8_store *st, int64_t account_id, 
                                            void *payload);
 
 /* ---- models (db_model.c) ---- */
-int igny8__db_model_get(igny8_store *st, const char *name, igny8_model **out); /* ENOTFOUND */
-/* The same, for a caller to whom a missing model is not an error: *out NULL, and this
- * thread's last error untouched (a successful call must not leave one behind). */
-int igny8__db_model_find(igny8_store *st, const char *name, igny8_model **out);
-int igny8__db_model_list(igny8_store *st, const igny8_model_filter *f, igny8_models **out);
-int igny8__db_model_insert(igny8_store *st, const igny8_model *m);
-int igny8__db_model_update(igny8_store *st, const igny8_model *m);
+/* A model of the registry. Unset prices are NaN; unset counts are 0. integration is read
+ * (the integration of the model's provider and type) and ignored by writes. */
+typedef struct igny8__model_row {
+    char *model_name, *display_name, *provider, *integration;
+    int model_type;
+    double input_cost_per_1k, output_cost_per_1k, cost_per_image;
+    int tokens_per_credit, credits_per_image, max_output_tokens;
+    int is_active, is_default;
+    char *updated_at, *updated_by;
+} igny8__model_row;
+/* A zeroed row with unset prices, active. */
+void igny8__model_row_init(igny8__model_row *m);
+void igny8__model_row_clear(igny8__model_row *m);
+/* *found 0 (and *out initialised) when the registry has no such model; this thread's
+ * last error is then untouched. */
+int igny8__db_model_find(igny8_store *st, const char *name, igny8__model_row *out, int *found);
+/* Which models igny8__db_model_each gives: NULL / 0 / -1 mean any. */
+typedef struct igny8__model_filter {
+    const char *provider;
+    int model_type;
+    int active;     /* 1 active, 0 inactive, -1 any */
+} igny8__model_filter;
+/* fn may take the row's strings (setting them NULL); what it leaves is freed. */
+typedef int (*igny8__model_fn)(void *payload, igny8__model_row *row);
+int igny8__db_model_each(igny8_store *st, const igny8__model_filter *f, igny8__model_fn fn, void *payload);
+int igny8__db_model_insert(igny8_store *st, const igny8__model_row *m);
+int igny8__db_model_update(igny8_store *st, const igny8__model_row *m);
 /* The is_default model of a type into *out (NULL when none). */
 int igny8__db_model_default_name(igny8_store *st, int model_type, char **out);
 
@@ -147,19 +180,26 @@ int igny8__db_prompt_type_update(igny8_store *st, const igny8__prompt_type_row *
 typedef int (*igny8__prompt_type_fn)(void *payload, const igny8__prompt_type_row *row);
 int igny8__db_prompt_type_each(igny8_store *st, igny8__prompt_type_fn fn, void *payload);
 
-/* Versions are rows of igny8_prompt (prompt_type, version, value, variables, description,
- * message, author, created_at). */
-int igny8__db_prompt_version_insert(igny8_store *st, const igny8_prompt *p);
-/* ENOTFOUND (field "version") for a missing version; *out is a new snapshot. */
-int igny8__db_prompt_version_get(igny8_store *st, const char *type, int version, igny8_prompt **out);
-/* Each version of a type, newest first; the snapshot is the callback's only for the call. */
-typedef int (*igny8__prompt_fn)(void *payload, const igny8_prompt *p);
+/* A global version (prompt_type, version, value, variables, description, message, author,
+ * created_at; is_published and is_active read from its type and ignored by writes), or an
+ * account's customisation (prompt_type, value, default_prompt, based_on_version, and
+ * author and created_at for its updated_by and updated_at). */
+typedef struct igny8__prompt_row {
+    char *prompt_type, *value, *variables, *description, *message, *author, *created_at, *default_prompt;
+    int version, based_on_version, is_published, is_active;
+} igny8__prompt_row;
+void igny8__prompt_row_clear(igny8__prompt_row *r);
+int igny8__db_prompt_version_insert(igny8_store *st, const igny8__prompt_row *p);
+/* ENOTFOUND (field "version") for a missing version. */
+int igny8__db_prompt_version_get(igny8_store *st, const char *type, int version, igny8__prompt_row *out);
+/* Each version of a type, newest first; the row is the callback's only for the call. */
+typedef int (*igny8__prompt_fn)(void *payload, const igny8__prompt_row *p);
 int igny8__db_prompt_version_each(igny8_store *st, const char *type, igny8__prompt_fn fn, void *payload);
 
-/* An account's customisation as a prompt: value, default_prompt, based_on_version,
- * author (updated_by) and created_at (updated_at); *out NULL when there is none. */
-int igny8__db_account_prompt_get(igny8_store *st, int64_t account_id, const char *type, igny8_prompt **out);
-int igny8__db_account_prompt_put(igny8_store *st, int64_t account_id, const igny8_prompt *p);
+/* An account's customisation; *found 0 when there is none. */
+int igny8__db_account_prompt_get(igny8_store *st, int64_t account_id, const char *type, igny8__prompt_row *out,
+                                 int *found);
+int igny8__db_account_prompt_put(igny8_store *st, int64_t account_id, const igny8__prompt_row *p);
 int igny8__db_account_prompt_delete(igny8_store *st, int64_t account_id, const char *type);
 /* Accounts of a type whose customisation is based on a version below `version`. */
 typedef int (*igny8__account_version_fn)(void *payload, int64_t account_id, int based_on_version);
@@ -196,7 +236,14 @@ int igny8__db_library_update(igny8_store *st, const igny8__library_row *r);
 /* IGNY8_ENOTFOUND (field "id") when the kind has no such item. */
 int igny8__db_library_get(igny8_store *st, int kind, int64_t id, igny8__library_row *out);
 /* The kind's items matching f (checked by the caller; NULL: all), by name. */
-int igny8__db_library_each(igny8_store *st, int kind, const igny8_library_filter *f, igny8__library_fn fn,
+/* Which items igny8__db_library_each gives: NULL / 0 mean any. search: a case-insensitive
+ * (ASCII) substring of the name or description. */
+typedef struct igny8__library_filter {
+    const char *category;
+    int active;     /* 1 active, 0 inactive, -1 any */
+    const char *search;
+} igny8__library_filter;
+int igny8__db_library_each(igny8_store *st, int kind, const igny8__library_filter *f, igny8__library_fn fn,
                            void *payload);
 
 /* IGNY8_EEXISTS when the account has a copy of the source already. */
@@ -213,12 +260,12 @@ int igny8__db_library_copy_each(igny8_store *st, int kind, int64_t account_id, i
                                 void *payload);
 
 /* ---- the change log behind the resolver's cache (db_cache.c) ---- */
-/* Copy the WAL-index header (which every commit, by any connection in any process,
- * rewrites) through SQLite's own mapping of the -shm file: 1 when copied, 0 when the store
- * has no WAL index (":memory:", no WAL, or not opened yet by a read). Never opens the
- * -shm file itself: closing a descriptor would drop SQLite's POSIX locks on it. */
-#define IGNY8__WAL_HEADER_BYTES 48
-int igny8__db_wal_header(igny8_store *st, unsigned char out[IGNY8__WAL_HEADER_BYTES]);
+/* A token that differs after every commit to the store, by any connection in any process
+ * or on any host (SQLite: the WAL-index header, read through SQLite's own mapping of the
+ * -shm file; PostgreSQL: the change log's position, one round trip). *known 0 when the
+ * backend has none right now (":memory:", no WAL yet): then only a transaction tells. */
+#define IGNY8__CHANGE_TOKEN_BYTES 48
+int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known);
 /* The lowest and highest seq in the log (0, 0 when empty). */
 int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq);
 /* Each entry after `after`, in order: fn(payload, seq, account_id) with account_id 0 for
@@ -238,7 +285,13 @@ typedef struct igny8__audit_row {
 } igny8__audit_row;
 int igny8__db_audit_insert(igny8_store *st, const igny8__audit_row *row);
 typedef int (*igny8__audit_fn)(void *payload, const igny8__audit_row *row);
-int igny8__db_audit_each(igny8_store *st, const igny8_audit_query *q, igny8__audit_fn fn, void *payload);
+/* Which entries igny8__db_audit_each gives, newest first: NULL / 0 mean any. */
+typedef struct igny8__audit_filter {
+    const char *entity, *since, *actor;
+    int64_t account_id;
+    int64_t limit;
+} igny8__audit_filter;
+int igny8__db_audit_each(igny8_store *st, const igny8__audit_filter *f, igny8__audit_fn fn, void *payload);
 
 /* ---- export / import of the whole store (db_transfer.c) ---- */
 /* Every row of a table in primary-key order through a callback (strings are borrowed for
@@ -286,7 +339,7 @@ int igny8__db_transfer_operation_put(igny8_store *st, const char *name, int mode
 /* A model with every column as given (integration ignored). Write the models with
  * is_default 0 first and set_default afterwards, so that a default moving between two
  * models never meets the one-default-per-type rule half-way. */
-int igny8__db_transfer_model_put(igny8_store *st, const igny8_model *m);
+int igny8__db_transfer_model_put(igny8_store *st, const igny8__model_row *m);
 int igny8__db_transfer_model_set_default(igny8_store *st, const char *name);
 
 typedef struct igny8__transfer_prompt_type {
@@ -300,11 +353,12 @@ int igny8__db_transfer_prompt_types_each(igny8_store *st, igny8__transfer_prompt
 int igny8__db_transfer_prompt_type_put(igny8_store *st, const igny8__transfer_prompt_type *t);
 /* Every version of every type, by type then version (as igny8__db_prompt_version_each). */
 int igny8__db_transfer_versions_each(igny8_store *st, igny8__prompt_fn fn, void *payload);
-/* A version, or *out NULL (and no error) when there is none. */
-int igny8__db_transfer_version_find(igny8_store *st, const char *type, int version, igny8_prompt **out);
+/* A version, or *found 0 (and no error) when there is none. */
+int igny8__db_transfer_version_find(igny8_store *st, const char *type, int version, igny8__prompt_row *out,
+                                    int *found);
 /* Every account's customisation (as igny8__db_account_prompt_get gives it, with
  * prompt_type), by account then type. */
-typedef int (*igny8__account_prompt_fn)(void *payload, int64_t account_id, const igny8_prompt *p);
+typedef int (*igny8__account_prompt_fn)(void *payload, int64_t account_id, const igny8__prompt_row *p);
 int igny8__db_transfer_account_prompts_each(igny8_store *st, igny8__account_prompt_fn fn, void *payload);
 
 /* A library item (copies 0) or an account's copy (copies 1). */
@@ -333,8 +387,8 @@ int igny8__db_transfer_integration_for(igny8_store *st, const char *provider, in
 int igny8__db_transfer_library_kind(igny8_store *st, int64_t id, char **out);
 
 /* Empty every table a document holds, and the connection status (the results of tests of
- * keys the document replaces); the prompt version triggers are dropped around the delete
- * and created again. The global settings row stays, reset; the audit log stays. */
+ * keys the document replaces); prompt versions, which the schema otherwise never lets go,
+ * through the backend. The global settings row stays, reset; the audit log stays. */
 int igny8__db_transfer_clear(igny8_store *st);
 
 /* ---- operations: connection status, health (db_health.c) ---- */
@@ -360,7 +414,8 @@ typedef int (*igny8__conn_status_fn)(void *payload, const igny8__conn_status_row
 int igny8__db_conn_status_each(igny8_store *st, const char *integration, int64_t account_id,
                                igny8__conn_status_fn fn, void *payload);
 
-/* The first line of PRAGMA quick_check(1): "ok" for a sound store. */
+/* The backend's check of the store (SQLite: the first line of PRAGMA quick_check(1)):
+ * "ok" for a sound store. */
 int igny8__db_quick_check(igny8_store *st, char **out);
 
 typedef struct igny8__health_counts {

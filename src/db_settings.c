@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "db_internal.h"
+#include "db_backend.h"
 
 /* ---- rows ---- */
 
@@ -58,11 +58,11 @@ void igny8__db_strv_free(char **v)
 
 /* Read the settings columns shared by both tables, starting at column `first`:
  * model, temperature, max_tokens, size, quality, style, api_key, updated_at, updated_by. */
-static int read_settings(sqlite3_stmt *s, int first, igny8__integ_row *r)
+static int read_settings(igny8__stmt *s, int first, igny8__integ_row *r)
 {
     int rc = igny8__db_col_str(s, first, &r->model);
     r->temperature = igny8__db_col_double(s, first + 1);
-    r->max_tokens = sqlite3_column_int(s, first + 2);
+    r->max_tokens = (int)igny8__db_col_int(s, first + 2);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 3, &r->size);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 4, &r->quality);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, first + 5, &r->style);
@@ -72,7 +72,7 @@ static int read_settings(sqlite3_stmt *s, int first, igny8__integ_row *r)
     return rc;
 }
 
-static void bind_settings(sqlite3_stmt *s, int first, const igny8__integ_row *r)
+static void bind_settings(igny8__stmt *s, int first, const igny8__integ_row *r)
 {
     igny8__db_bind_text(s, first, r->model);
     igny8__db_bind_double(s, first + 1, r->temperature);
@@ -89,17 +89,15 @@ static void bind_settings(sqlite3_stmt *s, int first, const igny8__integ_row *r)
 
 static int exists_query(igny8_store *st, const char *sql, const char *key, int *out)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     int rc = igny8__db_prepare(st, sql, &s);
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_text(s, 1, key);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return igny8__db_fail(st, s, rc, "look up");
-    *out = rc == SQLITE_ROW;
-    sqlite3_reset(s);
-    return IGNY8_OK;
+    rc = igny8__db_step_row(st, s, "look up", out);
+    if (rc == IGNY8_OK && *out)
+        igny8__db_reset(s);
+    return rc;
 }
 
 int igny8__db_provider_exists(igny8_store *st, const char *name, int *out)
@@ -111,7 +109,7 @@ int igny8__db_provider_exists(igny8_store *st, const char *name, int *out)
 
 int igny8__db_integration_insert(igny8_store *st, const igny8__integ_row *r)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     int rc = igny8__db_prepare(st, "INSERT INTO integration (name, provider, model_type, key_from) VALUES (?, ?, ?, ?)", &s);
     if (rc != IGNY8_OK)
         return rc;
@@ -124,7 +122,7 @@ int igny8__db_integration_insert(igny8_store *st, const igny8__integ_row *r)
 
 int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_row *out)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     igny8__integ_row_init(out);
     int rc = igny8__db_prepare(st, "SELECT name, provider, model_type, key_from, base_url, default_model, temperature,"
                                    " max_tokens, size, quality, style, api_key, updated_at, updated_by"
@@ -139,12 +137,12 @@ int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_ro
         return igny8__error_set(IGNY8_ENOTFOUND, "integration", "integration '%.64s' is not known", name);
     rc = igny8__db_col_str(s, 0, &out->name);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 1, &out->provider);
-    out->model_type = igny8__model_type_from_name(igny8__db_col_text(s, 2));
+    out->model_type = igny8__db_col_type(s, 2);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 3, &out->key_from);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 4, &out->base_url);
     if (rc == IGNY8_OK) rc = read_settings(s, 5, out);
     out->exists = 1;
-    sqlite3_reset(s);
+    igny8__db_reset(s);
     if (rc != IGNY8_OK)
         igny8__integ_row_clear(out);
     return rc;
@@ -152,7 +150,7 @@ int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_ro
 
 int igny8__db_integration_update(igny8_store *st, const igny8__integ_row *r)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     int rc = igny8__db_prepare(st, "UPDATE integration SET default_model = ?2, temperature = ?3, max_tokens = ?4,"
                                    " size = ?5, quality = ?6, style = ?7, api_key = ?8, updated_at = ?9,"
                                    " updated_by = ?10, base_url = ?11 WHERE name = ?1", &s);
@@ -166,7 +164,7 @@ int igny8__db_integration_update(igny8_store *st, const igny8__integ_row *r)
 
 int igny8__db_integration_find(igny8_store *st, const char *name, int model_type, char **out)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     *out = NULL;
     int rc = igny8__db_prepare(st, "SELECT name FROM integration WHERE model_type = ?2 AND (name = ?1 OR provider = ?1)"
                                    " ORDER BY name = ?1 DESC LIMIT 1", &s);
@@ -181,43 +179,40 @@ int igny8__db_integration_find(igny8_store *st, const char *name, int model_type
         return igny8__error_set(IGNY8_ENOTFOUND, "provider", "no %s integration for '%.64s'",
                                 igny8_model_type_name(model_type), name);
     rc = igny8__db_col_str(s, 0, out);
-    sqlite3_reset(s);
+    igny8__db_reset(s);
+    return rc;
+}
+
+struct names_ctx { char **v; size_t n; };
+
+static int read_name(igny8__stmt *s, void *ctx)
+{
+    struct names_ctx *c = ctx;
+    char **grown = igny8__realloc(c->v, (c->n + 2) * sizeof(*c->v));
+    if (grown == NULL)
+        return igny8__error_oom();
+    c->v = grown;
+    c->v[c->n + 1] = NULL;
+    int rc = igny8__db_col_str(s, 0, &c->v[c->n]);
+    if (rc == IGNY8_OK && c->v[c->n] == NULL)  /* a rowid table's TEXT PRIMARY KEY takes NULL */
+        rc = igny8__error_set(IGNY8_ECORRUPT, "integration", "an integration of the store has no name: "
+                              "the store is damaged");
+    c->n += rc == IGNY8_OK;
     return rc;
 }
 
 int igny8__db_integration_names(igny8_store *st, char ***out)
 {
-    sqlite3_stmt *s;
-    size_t n = 0;
+    struct names_ctx c = { igny8__calloc(1, sizeof(char *)), 0 };
     *out = NULL;
-    int rc = igny8__db_prepare(st, "SELECT name FROM integration ORDER BY name", &s);
-    if (rc != IGNY8_OK)
-        return rc;
-    char **v = igny8__calloc(1, sizeof(*v));
-    int step = SQLITE_DONE;
-    rc = v ? IGNY8_OK : igny8__error_oom();
-    while (rc == IGNY8_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        char **grown = igny8__realloc(v, (n + 2) * sizeof(*v));
-        if (grown == NULL) {
-            rc = igny8__error_oom();
-            break;
-        }
-        v = grown;
-        v[n + 1] = NULL;
-        rc = igny8__db_col_str(s, 0, &v[n]);
-        if (rc == IGNY8_OK && v[n] == NULL)  /* a rowid table's TEXT PRIMARY KEY takes NULL */
-            rc = igny8__error_set(IGNY8_ECORRUPT, "integration", "an integration of the store has no name: "
-                                  "the store is damaged");
-        n += rc == IGNY8_OK;
-    }
-    if (rc == IGNY8_OK && step != SQLITE_DONE)
-        rc = igny8__db_fail(st, s, step, "list integrations");
-    sqlite3_reset(s);
+    int rc = c.v ? igny8__db_query_each(st, "SELECT name FROM integration ORDER BY name", "list integrations",
+                                        read_name, &c)
+                 : igny8__error_oom();
     if (rc != IGNY8_OK) {
-        igny8__db_strv_free(v);
+        igny8__db_strv_free(c.v);
         return rc;
     }
-    *out = v;
+    *out = c.v;
     return IGNY8_OK;
 }
 
@@ -225,14 +220,14 @@ int igny8__db_integration_names(igny8_store *st, char ***out)
 
 int igny8__db_account_integration_get(igny8_store *st, int64_t account_id, const char *name, igny8__integ_row *out)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     igny8__integ_row_init(out);
     int rc = igny8__db_prepare(st, "SELECT enabled, model, temperature, max_tokens, size, quality, style, api_key,"
                                    " updated_at, updated_by FROM account_integration"
                                    " WHERE account_id = ? AND integration = ?", &s);
     if (rc != IGNY8_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, account_id);
+    igny8__db_bind_int(s, 1, account_id);
     igny8__db_bind_text(s, 2, name);
     int found;
     if ((rc = igny8__db_step_row(st, s, "read account integration", &found)) != IGNY8_OK)
@@ -240,62 +235,70 @@ int igny8__db_account_integration_get(igny8_store *st, int64_t account_id, const
     if (!found)
         return IGNY8_OK;
     out->exists = 1;
-    out->enabled = sqlite3_column_int(s, 0);
+    out->enabled = igny8__db_col_int(s, 0);
     rc = read_settings(s, 1, out);
-    sqlite3_reset(s);
+    igny8__db_reset(s);
     if (rc != IGNY8_OK)
         igny8__integ_row_clear(out);
     return rc;
 }
 
+struct rows_ctx { igny8__integ_row_fn fn; void *payload; };
+
+static int read_account_row(igny8__stmt *s, void *ctx)
+{
+    const struct rows_ctx *c = ctx;
+    igny8__integ_row r;
+    igny8__integ_row_init(&r);
+    r.exists = 1;
+    r.enabled = (int)igny8__db_col_int(s, 1);
+    int rc = igny8__db_col_str(s, 0, &r.name);
+    if (rc == IGNY8_OK) rc = read_settings(s, 2, &r);
+    if (rc == IGNY8_OK) rc = c->fn(c->payload, &r);
+    igny8__integ_row_clear(&r);
+    return rc;
+}
+
 int igny8__db_account_integrations_each(igny8_store *st, int64_t account_id, igny8__integ_row_fn fn, void *payload)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
+    struct rows_ctx c = { fn, payload };
     int rc = igny8__db_prepare(st, "SELECT integration, enabled, model, temperature, max_tokens, size, quality, style,"
                                    " api_key, updated_at, updated_by FROM account_integration WHERE account_id = ?"
                                    " ORDER BY integration", &s);
     if (rc != IGNY8_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, account_id);
-    int step;
-    while (rc == IGNY8_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        igny8__integ_row r;
-        igny8__integ_row_init(&r);
-        r.exists = 1;
-        r.enabled = sqlite3_column_int(s, 1);
-        rc = igny8__db_col_str(s, 0, &r.name);
-        if (rc == IGNY8_OK) rc = read_settings(s, 2, &r);
-        if (rc == IGNY8_OK) rc = fn(payload, &r);
-        igny8__integ_row_clear(&r);
-    }
-    if (rc == IGNY8_OK && step != SQLITE_DONE)
-        return igny8__db_fail(st, s, step, "read account integrations");
-    sqlite3_reset(s);
-    return rc;
+    igny8__db_bind_int(s, 1, account_id);
+    return igny8__db_each(st, s, "read account integrations", read_account_row, &c);
 }
 
 int igny8__db_account_integration_put(igny8_store *st, int64_t account_id, const igny8__integ_row *r)
 {
-    sqlite3_stmt *s;
-    int rc = igny8__db_prepare(st, "INSERT OR REPLACE INTO account_integration (account_id, integration, enabled,"
-                                   " model, temperature, max_tokens, size, quality, style, api_key, updated_at,"
-                                   " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", &s);
+    igny8__stmt *s;
+    int rc = igny8__db_prepare(st, "INSERT INTO account_integration (account_id, integration, enabled, model,"
+                                   " temperature, max_tokens, size, quality, style, api_key, updated_at, updated_by)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                                   " ON CONFLICT (account_id, integration) DO UPDATE SET enabled = excluded.enabled,"
+                                   " model = excluded.model, temperature = excluded.temperature,"
+                                   " max_tokens = excluded.max_tokens, size = excluded.size,"
+                                   " quality = excluded.quality, style = excluded.style, api_key = excluded.api_key,"
+                                   " updated_at = excluded.updated_at, updated_by = excluded.updated_by", &s);
     if (rc != IGNY8_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, account_id);
+    igny8__db_bind_int(s, 1, account_id);
     igny8__db_bind_text(s, 2, r->name);
-    sqlite3_bind_int(s, 3, r->enabled != 0);
+    igny8__db_bind_int(s, 3, r->enabled != 0);
     bind_settings(s, 4, r);
     return igny8__db_exec_stmt(st, s, "write account integration");
 }
 
 int igny8__db_account_integration_delete(igny8_store *st, int64_t account_id, const char *name)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     int rc = igny8__db_prepare(st, "DELETE FROM account_integration WHERE account_id = ? AND integration = ?", &s);
     if (rc != IGNY8_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, account_id);
+    igny8__db_bind_int(s, 1, account_id);
     igny8__db_bind_text(s, 2, name);
     return igny8__db_exec_stmt(st, s, "delete account integration");
 }
@@ -304,22 +307,23 @@ int igny8__db_account_integration_delete(igny8_store *st, int64_t account_id, co
 
 int igny8__db_global_get(igny8_store *st, igny8__global_row *out)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     memset(out, 0, sizeof(*out));
     int rc = igny8__db_prepare(st, "SELECT is_active, text_integration, image_integration, updated_at, updated_by"
                                    " FROM global_settings WHERE id = 1", &s);
     if (rc != IGNY8_OK)
         return rc;
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? (sqlite3_reset(s), igny8__error_set(IGNY8_ECORRUPT, NULL, "the global settings row is missing"))
-                                 : igny8__db_fail(st, s, rc, "read global settings");
-    out->is_active = sqlite3_column_int(s, 0);
+    int found;
+    if ((rc = igny8__db_step_row(st, s, "read global settings", &found)) != IGNY8_OK)
+        return rc;
+    if (!found)
+        return igny8__error_set(IGNY8_ECORRUPT, NULL, "the global settings row is missing");
+    out->is_active = igny8__db_col_int(s, 0);
     rc = igny8__db_col_str(s, 1, &out->text_integration);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 2, &out->image_integration);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 3, &out->updated_at);
     if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 4, &out->updated_by);
-    sqlite3_reset(s);
+    igny8__db_reset(s);
     if (rc != IGNY8_OK)
         igny8__global_row_clear(out);
     return rc;
@@ -327,12 +331,12 @@ int igny8__db_global_get(igny8_store *st, igny8__global_row *out)
 
 int igny8__db_global_update(igny8_store *st, const igny8__global_row *g)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     int rc = igny8__db_prepare(st, "UPDATE global_settings SET is_active = ?, text_integration = ?,"
                                    " image_integration = ?, updated_at = ?, updated_by = ? WHERE id = 1", &s);
     if (rc != IGNY8_OK)
         return rc;
-    sqlite3_bind_int(s, 1, g->is_active != 0);
+    igny8__db_bind_int(s, 1, g->is_active != 0);
     igny8__db_bind_text(s, 2, g->text_integration);
     igny8__db_bind_text(s, 3, g->image_integration);
     igny8__db_bind_text(s, 4, g->updated_at);
@@ -344,7 +348,7 @@ int igny8__db_global_update(igny8_store *st, const igny8__global_row *g)
 
 int igny8__db_operation_insert(igny8_store *st, const char *name, int model_type, const char *description)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     int rc = igny8__db_prepare(st, "INSERT INTO operation (name, model_type, description) VALUES (?, ?, ?)", &s);
     if (rc != IGNY8_OK)
         return rc;
@@ -356,7 +360,7 @@ int igny8__db_operation_insert(igny8_store *st, const char *name, int model_type
 
 int igny8__db_operation_type(igny8_store *st, const char *name, int *out)
 {
-    sqlite3_stmt *s;
+    igny8__stmt *s;
     int rc = igny8__db_prepare(st, "SELECT model_type FROM operation WHERE name = ?", &s);
     if (rc != IGNY8_OK)
         return rc;
@@ -366,23 +370,34 @@ int igny8__db_operation_type(igny8_store *st, const char *name, int *out)
         return rc;
     if (!found)
         return igny8__error_set(IGNY8_ENOTFOUND, "operation", "operation '%.64s' is not known", name);
-    *out = igny8__model_type_from_name(igny8__db_col_text(s, 0));
-    sqlite3_reset(s);
+    *out = igny8__db_col_type(s, 0);
+    igny8__db_reset(s);
     return IGNY8_OK;
+}
+
+struct operation_ctx { igny8__operation_fn fn; void *payload; };
+
+static int read_operation(igny8__stmt *s, void *ctx)
+{
+    const struct operation_ctx *c = ctx;
+    return c->fn(c->payload, igny8__db_col_text(s, 0), igny8__db_col_type(s, 1), igny8__db_col_text(s, 2));
 }
 
 int igny8__db_operation_each(igny8_store *st, igny8__operation_fn fn, void *payload)
 {
-    sqlite3_stmt *s;
-    int rc = igny8__db_prepare(st, "SELECT name, model_type, description FROM operation ORDER BY name", &s);
-    if (rc != IGNY8_OK)
+    struct operation_ctx c = { fn, payload };
+    return igny8__db_query_each(st, "SELECT name, model_type, description FROM operation ORDER BY name",
+                                "list operations", read_operation, &c);
+}
+
+int igny8__db_is_empty(igny8_store *st, int *out)
+{
+    igny8__stmt *s;
+    int found;
+    int rc = igny8__db_prepare(st, "SELECT (SELECT count(*) FROM provider) + (SELECT count(*) FROM model)", &s);
+    if (rc != IGNY8_OK || (rc = igny8__db_step_row(st, s, "count rows", &found)) != IGNY8_OK || !found)
         return rc;
-    int step;
-    while (rc == IGNY8_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
-        rc = fn(payload, igny8__db_col_text(s, 0), igny8__model_type_from_name(igny8__db_col_text(s, 1)),
-                igny8__db_col_text(s, 2));
-    if (rc == IGNY8_OK && step != SQLITE_DONE)
-        return igny8__db_fail(st, s, step, "list operations");
-    sqlite3_reset(s);
-    return rc;
+    *out = igny8__db_col_int(s, 0) == 0;
+    igny8__db_reset(s);
+    return IGNY8_OK;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "audit.h"
 #include "db.h"
 #include "json.h"

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -459,7 +458,7 @@ static void provider_reasons(health *h, const igny8__integ_row *p, const char *r
         reason(h, "%s has no default model", what);
     else if (m == NULL)
         reason(h, "%s: its default model '%s' is not in the registry", what, p->model);
-    else if (!m->is_active)
+    else if (!m->row.is_active)
         reason(h, "%s: its default model '%s' is inactive", what, p->model);
 }
 
@@ -484,13 +483,13 @@ static int add_provider(health *h, const char *name)
     rc = igny8__key_lookup(h->st, 0, &p, NULL, 1, &key, &source);
     igny8__free_secret(key);
     if (rc == IGNY8_OK && p.model)
-        rc = igny8__db_model_find(h->st, p.model, &m);
+        rc = igny8__model_find(h->st, p.model, &m);
     cJSON *item = igny8__json_attach(h->providers, NULL, cJSON_CreateObject());
     igny8__json_add_str(item, "integration", p.name);
     igny8__json_add_str(item, "provider", p.provider);
     igny8__json_add_bool(item, "key_configured", source != IGNY8_KEY_NONE);
     igny8__json_add_str(item, "default_model", p.model);
-    igny8__json_add_bool(item, "default_model_usable", m && m->is_active);
+    igny8__json_add_bool(item, "default_model_usable", m && m->row.is_active);
     if (rc == IGNY8_OK)
         rc = igny8__db_conn_status_each(h->st, name, 0, add_last_test, item);
     if (rc == IGNY8_OK && item && !cJSON_HasObjectItem(item, "last_test"))
@@ -521,14 +520,6 @@ static int add_providers(health *h)
     return rc;
 }
 
-static int64_t file_size(const char *path)
-{
-    struct stat sb;
-    if (strcmp(path, ":memory:") == 0 || stat(path, &sb) != 0)
-        return 0;
-    return (int64_t)sb.st_size;
-}
-
 static int add_store(health *h)
 {
     int version = 0;
@@ -539,8 +530,9 @@ static int add_store(health *h)
     igny8__json_add_str(h->root, "library_version", igny8_version(NULL, NULL, NULL));
     igny8__json_add_int(h->root, "schema_version", version);
     cJSON *store = igny8__json_add_object(h->root, "store");
+    igny8__json_add_str(store, "backend", igny8__db_backend_name(h->st));
     igny8__json_add_str(store, "path", h->st->path);
-    igny8__json_add_int(store, "size_bytes", file_size(h->st->path));
+    igny8__json_add_int(store, "size_bytes", igny8__db_size(h->st));
     igny8__json_add_str(store, "quick_check", check);
     if (rc == IGNY8_OK && (check == NULL || strcmp(check, "ok") != 0))
         reason(h, "the store's quick_check found a problem: %.200s", check ? check : "no result");

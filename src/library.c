@@ -42,23 +42,7 @@ static const char *const logic_section_keys[] = { "name", "prompt_type", "requir
 
 /* ---- kinds ---- */
 
-const char *igny8_library_kind_name(int kind)
-{
-    switch (kind) {
-    case IGNY8_LIBRARY_AUTHOR_PROFILE: return "author_profile";
-    case IGNY8_LIBRARY_STRATEGY: return "strategy";
-    default: return NULL;
-    }
-}
-
-int igny8__library_kind_from_name(const char *name)
-{
-    if (name && strcmp(name, "author_profile") == 0)
-        return IGNY8_LIBRARY_AUTHOR_PROFILE;
-    if (name && strcmp(name, "strategy") == 0)
-        return IGNY8_LIBRARY_STRATEGY;
-    return 0;
-}
+const char *igny8_library_kind_name(int kind) { return igny8__library_kind_name(kind); }
 
 static int check_kind(int kind)
 {
@@ -1352,8 +1336,13 @@ static int list_view(igny8_store *st, const void *arg, cJSON **out)
     const struct list_arg *a = arg;
     if ((*out = cJSON_CreateArray()) == NULL)
         return igny8__error_oom();
-    return a->account_id ? igny8__db_library_copy_each(st, a->kind, a->account_id, add_row, *out)
-                         : igny8__db_library_each(st, a->kind, a->filter, add_row, *out);
+    if (a->account_id)
+        return igny8__db_library_copy_each(st, a->kind, a->account_id, add_row, *out);
+    const igny8_library_filter *f = a->filter;
+    igny8__library_filter rows = { f ? f->category : NULL,
+                                   !f || f->active == 0 ? -1 : f->active == IGNY8_FILTER_ACTIVE ? 1 : 0,
+                                   f ? f->search : NULL };
+    return igny8__db_library_each(st, a->kind, &rows, add_row, *out);
 }
 
 /* Check the arguments every view takes, then run it. */

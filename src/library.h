@@ -14,9 +14,6 @@
  * the prompt types. */
 int igny8__library_validate(igny8_store *st, int kind, const cJSON *item, int creating, const char *path);
 
-/* The kind from its name ("author_profile", "strategy"); 0 for an unknown name. */
-int igny8__library_kind_from_name(const char *name);
-
 /* Create a global item from a shipped-defaults entry, {"kind":"author_profile",...the
  * item's fields}, inside the caller's write transaction (the defaults loader). Errors
  * name the field's plain path ("kind", "structure_template.sections[0].heading"). */

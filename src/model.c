@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "audit.h"
 #include "db.h"
 #include "json.h"
@@ -15,23 +16,8 @@ static const size_t model_filter_size[] = { 0, sizeof(igny8_model_filter) };
 
 /* ---- snapshots ---- */
 
-void igny8__model_init(igny8_model *m)
-{
-    memset(m, 0, sizeof(*m));
-    m->input_cost_per_1k = m->output_cost_per_1k = m->cost_per_image = NAN;
-    m->is_active = 1;
-}
-
-void igny8__model_clear(igny8_model *m)
-{
-    igny8__free(m->model_name);
-    igny8__free(m->display_name);
-    igny8__free(m->provider);
-    igny8__free(m->integration);
-    igny8__free(m->updated_at);
-    igny8__free(m->updated_by);
-    memset(m, 0, sizeof(*m));
-}
+void igny8__model_init(igny8_model *m) { igny8__model_row_init(&m->row); }
+void igny8__model_clear(igny8_model *m) { igny8__model_row_clear(&m->row); }
 
 void igny8_model_free(igny8_model *m)
 {
@@ -47,19 +33,73 @@ int igny8__model_dup(const igny8_model *src, igny8_model **out)
     if (m == NULL)
         return igny8__error_oom();
     *m = *src;
-    m->model_name = igny8__strdup(src->model_name);
-    m->display_name = igny8__strdup(src->display_name);
-    m->provider = igny8__strdup(src->provider);
-    m->integration = igny8__strdup(src->integration);
-    m->updated_at = igny8__strdup(src->updated_at);
-    m->updated_by = igny8__strdup(src->updated_by);
-    if ((src->model_name && !m->model_name) || (src->display_name && !m->display_name) ||
-        (src->provider && !m->provider) || (src->integration && !m->integration) ||
-        (src->updated_at && !m->updated_at) || (src->updated_by && !m->updated_by)) {
+    char **strings[] = { &m->row.model_name, &m->row.display_name, &m->row.provider, &m->row.integration,
+                         &m->row.updated_at, &m->row.updated_by };
+    int failed = 0;
+    for (size_t i = 0; i < IGNY8__ARRAY_LEN(strings); i++)
+        if (*strings[i] && (*strings[i] = igny8__strdup(*strings[i])) == NULL)
+            failed = 1;
+    if (failed) {
         igny8_model_free(m);
         return igny8__error_oom();
     }
     *out = m;
+    return IGNY8_OK;
+}
+
+int igny8__model_find(igny8_store *st, const char *name, igny8_model **out)
+{
+    int found = 0;
+    *out = NULL;
+    igny8_model *m = igny8__malloc(sizeof(*m));
+    if (m == NULL)
+        return igny8__error_oom();
+    int rc = igny8__db_model_find(st, name, &m->row, &found);
+    if (rc != IGNY8_OK || !found) {
+        igny8_model_free(m);
+        return rc;
+    }
+    *out = m;
+    return IGNY8_OK;
+}
+
+int igny8__model_get(igny8_store *st, const char *name, igny8_model **out)
+{
+    int rc = igny8__model_find(st, name, out);
+    if (rc == IGNY8_OK && *out == NULL)
+        return igny8__error_set(IGNY8_ENOTFOUND, "model", "model '%.128s' is not in the registry", name);
+    return rc;
+}
+
+static int append_row(void *payload, igny8__model_row *row)
+{
+    igny8_models *list = payload;
+    igny8_model **items = igny8__realloc(list->items, (list->count + 1) * sizeof(*items));
+    igny8_model *m = items ? igny8__malloc(sizeof(*m)) : NULL;
+    if (items)
+        list->items = items;
+    if (m == NULL)
+        return igny8__error_oom();
+    m->row = *row;  /* takes the row's strings */
+    igny8__model_row_init(row);
+    items[list->count++] = m;
+    return IGNY8_OK;
+}
+
+int igny8__model_list(igny8_store *st, const igny8_model_filter *f, igny8_models **out)
+{
+    *out = NULL;
+    igny8_models *list = igny8__calloc(1, sizeof(*list));
+    if (list == NULL)
+        return igny8__error_oom();
+    igny8__model_filter rows = { f->provider, f->model_type,
+                                 f->active == 0 ? -1 : f->active == IGNY8_FILTER_ACTIVE ? 1 : 0 };
+    int rc = igny8__db_model_each(st, &rows, append_row, list);
+    if (rc != IGNY8_OK) {
+        igny8_models_free(list);
+        return rc;
+    }
+    *out = list;
     return IGNY8_OK;
 }
 
@@ -70,21 +110,21 @@ cJSON *igny8__model_json(const igny8_model *m)
         igny8__json_note_oom();
         return NULL;
     }
-    igny8__json_add_str(j, "model_name", m->model_name);
-    igny8__json_add_str(j, "display_name", m->display_name);
-    igny8__json_add_str(j, "provider", m->provider);
-    igny8__json_add_str(j, "integration", m->integration);
-    igny8__json_add_str(j, "model_type", igny8_model_type_name(m->model_type));
-    igny8__json_add_num(j, "input_cost_per_1k", m->input_cost_per_1k);
-    igny8__json_add_num(j, "output_cost_per_1k", m->output_cost_per_1k);
-    igny8__json_add_num(j, "cost_per_image", m->cost_per_image);
-    igny8__json_add_count(j, "tokens_per_credit", m->tokens_per_credit);
-    igny8__json_add_count(j, "credits_per_image", m->credits_per_image);
-    igny8__json_add_count(j, "max_output_tokens", m->max_output_tokens);
-    igny8__json_add_bool(j, "is_active", m->is_active);
-    igny8__json_add_bool(j, "is_default", m->is_default);
-    igny8__json_add_str(j, "updated_at", m->updated_at);
-    igny8__json_add_str(j, "updated_by", m->updated_by);
+    igny8__json_add_str(j, "model_name", m->row.model_name);
+    igny8__json_add_str(j, "display_name", m->row.display_name);
+    igny8__json_add_str(j, "provider", m->row.provider);
+    igny8__json_add_str(j, "integration", m->row.integration);
+    igny8__json_add_str(j, "model_type", igny8_model_type_name(m->row.model_type));
+    igny8__json_add_num(j, "input_cost_per_1k", m->row.input_cost_per_1k);
+    igny8__json_add_num(j, "output_cost_per_1k", m->row.output_cost_per_1k);
+    igny8__json_add_num(j, "cost_per_image", m->row.cost_per_image);
+    igny8__json_add_count(j, "tokens_per_credit", m->row.tokens_per_credit);
+    igny8__json_add_count(j, "credits_per_image", m->row.credits_per_image);
+    igny8__json_add_count(j, "max_output_tokens", m->row.max_output_tokens);
+    igny8__json_add_bool(j, "is_active", m->row.is_active);
+    igny8__json_add_bool(j, "is_default", m->row.is_default);
+    igny8__json_add_str(j, "updated_at", m->row.updated_at);
+    igny8__json_add_str(j, "updated_by", m->row.updated_by);
     return j;
 }
 
@@ -154,22 +194,22 @@ static int set_identity(igny8_model *m, const cJSON *item, int creating)
     if (rc != IGNY8_OK)
         return rc;
     if (!creating) {
-        const char *cur = strcmp(name, "model_type") == 0 ? igny8_model_type_name(m->model_type)
-                          : strcmp(name, "provider") == 0 ? m->provider : m->model_name;
+        const char *cur = strcmp(name, "model_type") == 0 ? igny8_model_type_name(m->row.model_type)
+                          : strcmp(name, "provider") == 0 ? m->row.provider : m->row.model_name;
         if (strcmp(cur, v) != 0)
             return igny8__error_set(IGNY8_EINVAL, name, "%s of a model cannot change ('%s' to '%s')",
                                     name, cur, v);
         return IGNY8_OK;
     }
     if (strcmp(name, "model_type") == 0) {
-        m->model_type = igny8__model_type_from_name(v);
-        return m->model_type ? IGNY8_OK : igny8__error_set(IGNY8_EINVAL, name,
+        m->row.model_type = igny8__model_type_from_name(v);
+        return m->row.model_type ? IGNY8_OK : igny8__error_set(IGNY8_EINVAL, name,
                                                            "model_type '%s' is not text or image", v);
     }
     if (strcmp(name, "model_name") == 0 && !valid_model_name(v))
         return igny8__error_set(IGNY8_EINVAL, name, "model_name '%.64s' must be 1..128 characters of "
                                 "letters, digits and ._:@/-", v);
-    return set_string(strcmp(name, "provider") == 0 ? &m->provider : &m->model_name, item, name);
+    return set_string(strcmp(name, "provider") == 0 ? &m->row.provider : &m->row.model_name, item, name);
 }
 
 static int apply_field(igny8_model *m, const cJSON *item, int creating)
@@ -177,15 +217,15 @@ static int apply_field(igny8_model *m, const cJSON *item, int creating)
     const char *k = item->string;
     if (!strcmp(k, "model_name") || !strcmp(k, "provider") || !strcmp(k, "model_type"))
         return set_identity(m, item, creating);
-    if (!strcmp(k, "display_name")) return set_string(&m->display_name, item, k);
-    if (!strcmp(k, "input_cost_per_1k")) return set_price(&m->input_cost_per_1k, item, k);
-    if (!strcmp(k, "output_cost_per_1k")) return set_price(&m->output_cost_per_1k, item, k);
-    if (!strcmp(k, "cost_per_image")) return set_price(&m->cost_per_image, item, k);
-    if (!strcmp(k, "tokens_per_credit")) return set_count(&m->tokens_per_credit, item, k);
-    if (!strcmp(k, "credits_per_image")) return set_count(&m->credits_per_image, item, k);
-    if (!strcmp(k, "max_output_tokens")) return set_count(&m->max_output_tokens, item, k);
-    if (!strcmp(k, "is_active")) return igny8__json_get_bool(item, k, &m->is_active, NULL);
-    if (!strcmp(k, "is_default")) return igny8__json_get_bool(item, k, &m->is_default, NULL);
+    if (!strcmp(k, "display_name")) return set_string(&m->row.display_name, item, k);
+    if (!strcmp(k, "input_cost_per_1k")) return set_price(&m->row.input_cost_per_1k, item, k);
+    if (!strcmp(k, "output_cost_per_1k")) return set_price(&m->row.output_cost_per_1k, item, k);
+    if (!strcmp(k, "cost_per_image")) return set_price(&m->row.cost_per_image, item, k);
+    if (!strcmp(k, "tokens_per_credit")) return set_count(&m->row.tokens_per_credit, item, k);
+    if (!strcmp(k, "credits_per_image")) return set_count(&m->row.credits_per_image, item, k);
+    if (!strcmp(k, "max_output_tokens")) return set_count(&m->row.max_output_tokens, item, k);
+    if (!strcmp(k, "is_active")) return igny8__json_get_bool(item, k, &m->row.is_active, NULL);
+    if (!strcmp(k, "is_default")) return igny8__json_get_bool(item, k, &m->row.is_default, NULL);
     if (!strcmp(k, "integration") || !strcmp(k, "updated_at") || !strcmp(k, "updated_by"))
         return IGNY8_OK;  /* read-only: a view can be sent back as it is */
     return igny8__error_set(IGNY8_EINVAL, k, "unknown model field '%.64s'", k);
@@ -194,23 +234,23 @@ static int apply_field(igny8_model *m, const cJSON *item, int creating)
 /* Rules across fields: each price belongs to one model type, and a default is active. */
 static int check_model(const igny8_model *m)
 {
-    if (m->model_name == NULL)
+    if (m->row.model_name == NULL)
         return igny8__error_set(IGNY8_EINVAL, "model_name", "model_name is required");
-    if (m->provider == NULL)
+    if (m->row.provider == NULL)
         return igny8__error_set(IGNY8_EINVAL, "provider", "provider is required");
-    if (m->model_type == 0)
+    if (m->row.model_type == 0)
         return igny8__error_set(IGNY8_EINVAL, "model_type", "model_type is required (text or image)");
-    int text = m->model_type == IGNY8_MODEL_TEXT;
-    const char *wrong = text ? (!isnan(m->cost_per_image) ? "cost_per_image"
-                                : m->credits_per_image ? "credits_per_image" : NULL)
-                             : (!isnan(m->input_cost_per_1k) ? "input_cost_per_1k"
-                                : !isnan(m->output_cost_per_1k) ? "output_cost_per_1k"
-                                : m->tokens_per_credit ? "tokens_per_credit"
-                                : m->max_output_tokens ? "max_output_tokens" : NULL);
+    int text = m->row.model_type == IGNY8_MODEL_TEXT;
+    const char *wrong = text ? (!isnan(m->row.cost_per_image) ? "cost_per_image"
+                                : m->row.credits_per_image ? "credits_per_image" : NULL)
+                             : (!isnan(m->row.input_cost_per_1k) ? "input_cost_per_1k"
+                                : !isnan(m->row.output_cost_per_1k) ? "output_cost_per_1k"
+                                : m->row.tokens_per_credit ? "tokens_per_credit"
+                                : m->row.max_output_tokens ? "max_output_tokens" : NULL);
     if (wrong)
         return igny8__error_set(IGNY8_EINVAL, wrong, "%s does not apply to %s models", wrong,
-                                igny8_model_type_name(m->model_type));
-    if (m->is_default && !m->is_active)
+                                igny8_model_type_name(m->row.model_type));
+    if (m->row.is_default && !m->row.is_active)
         return igny8__error_set(IGNY8_EINVAL, "is_default", "an inactive model cannot be the default");
     return IGNY8_OK;
 }
@@ -230,7 +270,7 @@ static int apply_json(igny8_model *m, const cJSON *obj, int creating)
     int rc = apply_fields(m, obj, creating);
     if (rc != IGNY8_OK)
         return rc;
-    if (m->display_name == NULL && (m->display_name = igny8__strdup(m->model_name)) == NULL && m->model_name)
+    if (m->row.display_name == NULL && (m->row.display_name = igny8__strdup(m->row.model_name)) == NULL && m->row.model_name)
         return igny8__error_oom();
     return check_model(m);
 }
@@ -246,24 +286,24 @@ static int stamp(igny8_model *m, const char *actor)
 {
     char now[IGNY8__TIME_LEN];
     igny8__now_iso(now);
-    igny8__free(m->updated_at);
-    igny8__free(m->updated_by);
-    m->updated_at = igny8__strdup(now);
-    m->updated_by = igny8__strdup(actor);
-    return (m->updated_at && m->updated_by) ? IGNY8_OK : igny8__error_oom();
+    igny8__free(m->row.updated_at);
+    igny8__free(m->row.updated_by);
+    m->row.updated_at = igny8__strdup(now);
+    m->row.updated_by = igny8__strdup(actor);
+    return (m->row.updated_at && m->row.updated_by) ? IGNY8_OK : igny8__error_oom();
 }
 
 /* The type's default may be claimed only by the model that holds it, or when there is none. */
 static int check_default_free(igny8_store *st, const igny8_model *m)
 {
     char *current = NULL;
-    if (!m->is_default)
+    if (!m->row.is_default)
         return IGNY8_OK;
-    int rc = igny8__db_model_default_name(st, m->model_type, &current);
-    if (rc == IGNY8_OK && current && strcmp(current, m->model_name) != 0)
+    int rc = igny8__db_model_default_name(st, m->row.model_type, &current);
+    if (rc == IGNY8_OK && current && strcmp(current, m->row.model_name) != 0)
         rc = igny8__error_set(IGNY8_EEXISTS, "is_default", "'%s' is already the default %s model; "
                               "use igny8_model_set_default to move it", current,
-                              igny8_model_type_name(m->model_type));
+                              igny8_model_type_name(m->row.model_type));
     igny8__free(current);
     return rc;
 }
@@ -273,7 +313,7 @@ static int audit_model(igny8_store *st, const char *actor, const char *action, c
 {
     cJSON *b = before ? igny8__model_json(before) : NULL, *a = after ? igny8__model_json(after) : NULL;
     int rc = ((before && !b) || (after && !a)) ? igny8__error_oom()
-             : igny8__audit(st, actor, "model", after ? after->model_name : before->model_name, 0, action, b, a);
+             : igny8__audit(st, actor, "model", after ? after->row.model_name : before->row.model_name, 0, action, b, a);
     cJSON_Delete(b);
     cJSON_Delete(a);
     return rc;
@@ -283,14 +323,14 @@ static int check_provider(igny8_store *st, const igny8_model *m)
 {
     int exists = 0;
     char *integration = NULL;
-    int rc = igny8__db_provider_exists(st, m->provider, &exists);
+    int rc = igny8__db_provider_exists(st, m->row.provider, &exists);
     if (rc == IGNY8_OK && !exists)
-        return igny8__error_set(IGNY8_ENOTFOUND, "provider", "provider '%.64s' is not known", m->provider);
+        return igny8__error_set(IGNY8_ENOTFOUND, "provider", "provider '%.64s' is not known", m->row.provider);
     if (rc == IGNY8_OK)
-        rc = igny8__db_integration_find(st, m->provider, m->model_type, &integration);
+        rc = igny8__db_integration_find(st, m->row.provider, m->row.model_type, &integration);
     if (rc == IGNY8_ENOTFOUND)
         return igny8__error_set(IGNY8_EINVAL, "model_type", "provider '%s' has no %s integration",
-                                m->provider, igny8_model_type_name(m->model_type));
+                                m->row.provider, igny8_model_type_name(m->row.model_type));
     igny8__free(integration);
     return rc;
 }
@@ -303,15 +343,15 @@ int igny8__model_add(igny8_store *st, const char *actor, const cJSON *obj)
     int rc = igny8__model_from_json(&m, obj);
     if (rc == IGNY8_OK)
         rc = check_provider(st, &m);
-    if (rc == IGNY8_OK && (rc = igny8__db_model_find(st, m.model_name, &existing)) == IGNY8_OK && existing)
-        rc = igny8__error_set(IGNY8_EEXISTS, "model_name", "model '%s' already exists", m.model_name);
+    if (rc == IGNY8_OK && (rc = igny8__model_find(st, m.row.model_name, &existing)) == IGNY8_OK && existing)
+        rc = igny8__error_set(IGNY8_EEXISTS, "model_name", "model '%s' already exists", m.row.model_name);
     igny8_model_free(existing);
     if (rc == IGNY8_OK)
         rc = check_default_free(st, &m);
     if (rc == IGNY8_OK)
         rc = stamp(&m, actor);
     if (rc == IGNY8_OK)
-        rc = igny8__db_model_insert(st, &m);
+        rc = igny8__db_model_insert(st, &m.row);
     if (rc == IGNY8_OK)
         rc = audit_model(st, actor, "create", NULL, &m);
     igny8__model_clear(&m);
@@ -321,7 +361,7 @@ int igny8__model_add(igny8_store *st, const char *actor, const cJSON *obj)
 static int finish_write(igny8_store *st, const char *name, int rc, igny8_model **out)
 {
     if (rc == IGNY8_OK && out)
-        rc = igny8__db_model_get(st, name, out);
+        rc = igny8__model_get(st, name, out);
     return igny8__store_write_end(st, rc);
 }
 
@@ -363,7 +403,7 @@ static int change_model(igny8_store *st, const char *actor, const char *name, co
 {
     igny8_model *before = NULL, *after = NULL;
     int same = 0;
-    int rc = igny8__db_model_get(st, name, &before);
+    int rc = igny8__model_get(st, name, &before);
     if (rc == IGNY8_OK)
         rc = igny8__model_dup(before, &after);
     if (rc == IGNY8_OK)
@@ -377,7 +417,7 @@ static int change_model(igny8_store *st, const char *actor, const char *name, co
     if (rc == IGNY8_OK && !same) {  /* a write that changes nothing leaves no row and no entry */
         rc = stamp(after, actor);
         if (rc == IGNY8_OK)
-            rc = igny8__db_model_update(st, after);
+            rc = igny8__db_model_update(st, &after->row);
         if (rc == IGNY8_OK)
             rc = audit_model(st, actor, action, before, after);
     }
@@ -389,8 +429,8 @@ static int change_model(igny8_store *st, const char *actor, const char *name, co
 static int refuse_deactivating_default(const igny8_model *m)
 {
     return igny8__error_set(IGNY8_EINVAL, "is_active", "'%s' is the default %s model: make another "
-                            "model the default before deactivating it", m->model_name,
-                            igny8_model_type_name(m->model_type));
+                            "model the default before deactivating it", m->row.model_name,
+                            igny8_model_type_name(m->row.model_type));
 }
 
 static int change_by_patch(igny8_store *st, igny8_model *m, const void *patch)
@@ -399,7 +439,7 @@ static int change_by_patch(igny8_store *st, igny8_model *m, const void *patch)
     int rc = apply_fields(m, patch, 0);
     /* a patch that deactivates the default (and does not touch is_default) is refused as
      * igny8_model_set_active refuses it, naming the field the patch changed */
-    if (rc == IGNY8_OK && m->is_default && !m->is_active &&
+    if (rc == IGNY8_OK && m->row.is_default && !m->row.is_active &&
         cJSON_GetObjectItemCaseSensitive((const cJSON *)patch, "is_default") == NULL)
         return refuse_deactivating_default(m);
     return rc;
@@ -408,8 +448,8 @@ static int change_by_patch(igny8_store *st, igny8_model *m, const void *patch)
 static int change_active(igny8_store *st, igny8_model *m, const void *active)
 {
     IGNY8__UNUSED(st);
-    m->is_active = *(const int *)active;
-    if (!m->is_active && m->is_default)
+    m->row.is_active = *(const int *)active;
+    if (!m->row.is_active && m->row.is_default)
         return refuse_deactivating_default(m);
     return IGNY8_OK;
 }
@@ -418,10 +458,10 @@ static int change_default(igny8_store *st, igny8_model *m, const void *unused)
 {
     IGNY8__UNUSED(st);
     IGNY8__UNUSED(unused);
-    if (!m->is_active)
+    if (!m->row.is_active)
         return igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is inactive and cannot be the default",
-                                m->model_name);
-    m->is_default = 1;
+                                m->row.model_name);
+    m->row.is_default = 1;
     return IGNY8_OK;
 }
 
@@ -429,7 +469,7 @@ static int change_not_default(igny8_store *st, igny8_model *m, const void *unuse
 {
     IGNY8__UNUSED(st);
     IGNY8__UNUSED(unused);
-    m->is_default = 0;
+    m->row.is_default = 0;
     return IGNY8_OK;
 }
 
@@ -439,10 +479,10 @@ static int move_default(igny8_store *st, const char *actor, const char *model_na
 {
     igny8_model *m = NULL;
     char *current = NULL;
-    int rc = igny8__db_model_get(st, model_name, &m);
+    int rc = igny8__model_get(st, model_name, &m);
     if (rc == IGNY8_OK)
-        rc = igny8__db_model_default_name(st, m->model_type, &current);
-    if (rc == IGNY8_OK && m->is_active && current && strcmp(current, model_name) != 0)
+        rc = igny8__db_model_default_name(st, m->row.model_type, &current);
+    if (rc == IGNY8_OK && m->row.is_active && current && strcmp(current, model_name) != 0)
         rc = change_model(st, actor, current, "unset_default", change_not_default, NULL);
     if (rc == IGNY8_OK)
         rc = change_model(st, actor, model_name, "set_default", change_default, NULL);
@@ -500,7 +540,7 @@ int igny8_model_get(igny8_store *st, const char *model_name, igny8_model **out)
     int rc = igny8__store_read_begin(st);
     if (rc != IGNY8_OK)
         return rc;
-    return igny8__store_read_end(st, igny8__db_model_get(st, model_name, out));
+    return igny8__store_read_end(st, igny8__model_get(st, model_name, out));
 }
 
 int igny8_model_filter_init(igny8_model_filter *f, unsigned int version)
@@ -533,7 +573,7 @@ int igny8_model_list(igny8_store *st, const igny8_model_filter *filter, igny8_mo
     *out = NULL;
     int rc = read_filter(&f, filter);
     if (rc == IGNY8_OK && (rc = igny8__store_read_begin(st)) == IGNY8_OK)
-        rc = igny8__store_read_end(st, igny8__db_model_list(st, &f, out));
+        rc = igny8__store_read_end(st, igny8__model_list(st, &f, out));
     return rc;
 }
 
@@ -582,7 +622,7 @@ static int check_count(int64_t v, const char *field)
 static int price_missing(const igny8_model *m, const char *field)
 {
     return igny8__error_set(IGNY8_ENOTFOUND, field, "model '%s' has no %s: its cost is unknown, not 0",
-                            m->model_name, field);
+                            m->row.model_name, field);
 }
 
 int igny8_model_estimate_cost(const igny8_model *m, int64_t input_tokens, int64_t output_tokens,
@@ -595,42 +635,42 @@ int igny8_model_estimate_cost(const igny8_model *m, int64_t input_tokens, int64_
     if (rc == IGNY8_OK) rc = check_count(images, "images");
     if (rc != IGNY8_OK)
         return rc;
-    if (m->model_type == IGNY8_MODEL_TEXT) {
+    if (m->row.model_type == IGNY8_MODEL_TEXT) {
         if (images != 0)
             return igny8__error_set(IGNY8_EINVAL, "images", "'%s' is a text model: count tokens, not images",
-                                    m->model_name);
-        if (isnan(m->input_cost_per_1k)) return price_missing(m, "input_cost_per_1k");
-        if (isnan(m->output_cost_per_1k)) return price_missing(m, "output_cost_per_1k");
-        if (m->tokens_per_credit <= 0) return price_missing(m, "tokens_per_credit");
-        out->usd = (double)input_tokens / 1000.0 * m->input_cost_per_1k +
-                   (double)output_tokens / 1000.0 * m->output_cost_per_1k;
-        out->credits = (input_tokens + output_tokens + m->tokens_per_credit - 1) / m->tokens_per_credit;
+                                    m->row.model_name);
+        if (isnan(m->row.input_cost_per_1k)) return price_missing(m, "input_cost_per_1k");
+        if (isnan(m->row.output_cost_per_1k)) return price_missing(m, "output_cost_per_1k");
+        if (m->row.tokens_per_credit <= 0) return price_missing(m, "tokens_per_credit");
+        out->usd = (double)input_tokens / 1000.0 * m->row.input_cost_per_1k +
+                   (double)output_tokens / 1000.0 * m->row.output_cost_per_1k;
+        out->credits = (input_tokens + output_tokens + m->row.tokens_per_credit - 1) / m->row.tokens_per_credit;
         return IGNY8_OK;
     }
     if (input_tokens != 0 || output_tokens != 0)
         return igny8__error_set(IGNY8_EINVAL, "input_tokens", "'%s' is an image model: count images, not tokens",
-                                m->model_name);
-    if (isnan(m->cost_per_image)) return price_missing(m, "cost_per_image");
-    if (m->credits_per_image <= 0) return price_missing(m, "credits_per_image");
-    out->usd = (double)images * m->cost_per_image;
-    out->credits = images * m->credits_per_image;
+                                m->row.model_name);
+    if (isnan(m->row.cost_per_image)) return price_missing(m, "cost_per_image");
+    if (m->row.credits_per_image <= 0) return price_missing(m, "credits_per_image");
+    out->usd = (double)images * m->row.cost_per_image;
+    out->credits = images * m->row.credits_per_image;
     return IGNY8_OK;
 }
 
 /* ---- getters ---- */
 
-const char *igny8_model_name(const igny8_model *m) { return m ? m->model_name : NULL; }
-const char *igny8_model_display_name(const igny8_model *m) { return m ? m->display_name : NULL; }
-const char *igny8_model_provider(const igny8_model *m) { return m ? m->provider : NULL; }
-const char *igny8_model_integration(const igny8_model *m) { return m ? m->integration : NULL; }
-int igny8_model_type(const igny8_model *m) { return m ? m->model_type : 0; }
-double igny8_model_input_cost_per_1k(const igny8_model *m) { return m ? m->input_cost_per_1k : NAN; }
-double igny8_model_output_cost_per_1k(const igny8_model *m) { return m ? m->output_cost_per_1k : NAN; }
-double igny8_model_cost_per_image(const igny8_model *m) { return m ? m->cost_per_image : NAN; }
-int igny8_model_tokens_per_credit(const igny8_model *m) { return m ? m->tokens_per_credit : 0; }
-int igny8_model_credits_per_image(const igny8_model *m) { return m ? m->credits_per_image : 0; }
-int igny8_model_max_output_tokens(const igny8_model *m) { return m ? m->max_output_tokens : 0; }
-int igny8_model_is_active(const igny8_model *m) { return m ? m->is_active : 0; }
-int igny8_model_is_default(const igny8_model *m) { return m ? m->is_default : 0; }
-const char *igny8_model_updated_at(const igny8_model *m) { return m ? m->updated_at : NULL; }
-const char *igny8_model_updated_by(const igny8_model *m) { return m ? m->updated_by : NULL; }
+const char *igny8_model_name(const igny8_model *m) { return m ? m->row.model_name : NULL; }
+const char *igny8_model_display_name(const igny8_model *m) { return m ? m->row.display_name : NULL; }
+const char *igny8_model_provider(const igny8_model *m) { return m ? m->row.provider : NULL; }
+const char *igny8_model_integration(const igny8_model *m) { return m ? m->row.integration : NULL; }
+int igny8_model_type(const igny8_model *m) { return m ? m->row.model_type : 0; }
+double igny8_model_input_cost_per_1k(const igny8_model *m) { return m ? m->row.input_cost_per_1k : NAN; }
+double igny8_model_output_cost_per_1k(const igny8_model *m) { return m ? m->row.output_cost_per_1k : NAN; }
+double igny8_model_cost_per_image(const igny8_model *m) { return m ? m->row.cost_per_image : NAN; }
+int igny8_model_tokens_per_credit(const igny8_model *m) { return m ? m->row.tokens_per_credit : 0; }
+int igny8_model_credits_per_image(const igny8_model *m) { return m ? m->row.credits_per_image : 0; }
+int igny8_model_max_output_tokens(const igny8_model *m) { return m ? m->row.max_output_tokens : 0; }
+int igny8_model_is_active(const igny8_model *m) { return m ? m->row.is_active : 0; }
+int igny8_model_is_default(const igny8_model *m) { return m ? m->row.is_default : 0; }
+const char *igny8_model_updated_at(const igny8_model *m) { return m ? m->row.updated_at : NULL; }
+const char *igny8_model_updated_by(const igny8_model *m) { return m ? m->row.updated_by : NULL; }

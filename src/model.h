@@ -2,15 +2,12 @@
 #define IGNY8__MODEL_H
 
 #include "igny8/model.h"
+#include "db.h"
 
-/* Unset prices are NaN; unset counts are 0. */
+/* A snapshot of a model: its registry row. The resolver's copies borrow the strings of
+ * the cache's row (resolve.c); every other snapshot owns them. */
 struct igny8_model {
-    char *model_name, *display_name, *provider, *integration;
-    int model_type;
-    double input_cost_per_1k, output_cost_per_1k, cost_per_image;
-    int tokens_per_credit, credits_per_image, max_output_tokens;
-    int is_active, is_default;
-    char *updated_at, *updated_by;
+    igny8__model_row row;
 };
 
 struct igny8_models {
@@ -24,6 +21,12 @@ void igny8__model_init(igny8_model *m);
 void igny8__model_clear(igny8_model *m);
 /* Deep copy into a new snapshot. */
 int igny8__model_dup(const igny8_model *src, igny8_model **out);
+/* A model of the registry as a new snapshot: ENOTFOUND (field "model") when there is none,
+ * or for find, *out NULL and this thread's last error untouched. */
+int igny8__model_get(igny8_store *st, const char *name, igny8_model **out);
+int igny8__model_find(igny8_store *st, const char *name, igny8_model **out);
+/* The registry's models that pass f (checked by the caller) as a new list. */
+int igny8__model_list(igny8_store *st, const igny8_model_filter *f, igny8_models **out);
 /* The model as a cJSON object (NULL on OOM). */
 struct cJSON *igny8__model_json(const igny8_model *m);
 /* Read and check a model description (the shape of igny8_model_to_json) into *m, which

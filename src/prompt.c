@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "audit.h"
 #include "db.h"
 #include "json.h"
@@ -17,10 +18,7 @@ static const size_t commit_options_size[] = { 0, sizeof(igny8_prompt_commit_opti
 
 void igny8__prompt_clear(igny8_prompt *p)
 {
-    char *strings[] = { p->prompt_type, p->value, p->variables, p->description, p->message, p->author,
-                        p->created_at, p->default_prompt };
-    for (size_t i = 0; i < IGNY8__ARRAY_LEN(strings); i++)
-        igny8__free(strings[i]);
+    igny8__prompt_row_clear(&p->row);
     memset(p, 0, sizeof(*p));
 }
 
@@ -30,6 +28,40 @@ void igny8_prompt_free(igny8_prompt *p)
         return;
     igny8__prompt_clear(p);
     igny8__free(p);
+}
+
+/* A version as a new snapshot; ENOTFOUND (field "version") when there is none. */
+static int version_get(igny8_store *st, const char *type, int version, igny8_prompt **out)
+{
+    *out = NULL;
+    igny8_prompt *p = igny8__calloc(1, sizeof(*p));
+    if (p == NULL)
+        return igny8__error_oom();
+    int rc = igny8__db_prompt_version_get(st, type, version, &p->row);
+    if (rc != IGNY8_OK) {
+        igny8_prompt_free(p);
+        return rc;
+    }
+    *out = p;
+    return IGNY8_OK;
+}
+
+/* An account's customisation as a new snapshot, or *out NULL when it has none. */
+static int account_prompt_find(igny8_store *st, int64_t account_id, const char *type, igny8_prompt **out)
+{
+    int found = 0;
+    *out = NULL;
+    igny8_prompt *p = igny8__calloc(1, sizeof(*p));
+    if (p == NULL)
+        return igny8__error_oom();
+    int rc = igny8__db_account_prompt_get(st, account_id, type, &p->row, &found);
+    if (rc != IGNY8_OK || !found) {
+        igny8_prompt_free(p);
+        return rc;
+    }
+    p->is_customized = 1;
+    *out = p;
+    return IGNY8_OK;
 }
 
 static int set_str(char **dst, const char *v)
@@ -74,11 +106,11 @@ static int audit_prompt(igny8_store *st, const char *actor, const char *entity, 
 static cJSON *version_summary(const igny8_prompt *p)
 {
     cJSON *j = cJSON_CreateObject();
-    igny8__json_add_int(j, "version", p->version);
-    igny8__json_add_str(j, "description", p->description);
-    igny8__json_add_str(j, "message", p->message);
-    igny8__json_attach(j, "variables", variables_item(p->variables));
-    igny8__json_add_int(j, "value_bytes", (int64_t)strlen(p->value));
+    igny8__json_add_int(j, "version", p->row.version);
+    igny8__json_add_str(j, "description", p->row.description);
+    igny8__json_add_str(j, "message", p->row.message);
+    igny8__json_attach(j, "variables", variables_item(p->row.variables));
+    igny8__json_add_int(j, "value_bytes", (int64_t)strlen(p->row.value));
     return j;
 }
 
@@ -138,7 +170,7 @@ static int publish(igny8_store *st, const char *actor, const char *type, int ver
     int rc = igny8__db_prompt_type_get(st, type, &t);
     if (rc != IGNY8_OK)
         return rc;
-    rc = igny8__db_prompt_version_get(st, type, version, &v);
+    rc = version_get(st, type, version, &v);
     int before = t.published_version;
     if (rc == IGNY8_OK && before != version) {
         t.published_version = version;
@@ -167,21 +199,21 @@ static int make_version(igny8_store *st, const char *actor, const igny8__prompt_
     char now[IGNY8__TIME_LEN];
     igny8_prompt *latest = NULL;
     memset(p, 0, sizeof(*p));
-    int rc = igny8__template_check(o->value, "value", &p->variables);
+    int rc = igny8__template_check(o->value, "value", &p->row.variables);
     if (rc == IGNY8_OK && o->description == NULL && t->latest_version > 0 &&
-        (rc = igny8__db_prompt_version_get(st, t->name, t->latest_version, &latest)) == IGNY8_OK)
-        rc = set_str(&p->description, latest->description);
+        (rc = version_get(st, t->name, t->latest_version, &latest)) == IGNY8_OK)
+        rc = set_str(&p->row.description, latest->row.description);
     else if (rc == IGNY8_OK && (rc = igny8__check_text(o->description, "description", 4096)) == IGNY8_OK)
-        rc = set_str(&p->description, o->description);
+        rc = set_str(&p->row.description, o->description);
     igny8_prompt_free(latest);
     igny8__now_iso(now);
-    p->version = t->latest_version + 1;
+    p->row.version = t->latest_version + 1;
     if (rc == IGNY8_OK) rc = igny8__check_text(o->message, "message", 4096);
-    if (rc == IGNY8_OK) rc = set_str(&p->prompt_type, t->name);
-    if (rc == IGNY8_OK) rc = set_str(&p->value, o->value);
-    if (rc == IGNY8_OK) rc = set_str(&p->message, o->message);
-    if (rc == IGNY8_OK) rc = set_str(&p->author, actor);
-    if (rc == IGNY8_OK) rc = set_str(&p->created_at, now);
+    if (rc == IGNY8_OK) rc = set_str(&p->row.prompt_type, t->name);
+    if (rc == IGNY8_OK) rc = set_str(&p->row.value, o->value);
+    if (rc == IGNY8_OK) rc = set_str(&p->row.message, o->message);
+    if (rc == IGNY8_OK) rc = set_str(&p->row.author, actor);
+    if (rc == IGNY8_OK) rc = set_str(&p->row.created_at, now);
     return rc;
 }
 
@@ -193,12 +225,12 @@ static int commit(igny8_store *st, const char *actor, const igny8_prompt_commit_
     if (rc != IGNY8_OK)
         return rc;
     if ((rc = make_version(st, actor, &t, o, &p)) == IGNY8_OK) {
-        rc = igny8__db_prompt_version_insert(st, &p);
+        rc = igny8__db_prompt_version_insert(st, &p.row);
         if (rc == IGNY8_OK)
             rc = audit_prompt(st, actor, "prompt", t.name, 0, "commit", NULL, version_summary(&p));
         if (rc == IGNY8_OK && o->publish)
-            rc = publish(st, actor, t.name, p.version);
-        *new_version = p.version;
+            rc = publish(st, actor, t.name, p.row.version);
+        *new_version = p.row.version;
     }
     igny8__prompt_clear(&p);
     igny8__prompt_type_row_clear(&t);
@@ -224,7 +256,7 @@ int igny8_prompt_commit(igny8_store *st, const char *actor, const igny8_prompt_c
         return rc;
     rc = commit(st, actor, &o, &version);
     if (rc == IGNY8_OK && out)
-        rc = igny8__db_prompt_version_get(st, o.prompt_type, version, out);
+        rc = version_get(st, o.prompt_type, version, out);
     rc = igny8__store_write_end(st, rc);
     if (rc != IGNY8_OK && out) {
         igny8_prompt_free(*out);
@@ -266,7 +298,7 @@ static int published(igny8_store *st, const char *type, igny8_prompt **out)
     if (rc == IGNY8_OK && t.published_version == 0)
         rc = igny8__error_set(IGNY8_ENOTFOUND, "version", "prompt type '%s' has no published version", type);
     if (rc == IGNY8_OK)
-        rc = igny8__db_prompt_version_get(st, type, t.published_version, out);
+        rc = version_get(st, type, t.published_version, out);
     igny8__prompt_type_row_clear(&t);
     return rc;
 }
@@ -278,7 +310,7 @@ static int get_version(igny8_store *st, const char *type, int version, igny8_pro
     igny8__prompt_type_row_clear(&t);
     if (rc != IGNY8_OK)
         return rc;
-    return version == 0 ? published(st, type, out) : igny8__db_prompt_version_get(st, type, version, out);
+    return version == 0 ? published(st, type, out) : version_get(st, type, version, out);
 }
 
 int igny8_prompt_get(igny8_store *st, const char *prompt_type, int version, igny8_prompt **out)
@@ -310,7 +342,7 @@ static int read_view(igny8_store *st, view_fn fn, const void *arg, char **out_js
     return igny8__json_emit_free(j, out_json);
 }
 
-static int add_version(void *payload, const igny8_prompt *p)
+static int add_version(void *payload, const igny8__prompt_row *p)
 {
     cJSON *v = igny8__json_attach((cJSON *)payload, NULL, cJSON_CreateObject());
     igny8__json_add_int(v, "version", p->version);
@@ -370,9 +402,9 @@ int igny8_prompt_diff(igny8_store *st, const char *prompt_type, int from_version
         rc = get_version(st, prompt_type, to_version, &b);
     rc = igny8__store_read_end(st, rc);
     if (rc == IGNY8_OK) {
-        snprintf(la, sizeof(la), "%.64s v%d", prompt_type, a->version);
-        snprintf(lb, sizeof(lb), "%.64s v%d", prompt_type, b->version);
-        rc = igny8__text_diff(a->value, b->value, la, lb, out_diff);
+        snprintf(la, sizeof(la), "%.64s v%d", prompt_type, a->row.version);
+        snprintf(lb, sizeof(lb), "%.64s v%d", prompt_type, b->row.version);
+        rc = igny8__text_diff(a->row.value, b->row.value, la, lb, out_diff);
     }
     igny8_prompt_free(a);
     igny8_prompt_free(b);
@@ -385,15 +417,15 @@ static int add_type(void *payload, const igny8__prompt_type_row *t)
 {
     struct list_ctx *c = payload;
     igny8_prompt *p = NULL;
-    int rc = t->published_version ? igny8__db_prompt_version_get(c->st, t->name, t->published_version, &p) : IGNY8_OK;
+    int rc = t->published_version ? version_get(c->st, t->name, t->published_version, &p) : IGNY8_OK;
     cJSON *j = igny8__json_attach(c->arr, NULL, cJSON_CreateObject());
     igny8__json_add_str(j, "prompt_type", t->name);
     igny8__json_add_count(j, "published_version", t->published_version);
     igny8__json_add_count(j, "latest_version", t->latest_version);
     igny8__json_add_bool(j, "is_active", t->is_active);
-    igny8__json_add_str(j, "description", p ? p->description : NULL);
+    igny8__json_add_str(j, "description", p ? p->row.description : NULL);
     if (p)
-        igny8__json_attach(j, "variables", variables_item(p->variables));
+        igny8__json_attach(j, "variables", variables_item(p->row.variables));
     else
         igny8__json_add_array(j, "variables");
     igny8_prompt_free(p);
@@ -433,8 +465,8 @@ static int increment(igny8_store *st, const char *actor, const char *type, const
     if (rc == IGNY8_OK) {
         igny8_prompt_commit_options o = IGNY8_PROMPT_COMMIT_OPTIONS_INIT;
         o.prompt_type = type;
-        o.value = p->value;
-        o.description = p->description;
+        o.value = p->row.value;
+        o.description = p->row.description;
         o.message = message;
         o.publish = 1;
         rc = commit(st, actor, &o, &version);
@@ -512,21 +544,21 @@ static int customize(igny8_store *st, const char *actor, int64_t account_id, con
     memset(&p, 0, sizeof(p));
     int rc = igny8__template_check(value, "value", NULL);
     if (rc == IGNY8_OK) rc = published(st, type, &base);
-    if (rc == IGNY8_OK) rc = igny8__db_account_prompt_get(st, account_id, type, &before);
-    int same = before && base && before->based_on_version == base->version && strcmp(before->value, value) == 0;
+    if (rc == IGNY8_OK) rc = account_prompt_find(st, account_id, type, &before);
+    int same = before && base && before->row.based_on_version == base->row.version && strcmp(before->row.value, value) == 0;
     igny8__now_iso(now);
     if (rc == IGNY8_OK && !same) {
-        p.based_on_version = base->version;
-        rc = set_str(&p.prompt_type, type);
-        if (rc == IGNY8_OK) rc = set_str(&p.value, value);
-        if (rc == IGNY8_OK) rc = set_str(&p.default_prompt, base->value);
-        if (rc == IGNY8_OK) rc = set_str(&p.author, actor);
-        if (rc == IGNY8_OK) rc = set_str(&p.created_at, now);
-        if (rc == IGNY8_OK) rc = igny8__db_account_prompt_put(st, account_id, &p);
+        p.row.based_on_version = base->row.version;
+        rc = set_str(&p.row.prompt_type, type);
+        if (rc == IGNY8_OK) rc = set_str(&p.row.value, value);
+        if (rc == IGNY8_OK) rc = set_str(&p.row.default_prompt, base->row.value);
+        if (rc == IGNY8_OK) rc = set_str(&p.row.author, actor);
+        if (rc == IGNY8_OK) rc = set_str(&p.row.created_at, now);
+        if (rc == IGNY8_OK) rc = igny8__db_account_prompt_put(st, account_id, &p.row);
         if (rc == IGNY8_OK)
             rc = audit_prompt(st, actor, "account_prompt", type, account_id, before ? "update" : "customize",
-                              before ? int_object("based_on_version", before->based_on_version) : NULL,
-                              int_object("based_on_version", base->version));
+                              before ? int_object("based_on_version", before->row.based_on_version) : NULL,
+                              int_object("based_on_version", base->row.version));
     }
     igny8__prompt_clear(&p);
     igny8_prompt_free(base);
@@ -550,12 +582,12 @@ static int reset(igny8_store *st, const char *actor, int64_t account_id, const c
     igny8_prompt *before = NULL;
     int rc = igny8__db_prompt_type_get(st, type, &t);
     igny8__prompt_type_row_clear(&t);
-    if (rc == IGNY8_OK) rc = igny8__db_account_prompt_get(st, account_id, type, &before);
+    if (rc == IGNY8_OK) rc = account_prompt_find(st, account_id, type, &before);
     if (rc == IGNY8_OK && before) {
         rc = igny8__db_account_prompt_delete(st, account_id, type);
         if (rc == IGNY8_OK)
             rc = audit_prompt(st, actor, "account_prompt", type, account_id, "reset",
-                              int_object("based_on_version", before->based_on_version), NULL);
+                              int_object("based_on_version", before->row.based_on_version), NULL);
     }
     igny8_prompt_free(before);
     return rc;
@@ -592,12 +624,12 @@ int igny8_account_prompt_reset_bulk(igny8_store *st, const char *actor, const in
 /* The account's customisation completed with what it is measured against. */
 static int complete_custom(igny8_prompt *c, const igny8__prompt_type_row *t, const igny8_prompt *pub)
 {
-    c->version = t->published_version;
-    c->is_stale = t->published_version > c->based_on_version;
-    c->is_active = t->is_active;
-    int rc = set_str(&c->prompt_type, t->name);
-    if (rc == IGNY8_OK && pub) rc = set_str(&c->description, pub->description);
-    if (rc == IGNY8_OK) rc = igny8__template_check(c->value, "value", &c->variables);
+    c->row.version = t->published_version;
+    c->is_stale = t->published_version > c->row.based_on_version;
+    c->row.is_active = t->is_active;
+    int rc = set_str(&c->row.prompt_type, t->name);
+    if (rc == IGNY8_OK && pub) rc = set_str(&c->row.description, pub->row.description);
+    if (rc == IGNY8_OK) rc = igny8__template_check(c->row.value, "value", &c->row.variables);
     return rc;
 }
 
@@ -609,9 +641,9 @@ static int effective(igny8_store *st, int64_t account_id, const char *type, igny
     *out = NULL;
     int rc = igny8__db_prompt_type_get(st, type, &t);
     if (rc == IGNY8_OK && t.published_version)
-        rc = igny8__db_prompt_version_get(st, type, t.published_version, &pub);
+        rc = version_get(st, type, t.published_version, &pub);
     if (rc == IGNY8_OK && account_id > 0)
-        rc = igny8__db_account_prompt_get(st, account_id, type, &custom);
+        rc = account_prompt_find(st, account_id, type, &custom);
     if (rc == IGNY8_OK && custom)
         rc = complete_custom(custom, &t, pub);
     if (rc == IGNY8_OK && !custom && !pub)
@@ -640,15 +672,15 @@ int igny8_account_prompt_get(igny8_store *st, int64_t account_id, const char *pr
 static cJSON *account_view(const igny8_prompt *p)
 {
     cJSON *j = cJSON_CreateObject();
-    igny8__json_add_str(j, "prompt_type", p->prompt_type);
-    igny8__json_add_str(j, "value", p->value);
+    igny8__json_add_str(j, "prompt_type", p->row.prompt_type);
+    igny8__json_add_str(j, "value", p->row.value);
     igny8__json_add_bool(j, "is_customized", p->is_customized);
-    igny8__json_add_count(j, "based_on_version", p->is_customized ? p->based_on_version : 0);
-    igny8__json_add_count(j, "published_version", p->version);
+    igny8__json_add_count(j, "based_on_version", p->is_customized ? p->row.based_on_version : 0);
+    igny8__json_add_count(j, "published_version", p->row.version);
     igny8__json_add_bool(j, "stale", p->is_stale);
-    igny8__json_add_str(j, "default_prompt", p->is_customized ? p->default_prompt : NULL);
-    igny8__json_add_bool(j, "is_active", p->is_active);
-    igny8__json_attach(j, "variables", variables_item(p->variables));
+    igny8__json_add_str(j, "default_prompt", p->is_customized ? p->row.default_prompt : NULL);
+    igny8__json_add_bool(j, "is_active", p->row.is_active);
+    igny8__json_attach(j, "variables", variables_item(p->row.variables));
     return j;
 }
 
@@ -746,26 +778,26 @@ int igny8_prompt_render(igny8_store *st, int64_t account_id, const char *prompt_
     if (rc != IGNY8_OK)
         return rc;
     rc = igny8__store_read_end(st, effective(st, account_id, prompt_type, &p));
-    if (rc == IGNY8_OK && !p->is_active)
+    if (rc == IGNY8_OK && !p->row.is_active)
         rc = igny8__error_set(IGNY8_EINVAL, "prompt_type", "prompt type '%s' is inactive and cannot be rendered",
                               prompt_type);
     if (rc == IGNY8_OK)
-        rc = igny8__template_render(p->value, variables_json, out_text);  /* outside the store lock */
+        rc = igny8__template_render(p->row.value, variables_json, out_text);  /* outside the store lock */
     igny8_prompt_free(p);
     return rc;
 }
 
 /* ---- getters ---- */
 
-const char *igny8_prompt_type(const igny8_prompt *p) { return p ? p->prompt_type : NULL; }
-const char *igny8_prompt_value(const igny8_prompt *p) { return p ? p->value : NULL; }
-int igny8_prompt_version(const igny8_prompt *p) { return p ? p->version : 0; }
-const char *igny8_prompt_variables_json(const igny8_prompt *p) { return p ? p->variables : NULL; }
-const char *igny8_prompt_description(const igny8_prompt *p) { return p ? p->description : NULL; }
-const char *igny8_prompt_message(const igny8_prompt *p) { return p ? p->message : NULL; }
-const char *igny8_prompt_author(const igny8_prompt *p) { return p ? p->author : NULL; }
-const char *igny8_prompt_created_at(const igny8_prompt *p) { return p ? p->created_at : NULL; }
-int igny8_prompt_is_published(const igny8_prompt *p) { return p ? p->is_published : 0; }
+const char *igny8_prompt_type(const igny8_prompt *p) { return p ? p->row.prompt_type : NULL; }
+const char *igny8_prompt_value(const igny8_prompt *p) { return p ? p->row.value : NULL; }
+int igny8_prompt_version(const igny8_prompt *p) { return p ? p->row.version : 0; }
+const char *igny8_prompt_variables_json(const igny8_prompt *p) { return p ? p->row.variables : NULL; }
+const char *igny8_prompt_description(const igny8_prompt *p) { return p ? p->row.description : NULL; }
+const char *igny8_prompt_message(const igny8_prompt *p) { return p ? p->row.message : NULL; }
+const char *igny8_prompt_author(const igny8_prompt *p) { return p ? p->row.author : NULL; }
+const char *igny8_prompt_created_at(const igny8_prompt *p) { return p ? p->row.created_at : NULL; }
+int igny8_prompt_is_published(const igny8_prompt *p) { return p ? p->row.is_published : 0; }
 int igny8_prompt_is_customized(const igny8_prompt *p) { return p ? p->is_customized : 0; }
-int igny8_prompt_based_on_version(const igny8_prompt *p) { return p ? p->based_on_version : 0; }
+int igny8_prompt_based_on_version(const igny8_prompt *p) { return p ? p->row.based_on_version : 0; }
 int igny8_prompt_is_stale(const igny8_prompt *p) { return p ? p->is_stale : 0; }

@@ -2,11 +2,13 @@
 #define IGNY8__PROMPT_H
 
 #include "igny8/prompt.h"
+#include "db.h"
 
-/* A global version (is_customized 0) or an account's effective prompt. */
+/* A global version (is_customized 0) or an account's effective prompt: the stored row,
+ * and what the domain works out. */
 struct igny8_prompt {
-    char *prompt_type, *value, *variables, *description, *message, *author, *created_at, *default_prompt;
-    int version, is_published, is_customized, based_on_version, is_stale, is_active;
+    igny8__prompt_row row;
+    int is_customized, is_stale;
 };
 
 void igny8__prompt_clear(igny8_prompt *p);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "cache.h"
 #include "json.h"
 #include "model.h"
@@ -22,7 +23,7 @@ typedef struct level_decision {
 
 struct igny8_resolution {
     igny8__snapshot *snap;
-    const igny8_model *model;
+    igny8_model model;       /* the snapshot's row, its strings borrowed */
     const char *operation, *integration_name, *integration_source, *base_url;
     const char *size, *quality, *style, *api_key;
     const char *source_temperature, *source_max_tokens, *source_size, *source_quality, *source_style;
@@ -77,7 +78,7 @@ static const char *unusable(const resolve_ctx *c, int level, int m)
 {
     if (m == -2)
         return "unknown_model";
-    const igny8_model *model = c->s->models[m];
+    const igny8__model_row *model = &c->s->models[m];
     const igny8__account_row *row = igny8__account_row_of(c->a, c->s->model_integration[m]);
     if (model->model_type != c->type) return "wrong_type";
     if (!model->is_active) return "inactive";
@@ -107,7 +108,7 @@ static int choose(const resolve_ctx *c, int operation, const char *request, igny
             continue;
         }
         int m = candidate(c, level, operation, request, &name);
-        d->candidate = m >= 0 ? c->s->models[m]->model_name : name;
+        d->candidate = m >= 0 ? c->s->models[m].model_name : name;
         d->reason = m == -1 ? ((level == 3 || level == 4) && c->provider < 0 ? "no_provider" : "not_set")
                             : unusable(c, level, m);
         if (d->reason && level == IGNY8_SOURCE_REQUEST && request)
@@ -157,9 +158,9 @@ static int settings(const resolve_ctx *c, igny8_resolution *r, int m)
     igny8__params_pick(c->s->global_active ? &pv : NULL, row ? &row->params : NULL, c->type, &p);
     r->temperature = p.temperature;
     r->max_tokens = p.max_tokens;
-    if (r->model->max_output_tokens > 0 && r->max_tokens > r->model->max_output_tokens) {
+    if (r->model.row.max_output_tokens > 0 && r->max_tokens > r->model.row.max_output_tokens) {
         r->capped_from = r->max_tokens;
-        r->max_tokens = r->model->max_output_tokens;
+        r->max_tokens = r->model.row.max_output_tokens;
     }
     r->source_temperature = p.source_temperature;
     r->source_max_tokens = p.source_max_tokens;
@@ -201,7 +202,7 @@ static int resolve(igny8_store *st, int64_t account_id, const char *operation, c
     if (m < 0)
         return igny8__error_set(IGNY8_ENOTFOUND, "operation", "no usable %s model for operation '%s' (see the "
                                 "trace of each level: all were skipped)", igny8_model_type_name(c.type), operation);
-    r->model = c.s->models[m];
+    r->model.row = c.s->models[m];
     return settings(&c, r, m);
 }
 
@@ -285,7 +286,7 @@ static cJSON *trace_tree(const igny8_resolution *r)
         if (d->reason && strcmp(d->status, "skipped") == 0)
             igny8__json_add_str(l, "reason", d->reason);
     }
-    igny8__json_add_str(t, "model", r->model->model_name);
+    igny8__json_add_str(t, "model", r->model.row.model_name);
     igny8__json_add_str(t, "source", level_names[r->source]);
     trace_parameters(r, t);
     igny8__json_add_str(t, "api_key_source", key_sources[r->key_source]);
@@ -319,10 +320,10 @@ int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
     IGNY8__CHECK_ARG(r);
     cJSON *j = igny8__json_object();
     igny8__json_add_str(j, "operation", r->operation);
-    igny8__json_add_str(j, "model", r->model->model_name);
-    igny8__json_add_str(j, "provider", r->model->provider);
-    igny8__json_add_str(j, "integration", r->model->integration);
-    igny8__json_add_str(j, "model_type", igny8_model_type_name(r->model->model_type));
+    igny8__json_add_str(j, "model", r->model.row.model_name);
+    igny8__json_add_str(j, "provider", r->model.row.provider);
+    igny8__json_add_str(j, "integration", r->model.row.integration);
+    igny8__json_add_str(j, "model_type", igny8_model_type_name(r->model.row.model_type));
     igny8__json_add_str(j, "source", level_names[r->source]);
     igny8__json_add_num(j, "temperature", r->temperature);
     igny8__json_add_count(j, "max_tokens", r->max_tokens);
@@ -331,16 +332,16 @@ int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
     igny8__json_add_str(j, "style", r->style);
     igny8__json_add_str(j, "base_url", r->base_url);
     igny8__json_add_str(j, "api_key_source", key_sources[r->key_source]);
-    igny8__json_attach(j, "pricing", igny8__model_json(r->model));
+    igny8__json_attach(j, "pricing", igny8__model_json(&r->model));
     igny8__json_attach(j, "trace", trace_tree(r));
     return igny8__json_emit_free(j, out_json);
 }
 
-const igny8_model *igny8_resolution_model(const igny8_resolution *r) { return r ? r->model : NULL; }
-const char *igny8_resolution_model_name(const igny8_resolution *r) { return r ? r->model->model_name : NULL; }
-const char *igny8_resolution_provider(const igny8_resolution *r) { return r ? r->model->provider : NULL; }
-const char *igny8_resolution_integration(const igny8_resolution *r) { return r ? r->model->integration : NULL; }
-int igny8_resolution_model_type(const igny8_resolution *r) { return r ? r->model->model_type : 0; }
+const igny8_model *igny8_resolution_model(const igny8_resolution *r) { return r ? &r->model : NULL; }
+const char *igny8_resolution_model_name(const igny8_resolution *r) { return r ? r->model.row.model_name : NULL; }
+const char *igny8_resolution_provider(const igny8_resolution *r) { return r ? r->model.row.provider : NULL; }
+const char *igny8_resolution_integration(const igny8_resolution *r) { return r ? r->model.row.integration : NULL; }
+int igny8_resolution_model_type(const igny8_resolution *r) { return r ? r->model.row.model_type : 0; }
 const char *igny8_resolution_operation(const igny8_resolution *r) { return r ? r->operation : NULL; }
 int igny8_resolution_source(const igny8_resolution *r) { return r ? r->source : 0; }
 const char *igny8_resolution_source_name(const igny8_resolution *r) { return r ? level_names[r->source] : NULL; }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
 #include "audit.h"
 #include "model.h"
 #include "settings.h"
@@ -200,16 +201,16 @@ static int check_model_for(igny8_store *st, const igny8__integ_row *p, const cha
 {
     if (name == NULL)
         return igny8__error_set(IGNY8_EINVAL, "model", "model is NULL");
-    int rc = igny8__db_model_get(st, name, out);
+    int rc = igny8__model_get(st, name, out);
     if (rc == IGNY8_ENOTFOUND)
         return igny8__error_set(IGNY8_EINVAL, "model", "model '%.64s' is not in the registry", name);
     if (rc != IGNY8_OK)
         return rc;
-    if (!(*out)->is_active)
+    if (!(*out)->row.is_active)
         return igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is inactive", name);
-    if (strcmp((*out)->integration, p->name) != 0)
+    if (strcmp((*out)->row.integration, p->name) != 0)
         return igny8__error_set(IGNY8_EINVAL, "model", "model '%s' belongs to integration '%s', not '%s'",
-                                name, (*out)->integration, p->name);
+                                name, (*out)->row.integration, p->name);
     return IGNY8_OK;
 }
 
@@ -363,10 +364,10 @@ static int check_account_max_tokens(igny8_store *st, const igny8__integ_row *p, 
     const char *model = r->model ? r->model : p->model;
     if (r->max_tokens <= 0 || model == NULL)
         return IGNY8_OK;
-    int rc = igny8__db_model_find(st, model, &m);
-    if (rc == IGNY8_OK && m && m->max_output_tokens > 0 && r->max_tokens > m->max_output_tokens)
+    int rc = igny8__model_find(st, model, &m);
+    if (rc == IGNY8_OK && m && m->row.max_output_tokens > 0 && r->max_tokens > m->row.max_output_tokens)
         rc = igny8__error_set(IGNY8_EINVAL, "max_tokens", "max_tokens %d is above the %d output tokens of model '%s'",
-                              r->max_tokens, m->max_output_tokens, model);
+                              r->max_tokens, m->row.max_output_tokens, model);
     igny8_model_free(m);
     return rc;
 }
@@ -640,16 +641,16 @@ int igny8__global_provider_apply(igny8_store *st, const char *actor, int model_t
 int igny8__global_default_model_apply(igny8_store *st, const char *actor, const char *model_name)
 {
     igny8_model *m = NULL;
-    int rc = igny8__db_model_get(st, model_name, &m);
-    if (rc == IGNY8_OK && !m->is_active)
+    int rc = igny8__model_get(st, model_name, &m);
+    if (rc == IGNY8_OK && !m->row.is_active)
         rc = igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is inactive", model_name);
     if (rc == IGNY8_OK) {
         igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
         u.set = IGNY8_FIELD_MODEL;
         u.model = model_name;
-        rc = igny8__global_integration_apply(st, actor, m->integration, &u);
+        rc = igny8__global_integration_apply(st, actor, m->row.integration, &u);
         if (rc == IGNY8_OK)
-            rc = igny8__global_provider_apply(st, actor, m->model_type, m->integration);
+            rc = igny8__global_provider_apply(st, actor, m->row.model_type, m->row.integration);
     }
     igny8_model_free(m);
     return rc;

@@ -2,6 +2,7 @@
 #define IGNY8__SETTINGS_H
 
 #include "igny8/settings.h"
+#include "cache.h"
 #include "db.h"
 #include "json.h"
 
@@ -21,12 +22,6 @@ typedef struct igny8__params {
 void igny8__params_resolve(const igny8__integ_row *platform, const igny8__integ_row *account, int model_type,
                            igny8__params *out);
 
-/* The parameter values of one level, for igny8__params_pick (unset: NaN, 0, NULL). */
-typedef struct igny8__param_values {
-    double temperature;
-    int max_tokens;
-    const char *size, *quality, *style;
-} igny8__param_values;
 void igny8__integ_row_params(const igny8__integ_row *r, igny8__param_values *out);
 /* The same choice as igny8__params_resolve over plain values (the resolver's cache). */
 void igny8__params_pick(const igny8__param_values *platform, const igny8__param_values *account, int model_type,

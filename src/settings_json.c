@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "common.h"
+#include "store.h"
+#include "model.h"
 #include "settings.h"
 
 /* ---- the account's integration body ---- */
@@ -383,8 +385,8 @@ static int put_global_default_model(igny8_store *st, const char *actor, int type
     igny8_model *m = NULL;
     if (v == NULL)
         return clear_global_default_model(st, actor, type);
-    int rc = igny8__db_model_get(st, v, &m);
-    if (rc == IGNY8_OK && m->model_type != type)
+    int rc = igny8__model_get(st, v, &m);
+    if (rc == IGNY8_OK && m->row.model_type != type)
         rc = igny8__error_set(IGNY8_EINVAL, k, "'%s' is not a %s model", v, igny8_model_type_name(type));
     igny8_model_free(m);
     return rc == IGNY8_OK ? igny8__global_default_model_apply(st, actor, v) : rc;

@@ -8,7 +8,7 @@
 
 /* The size of the options struct each version knows: fields are only ever appended. */
 static const size_t store_options_size[] = { 0, offsetof(igny8_store_options, cache_accounts),
-                                             sizeof(igny8_store_options) };
+                                             offsetof(igny8_store_options, schema), sizeof(igny8_store_options) };
 
 int igny8_store_options_init(igny8_store_options *opts, unsigned int version)
 {
@@ -19,6 +19,17 @@ int igny8_store_options_init(igny8_store_options *opts, unsigned int version)
     memset(opts, 0, sizeof(*opts));
     opts->version = version;
     return IGNY8_OK;
+}
+
+/* A PostgreSQL schema name we never need to quote: a lower-case identifier. */
+static int check_schema_name(const char *name)
+{
+    size_t n = strlen(name);
+    int ok = n >= 1 && n <= 63 && !(name[0] >= '0' && name[0] <= '9');
+    for (const char *c = name; ok && *c; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+    return ok ? IGNY8_OK : igny8__error_set(IGNY8_EINVAL, "schema", "schema '%.64s' is not a lower-case "
+                                            "identifier of 1..63 letters, digits and '_'", name);
 }
 
 static int read_options(igny8_store_options *o, const igny8_store_options *given)
@@ -37,9 +48,11 @@ static int read_options(igny8_store_options *o, const igny8_store_options *given
                                 o->busy_timeout_ms, IGNY8_BUSY_TIMEOUT_MAX_MS);
     if (o->cache_accounts == 0)
         o->cache_accounts = IGNY8_CACHE_ACCOUNTS_DEFAULT;
-    if (o->flags & ~(IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL))
+    if (o->flags & ~(IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL | IGNY8_STORE_POSTGRES))
         return igny8__error_set(IGNY8_EINVAL, "flags", "unknown store flags 0x%x", (unsigned)o->flags);
-    return IGNY8_OK;
+    if (o->schema == NULL)
+        o->schema = IGNY8_STORE_SCHEMA_DEFAULT;
+    return check_schema_name(o->schema);
 }
 
 int igny8_store_open(igny8_store **out, const char *path, const igny8_store_options *opts)
@@ -64,7 +77,8 @@ int igny8_store_open(igny8_store **out, const char *path, const igny8_store_opti
         igny8__free(st);
         return igny8__error_oom();
     }
-    rc = igny8__db_open(st, path, o.busy_timeout_ms);
+    igny8__open_params p = { path, o.flags, o.busy_timeout_ms, o.schema };
+    rc = igny8__db_open(st, &p);
     if (rc == IGNY8_OK)
         rc = igny8__cache_open(st);
     if (rc != IGNY8_OK) {
@@ -110,7 +124,8 @@ int igny8__store_check_writable(igny8_store *st)
     if (st->flags & IGNY8_STORE_READONLY)
         return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is open read-only", st->path);
     /* A file this process may not write is opened read-only by SQLite: say so, rather
-     * than "attempt to write a readonly database" from the first statement. */
+     * than "attempt to write a readonly database" from the first statement. (PostgreSQL
+     * says so itself, through the server's permissions.) */
     pthread_mutex_lock(&st->lock);
     int file_readonly = igny8__db_file_readonly(st);
     pthread_mutex_unlock(&st->lock);

@@ -217,7 +217,7 @@ static int export_prompt_type(void *payload, const igny8__transfer_prompt_type *
 }
 
 /* Versions come by type then version, as the types do: walk the types along with them. */
-static int export_version(void *payload, const igny8_prompt *p)
+static int export_version(void *payload, const igny8__prompt_row *p)
 {
     struct export_ctx *c = payload;
     for (;;) {
@@ -242,7 +242,7 @@ static int export_version(void *payload, const igny8_prompt *p)
     return IGNY8_OK;
 }
 
-static int export_account_prompt(void *payload, int64_t account_id, const igny8_prompt *p)
+static int export_account_prompt(void *payload, int64_t account_id, const igny8__prompt_row *p)
 {
     cJSON *o = new_item(((struct export_ctx *)payload)->arr);
     igny8__json_add_int(o, "account_id", account_id);
@@ -332,7 +332,7 @@ static int export_models(struct export_ctx *c)
 {
     igny8_model_filter f = IGNY8_MODEL_FILTER_INIT;
     igny8_models *list = NULL;
-    int rc = igny8__db_model_list(c->st, &f, &list);
+    int rc = igny8__model_list(c->st, &f, &list);
     for (size_t i = 0; rc == IGNY8_OK && i < list->count; i++) {
         cJSON *m = igny8__model_json(list->items[i]);
         cJSON_DeleteItemFromObjectCaseSensitive(m, "integration");
@@ -706,12 +706,12 @@ static int find_model(import_ctx *c, const char *name, model_info *out)
         out->max_out = (int)e->n;
         return integration_of(c, e->a, e->type, out->integration);
     }
-    int rc = c->merge ? igny8__db_model_find(c->st, name, &m) : IGNY8_OK;
+    int rc = c->merge ? igny8__model_find(c->st, name, &m) : IGNY8_OK;
     if (rc == IGNY8_OK && m) {
         out->found = 1;
-        out->type = m->model_type;
-        out->max_out = m->max_output_tokens;
-        snprintf(out->integration, sizeof(out->integration), "%s", m->integration);
+        out->type = m->row.model_type;
+        out->max_out = m->row.max_output_tokens;
+        snprintf(out->integration, sizeof(out->integration), "%s", m->row.integration);
     }
     igny8_model_free(m);
     return rc;
@@ -873,20 +873,20 @@ static int check_model_refs(import_ctx *c, const igny8_model *m, const char *pat
 {
     char integration[TPATH], full[TPATH];
     int found = 0;
-    int rc = find_provider(c, m->provider, &found);
+    int rc = find_provider(c, m->row.provider, &found);
     if (rc == IGNY8_OK && !found)
-        return not_found(c, path, "provider", "provider", m->provider);
-    if (rc == IGNY8_OK && (rc = integration_of(c, m->provider, m->model_type, integration)) == IGNY8_OK &&
+        return not_found(c, path, "provider", "provider", m->row.provider);
+    if (rc == IGNY8_OK && (rc = integration_of(c, m->row.provider, m->row.model_type, integration)) == IGNY8_OK &&
         integration[0] == '\0') {
         fmt(full, "%s.model_type", path);
-        return igny8__error_set(IGNY8_EINVAL, full, "%s: provider '%.64s' has no %s integration", full, m->provider,
-                                igny8_model_type_name(m->model_type));
+        return igny8__error_set(IGNY8_EINVAL, full, "%s: provider '%.64s' has no %s integration", full, m->row.provider,
+                                igny8_model_type_name(m->row.model_type));
     }
-    const char **claimed = &c->defaults[m->model_type];
-    if (rc == IGNY8_OK && m->is_default && *claimed && strcmp(*claimed, m->model_name) != 0) {
+    const char **claimed = &c->defaults[m->row.model_type];
+    if (rc == IGNY8_OK && m->row.is_default && *claimed && strcmp(*claimed, m->row.model_name) != 0) {
         fmt(full, "%s.is_default", path);
         return igny8__error_set(IGNY8_EEXISTS, full, "%s: '%.64s' is the default %s model already", full, *claimed,
-                                igny8_model_type_name(m->model_type));
+                                igny8_model_type_name(m->row.model_type));
     }
     return rc;
 }
@@ -900,14 +900,14 @@ static int do_model(import_ctx *c, const cJSON *it, const char *path, int write)
     if (rc == IGNY8_OK) rc = read_one(it, path, "updated_at", V_STAMP, REQ, &at);
     if (rc == IGNY8_OK) rc = read_one(it, path, "updated_by", V_ACTOR, REQ, &by);
     if (rc == IGNY8_OK) rc = check_model_refs(c, &m, path);
-    if (rc == IGNY8_OK && m.is_default && c->defaults[m.model_type] == NULL)
-        c->defaults[m.model_type] = str_of(it, "model_name");
+    if (rc == IGNY8_OK && m.row.is_default && c->defaults[m.row.model_type] == NULL)
+        c->defaults[m.row.model_type] = str_of(it, "model_name");
     if (rc == IGNY8_OK && write) {
-        m.updated_at = (char *)at.s;  /* borrowed until the write is done */
-        m.updated_by = (char *)by.s;
-        m.is_default = 0;             /* set once every model is in (after_model) */
-        rc = at_row(igny8__db_transfer_model_put(c->st, &m), path);
-        m.updated_at = m.updated_by = NULL;
+        m.row.updated_at = (char *)at.s;  /* borrowed until the write is done */
+        m.row.updated_by = (char *)by.s;
+        m.row.is_default = 0;             /* set once every model is in (after_model) */
+        rc = at_row(igny8__db_transfer_model_put(c->st, &m.row), path);
+        m.row.updated_at = m.row.updated_by = NULL;
     }
     igny8__model_clear(&m);
     return rc;
@@ -1006,7 +1006,7 @@ static int same_text(const char *a, const char *b)
 
 /* The same content: value, description and message. Who committed it and when may differ
  * (two stores loaded with the same defaults at different times); the store keeps its own. */
-static int same_version(const igny8_prompt *p, const val *v)
+static int same_version(const igny8__prompt_row *p, const val *v)
 {
     return same_text(p->value, v[PV_VALUE].s) && same_text(p->description, v[PV_DESCRIPTION].s) &&
            same_text(p->message, v[PV_MESSAGE].s);
@@ -1015,7 +1015,7 @@ static int same_version(const igny8_prompt *p, const val *v)
 static int write_version(import_ctx *c, const char *type, const val *v, const char *path)
 {
     char field[TPATH];
-    igny8_prompt p;
+    igny8__prompt_row p;
     memset(&p, 0, sizeof(p));
     fmt(field, "%s.value", path);
     int rc = igny8__template_check(v[PV_VALUE].s, field, &p.variables);
@@ -1039,7 +1039,9 @@ static int do_version(import_ctx *c, const char *type, const cJSON *it, const ch
 {
     val v[IGNY8__ARRAY_LEN(version_spec)];
     char field[TPATH];
-    igny8_prompt *old = NULL;
+    igny8__prompt_row old;
+    int found = 0;
+    memset(&old, 0, sizeof(old));
     int rc = read_fields(it, path, version_spec, IGNY8__ARRAY_LEN(version_spec), v);
     fmt(field, "%s.version", path);
     if (rc == IGNY8_OK && v[PV_VERSION].i <= *prev)
@@ -1048,13 +1050,14 @@ static int do_version(import_ctx *c, const char *type, const cJSON *it, const ch
     *prev = v[PV_VERSION].i;
     fmt(field, "%s.value", path);
     if (rc == IGNY8_OK) rc = igny8__template_check(v[PV_VALUE].s, field, NULL);
-    if (rc == IGNY8_OK && c->merge) rc = igny8__db_transfer_version_find(c->st, type, (int)v[PV_VERSION].i, &old);
-    if (rc == IGNY8_OK && old && !same_version(old, v))
+    if (rc == IGNY8_OK && c->merge)
+        rc = igny8__db_transfer_version_find(c->st, type, (int)v[PV_VERSION].i, &old, &found);
+    if (rc == IGNY8_OK && found && !same_version(&old, v))
         rc = igny8__error_set(IGNY8_EEXISTS, path, "%s: version %lld of '%.64s' exists in the store with other "
                               "content, and versions are immutable", path, (long long)v[PV_VERSION].i, type);
-    if (rc == IGNY8_OK && write && !old)
+    if (rc == IGNY8_OK && write && !found)
         rc = write_version(c, type, v, path);
-    igny8_prompt_free(old);
+    igny8__prompt_row_clear(&old);
     return rc;
 }
 
@@ -1078,13 +1081,14 @@ static int check_published(import_ctx *c, const char *type, const cJSON *version
                            const char *path)
 {
     char field[TPATH];
-    igny8_prompt *p = NULL;
+    igny8__prompt_row p;
+    int found = 0;
+    memset(&p, 0, sizeof(p));
     for (const cJSON *it = versions->child; it; it = it->next)
         if (num_of(it, "version") == published)
             return IGNY8_OK;
-    int rc = c->merge ? igny8__db_transfer_version_find(c->st, type, (int)published, &p) : IGNY8_OK;
-    int found = p != NULL;
-    igny8_prompt_free(p);
+    int rc = c->merge ? igny8__db_transfer_version_find(c->st, type, (int)published, &p, &found) : IGNY8_OK;
+    igny8__prompt_row_clear(&p);
     fmt(field, "%s.published_version", path);
     if (rc == IGNY8_OK && !found)
         return igny8__error_set(IGNY8_EINVAL, field, "%s: %lld is not one of the versions of '%.64s'", field,
@@ -1241,7 +1245,7 @@ static int do_account_prompt(import_ctx *c, const cJSON *it, const char *path, i
 {
     val v[IGNY8__ARRAY_LEN(account_prompt_spec)];
     char field[TPATH];
-    igny8_prompt p;
+    igny8__prompt_row p;
     int rc = read_fields(it, path, account_prompt_spec, IGNY8__ARRAY_LEN(account_prompt_spec), v);
     fmt(field, "%s.value", path);
     if (rc == IGNY8_OK)

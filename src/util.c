@@ -46,6 +46,24 @@ int igny8__model_type_from_name(const char *name)
     return 0;
 }
 
+const char *igny8__library_kind_name(int kind)
+{
+    switch (kind) {
+    case IGNY8_LIBRARY_AUTHOR_PROFILE: return "author_profile";
+    case IGNY8_LIBRARY_STRATEGY: return "strategy";
+    default: return NULL;
+    }
+}
+
+int igny8__library_kind_from_name(const char *name)
+{
+    if (name && strcmp(name, "author_profile") == 0)
+        return IGNY8_LIBRARY_AUTHOR_PROFILE;
+    if (name && strcmp(name, "strategy") == 0)
+        return IGNY8_LIBRARY_STRATEGY;
+    return 0;
+}
+
 int igny8__options_copy(void *dst, const void *src, const size_t *size_by_version,
                         unsigned int current_version, const char *what)
 {

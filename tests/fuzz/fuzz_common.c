@@ -8,9 +8,9 @@
 
 #include "fuzz_common.h"
 
-/* internals: the store's SQLite connection and its resolver cache */
+/* internals: the store's SQLite connection (the fuzz store is SQLite) and its resolver cache */
 #include "cache.h"
-#include "db_internal.h"
+#include "sqlite/sqlite.h"
 #include "store.h"
 
 #define ACTOR "fuzz"
@@ -51,7 +51,7 @@ long long fuzz_audit_count(igny8_store *st)
 {
     sqlite3_stmt *s = NULL;
     long long n = -1;
-    FUZZ_CHECK(sqlite3_prepare_v2(st->db->conn, "SELECT count(*) FROM audit", -1, &s, NULL) == SQLITE_OK);
+    FUZZ_CHECK(sqlite3_prepare_v2(igny8__sqlite_conn(st), "SELECT count(*) FROM audit", -1, &s, NULL) == SQLITE_OK);
     if (sqlite3_step(s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
@@ -119,11 +119,11 @@ igny8_store *fuzz_store(void)
         OK(igny8_store_open(&store, ":memory:", &o));
         baseline_fill(store);
         FUZZ_CHECK(sqlite3_open(":memory:", &pristine) == SQLITE_OK);
-        copy_db(pristine, store->db->conn);
+        copy_db(pristine, igny8__sqlite_conn(store));
         atexit(fuzz_store_close);
         return store;
     }
-    copy_db(store->db->conn, pristine);
+    copy_db(igny8__sqlite_conn(store), pristine);
     igny8__cache_close(store);
     OK(igny8__cache_open(store));
     return store;
