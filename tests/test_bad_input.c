@@ -1272,6 +1272,7 @@ static void write_file(const char *path, const void *bytes, size_t n)
 /* A text file is not a store: IGNY8_ECORRUPT naming the path, and the file is left as it was. */
 static void test_bad_input__text_file_is_ecorrupt(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("a store file of text");
     fixture *f = *state;
     char path[160];
     static const char text[] = "# not a database\nkey = value\n";
@@ -1295,6 +1296,7 @@ static void test_bad_input__text_file_is_ecorrupt(void **state)
  * mode stays the one its maker gave it: the library chooses the mode only of files it creates. */
 static void test_bad_input__empty_file_becomes_a_store(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("an empty file");
     fixture *f = *state;
     char path[160];
     snprintf(path, sizeof(path), "%s/empty.db", f->dir);
@@ -1315,6 +1317,7 @@ static void test_bad_input__empty_file_becomes_a_store(void **state)
 /* A directory is IGNY8_EIO naming the path, and saying it is a directory. */
 static void test_bad_input__directory_is_eio(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("a directory as the store file");
     fixture *f = *state;
     igny8_store *st;
     REJECT_OUT(IGNY8_EIO, "path", st, igny8_store_open(&st, f->dir, NULL));
@@ -1434,6 +1437,7 @@ static const char *unreadable_file(const char *dir)
 /* A file without read permission is IGNY8_EIO naming the path, with the system's reason. */
 static void test_bad_input__unreadable_file_is_eio(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("file permissions");
     fixture *f = *state;
     as_unprivileged(f->dir, "unreadable");
 }
@@ -1484,6 +1488,7 @@ static const char *unwritable_file(const char *dir)
  * opened (SQLite must create its -wal file there): IGNY8_EIO saying why. */
 static void test_bad_input__unwritable_file_refuses_writes(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("file permissions");
     fixture *f = *state;
     as_unprivileged(f->dir, "unwritable");
 }
@@ -1492,6 +1497,7 @@ static void test_bad_input__unwritable_file_refuses_writes(void **state)
  * like any other (SQLite built with SQLITE_USE_URI would otherwise open x.db). */
 static void test_bad_input__uri_path_is_a_file_name(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("SQLite's file: URIs");
     fixture *f = *state;
     char cwd[512];
     assert_non_null(getcwd(cwd, sizeof(cwd)));

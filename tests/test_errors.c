@@ -47,15 +47,17 @@ static void test_errors__fresh_thread_has_no_error(void **state)
 }
 
 /* In a fresh thread: only successful calls, then the last error must still be "no error". */
+struct thread_arg { testutil_place place; int code; };
+
 static void *successful_calls(void *arg)
 {
-    int *code = arg;
+    int *code = &((struct thread_arg *)arg)->code;
     igny8_store *st = NULL;
     char *json = NULL;
     igny8_resolution *r = NULL;
     igny8_model *m = NULL;
     *code = 1000;
-    if (igny8_store_open(&st, ":memory:", NULL) != IGNY8_OK)
+    if (testutil_place_open(&((struct thread_arg *)arg)->place, NULL, &st) != IGNY8_OK)
         return NULL;
     static const char *const ops[] = { "clustering", "ideas", "image_generation" };
     int rc = igny8_defaults_load(st, "thread", NULL);
@@ -104,13 +106,15 @@ static void *successful_calls(void *arg)
 static void test_errors__successful_calls_leave_no_error(void **state)
 {
     (void)state;
-    int code = -1;
+    struct thread_arg arg = { .code = -1 };
     pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, successful_calls, &code), 0);
+    testutil_place_new(&arg.place);
+    assert_int_equal(pthread_create(&t, NULL, successful_calls, &arg), 0);
     pthread_join(t, NULL);
-    if (code >= 1000)
-        fail_msg("a call in the thread failed (%d)", code);
-    assert_int_equal(code, IGNY8_OK);
+    testutil_place_free(&arg.place);
+    if (arg.code >= 1000)
+        fail_msg("a call in the thread failed (%d)", arg.code);
+    assert_int_equal(arg.code, IGNY8_OK);
 }
 
 static void test_errors__strerror_never_null(void **state)

@@ -1,7 +1,8 @@
 /* The resolver's cache never serves stale data: a store handle that is already warm sees,
- * on its very next call, every change committed by another handle, another process or the
- * sqlite3 shell, in a loop of random changes; and after more changes than the change log
- * keeps. */
+ * on its very next call, every change committed by another handle, another process or a
+ * writer that bypasses the library (the sqlite3 library, libpq), in a loop of random
+ * changes; after more changes than the change log keeps; and, as two hosts would, between
+ * two long-lived processes with caches of their own. On both backends. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +19,17 @@ static char self_path[4096];  /* this test binary, run again as the other proces
 static const char *const models[] = { "gpt-4o", "gpt-4.1", "gpt-4o-mini", "gpt-4.1-mini", "gpt-4-turbo-preview" };
 
 typedef struct {
-    char dir[64], path[128];
+    testutil_place place;
     igny8_store *reader, *writer;
 } fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "%s", testutil_tmpdir());
-    snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
-    assert_igny8_ok(igny8_store_open(&f->writer, f->path, NULL));
+    testutil_place_new(&f->place);
+    assert_igny8_ok(testutil_place_open(&f->place, NULL, &f->writer));
     assert_igny8_ok(igny8_defaults_load(f->writer, "test", NULL));
-    assert_igny8_ok(igny8_store_open(&f->reader, f->path, NULL));
+    assert_igny8_ok(testutil_place_open(&f->place, NULL, &f->reader));
     *state = f;
     return 0;
 }
@@ -39,7 +39,7 @@ static int teardown(void **state)
     fixture *f = *state;
     igny8_store_close(f->reader);
     igny8_store_close(f->writer);
-    testutil_rmdir(f->dir);
+    testutil_place_free(&f->place);
     free(f);
     return 0;
 }
@@ -67,9 +67,18 @@ static void put_model(igny8_store *st, int64_t account, const char *model)
     assert_igny8_ok(igny8_integration_put_json(st, "writer", account, "openai", body, NULL));
 }
 
+/* A place from the command line of a child: target and schema ("-": none). */
+static void place_of(testutil_place *p, const char *target, const char *schema)
+{
+    memset(p, 0, sizeof(*p));
+    snprintf(p->target, sizeof(p->target), "%s", target);
+    if (strcmp(schema, "-") != 0)
+        snprintf(p->schema, sizeof(p->schema), "%s", schema);
+}
+
 /* The same change from another process: this test binary run again (exec, not just fork:
  * SQLite's per-process file state must not be inherited from a process with open stores). */
-static void put_model_in_child(const char *path, int64_t account, const char *model)
+static void put_model_in_child(const testutil_place *p, int64_t account, const char *model)
 {
     char id[32];
     snprintf(id, sizeof(id), "%lld", (long long)account);
@@ -77,7 +86,8 @@ static void put_model_in_child(const char *path, int64_t account, const char *mo
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(self_path, "test_freshness", "--put-model", path, id, model, (char *)NULL);
+        execl(self_path, "test_freshness", "--put-model", p->target, p->schema[0] ? p->schema : "-", id, model,
+              (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -86,12 +96,14 @@ static void put_model_in_child(const char *path, int64_t account, const char *mo
 }
 
 /* The child's side of put_model_in_child. */
-static int child_put_model(const char *path, const char *account, const char *model)
+static int child_put_model(const char *target, const char *schema, const char *account, const char *model)
 {
     igny8_store *st = NULL;
+    testutil_place p;
     char body[96];
+    place_of(&p, target, schema);
     snprintf(body, sizeof(body), "{\"model\":\"%s\"}", model);
-    int rc = igny8_store_open(&st, path, NULL);
+    int rc = testutil_place_open(&p, NULL, &st);
     if (rc == IGNY8_OK)
         rc = igny8_integration_put_json(st, "child", atoll(account), "openai", body, NULL);
     if (rc != IGNY8_OK)
@@ -100,21 +112,21 @@ static int child_put_model(const char *path, const char *account, const char *mo
     return rc == IGNY8_OK ? 0 : 1;
 }
 
-/* And with the sqlite3 shell, which knows nothing of the library. */
-static void sqlite_shell(const char *path, const char *sql)
+/* And behind the library's back: SQL that knows nothing of it. */
+static void raw_sql(const testutil_place *p, const char *sql)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "sqlite3 -bail '%s' \"%s\" >/dev/null", path, sql);
-    assert_int_equal(system(cmd), 0);
+    char err[512];
+    if (testutil_sql(p, sql, err, sizeof(err)) != 0)
+        fail_msg("%s: %s", sql, err);
 }
 
-static void put_model_with_shell(const char *path, int64_t account, const char *model)
+static void put_model_with_sql(const testutil_place *p, int64_t account, const char *model)
 {
     char sql[512];
     snprintf(sql, sizeof(sql), "INSERT INTO account_integration (account_id, integration, enabled, model, updated_at,"
              " updated_by) VALUES (%lld, 'openai', 1, '%s', '2026-11-26T00:00:00.000Z', 'shell')"
              " ON CONFLICT (account_id, integration) DO UPDATE SET model = excluded.model;", (long long)account, model);
-    sqlite_shell(path, sql);
+    raw_sql(p, sql);
 }
 
 static void test_freshness__every_writer_is_seen_by_the_next_call(void **state)
@@ -127,8 +139,8 @@ static void test_freshness__every_writer_is_seen_by_the_next_call(void **state)
         const char *model = models[rand_r(&seed) % 5];
         switch (round % 3) {
         case 0: put_model(f->writer, account, model); break;
-        case 1: put_model_in_child(f->path, account, model); break;
-        default: put_model_with_shell(f->path, account, model); break;
+        case 1: put_model_in_child(&f->place, account, model); break;
+        default: put_model_with_sql(&f->place, account, model); break;
         }
         char *seen = resolved_model(f->reader, account);
         if (strcmp(seen, model) != 0)
@@ -150,7 +162,7 @@ static void test_freshness__platform_changes_reach_every_cached_account(void **s
         free(m);
     }
     /* a model deactivated from the shell is skipped at once */
-    sqlite_shell(f->path, "UPDATE model SET is_active = 0 WHERE model_name = 'gpt-4.1';");
+    raw_sql(&f->place, "UPDATE model SET is_active = 0 WHERE model_name = 'gpt-4.1';");
     char *m = resolved_model(f->reader, 3);
     assert_string_equal(m, "gpt-4o-mini");  /* the registry default */
     free(m);
@@ -165,13 +177,14 @@ static void test_freshness__more_changes_than_the_log_keeps(void **state)
 {
     fixture *f = *state;
     warm(f->reader);
-    /* 12,000 logged changes in one shell transaction: the log keeps its last 10,000 */
-    sqlite_shell(f->path, "WITH RECURSIVE n(i) AS (SELECT 1000 UNION ALL SELECT i + 1 FROM n WHERE i < 12999)"
-                          " INSERT INTO account_provider (account_id, model_type, integration, updated_at, updated_by)"
-                          " SELECT i, 'text', 'anthropic', '2026-11-26T00:00:00.000Z', 'shell' FROM n;"
-                          " UPDATE account_integration SET model = 'gpt-4.1-mini' WHERE account_id = 5;"
-                          " INSERT OR REPLACE INTO account_provider VALUES (6, 'text', 'anthropic',"
-                          " '2026-11-26T00:00:00.000Z', 'shell');");
+    /* 12,000 logged changes in one transaction: the log keeps its last 10,000 */
+    raw_sql(&f->place, "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1000 UNION ALL SELECT i + 1 FROM n WHERE i < 12999)"
+                       " INSERT INTO account_provider (account_id, model_type, integration, updated_at, updated_by)"
+                       " SELECT i, 'text', 'anthropic', '2026-11-26T00:00:00.000Z', 'shell' FROM n;"
+                       " UPDATE account_integration SET model = 'gpt-4.1-mini' WHERE account_id = 5;"
+                       " INSERT INTO account_provider VALUES (6, 'text', 'anthropic', '2026-11-26T00:00:00.000Z',"
+                       " 'shell') ON CONFLICT (account_id, model_type) DO UPDATE SET integration = 'anthropic';"
+                       " COMMIT;");
     char *m = resolved_model(f->reader, 6);
     assert_string_equal(m, "claude-3-5-sonnet-20241022");
     free(m);
@@ -202,8 +215,10 @@ static void test_freshness__a_tiny_cache_answers_right(void **state)
     igny8_store *st = NULL;
     const char *expected[61] = { 0 };
     unsigned seed = 11;
+    testutil_place place;
     o.cache_accounts = 3;
-    assert_igny8_ok(igny8_store_open(&st, ":memory:", &o));
+    testutil_place_new(&place);
+    assert_igny8_ok(testutil_place_open(&place, &o, &st));
     assert_igny8_ok(igny8_defaults_load(st, "test", NULL));
     for (int i = 0; i < 2000; i++) {
         int64_t a = 1 + rand_r(&seed) % 60;
@@ -216,12 +231,154 @@ static void test_freshness__a_tiny_cache_answers_right(void **state)
         free(m);
     }
     igny8_store_close(st);
+    testutil_place_free(&place);
+}
+
+/* ---- two "hosts": a writer process and this reader, each with its cache ---- */
+
+#define HOST_ROUNDS 1000
+#define HOST_ACCOUNTS 40
+
+/* The writer host: one store handle for its whole life, commands on stdin ("put A M",
+ * "provider A text|-", "default M", "active M 0|1"), "ok" or the error on stdout once
+ * the call has returned (so committed). Its own reads keep its cache warm and moving. */
+static int writer_host(const char *target, const char *schema)
+{
+    testutil_place p;
+    igny8_store *st = NULL;
+    char line[256], a1[128], a2[128], cmd[32], body[160];
+    place_of(&p, target, schema);
+    int rc = testutil_place_open(&p, NULL, &st);
+    while (rc == IGNY8_OK && fgets(line, sizeof(line), stdin)) {
+        if (sscanf(line, "%31s %127s %127s", cmd, a1, a2) < 2)
+            break;
+        if (strcmp(cmd, "put") == 0) {
+            snprintf(body, sizeof(body), "{\"model\":\"%s\"}", a2);
+            rc = igny8_integration_put_json(st, "host-a", atoll(a1), "openai", body, NULL);
+        } else if (strcmp(cmd, "provider") == 0) {
+            rc = igny8_account_provider_set(st, "host-a", atoll(a1), IGNY8_MODEL_TEXT,
+                                            strcmp(a2, "-") == 0 ? NULL : a2);
+        } else if (strcmp(cmd, "default") == 0) {
+            rc = igny8_global_default_model_set(st, "host-a", a1);
+        } else {
+            rc = igny8_model_set_active(st, "host-a", a1, atoi(a2));
+        }
+        if (rc == IGNY8_OK)
+            free(resolved_model(st, 1 + (int64_t)(line[0] % HOST_ACCOUNTS)));
+        printf("%s\n", rc == IGNY8_OK ? "ok" : igny8_error_last()->message);
+        fflush(stdout);
+    }
+    igny8_store_close(st);
+    return rc == IGNY8_OK ? 0 : 1;
+}
+
+/* What the reader must see: the model of each account, by the precedence of its settings. */
+typedef struct expectation {
+    const char *account_model[HOST_ACCOUNTS + 1];  /* openai override, NULL none */
+    int anthropic[HOST_ACCOUNTS + 1];              /* the account chose anthropic for text */
+    const char *platform_default;                  /* openai's default model */
+    int mini_active;                                /* gpt-4.1-mini active */
+} expectation;
+
+static const char *expected_model(const expectation *e, int a)
+{
+    if (e->anthropic[a])
+        return "claude-3-5-sonnet-20241022";
+    const char *m = e->account_model[a];
+    if (m && (strcmp(m, "gpt-4.1-mini") != 0 || e->mini_active))
+        return m;
+    if (strcmp(e->platform_default, "gpt-4.1-mini") != 0 || e->mini_active)
+        return e->platform_default;
+    return "gpt-4o-mini";  /* the registry default */
+}
+
+/* One random change: the command for the writer, and the expectation it leads to. */
+static void next_change(expectation *e, unsigned *seed, char *cmd, size_t n)
+{
+    static const char *const text_models[] = { "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4o-mini" };
+    int a = 1 + (int)(rand_r(seed) % HOST_ACCOUNTS), kind = (int)(rand_r(seed) % 20);
+    const char *m = text_models[rand_r(seed) % 4];
+    if (strcmp(m, "gpt-4.1-mini") == 0 && !e->mini_active)
+        m = "gpt-4o";  /* an inactive model cannot be chosen */
+    if (kind < 14) {
+        e->account_model[a] = m;
+        snprintf(cmd, n, "put %d %s\n", a, m);
+    } else if (kind < 17) {
+        e->anthropic[a] = !e->anthropic[a];
+        snprintf(cmd, n, "provider %d %s\n", a, e->anthropic[a] ? "anthropic" : "-");
+    } else if (kind < 19 && strcmp(m, "gpt-4.1-mini") != 0) {
+        e->platform_default = m;  /* a change of platform data: every cached account */
+        snprintf(cmd, n, "default %s\n", m);
+    } else {
+        e->mini_active = !e->mini_active;
+        snprintf(cmd, n, "active gpt-4.1-mini %d\n", e->mini_active);
+    }
+}
+
+static void test_freshness__two_hosts_with_caches_of_their_own(void **state)
+{
+    (void)state;
+    testutil_place place;
+    igny8_store *reader = NULL;
+    int to_writer[2], from_writer[2];
+    expectation e = { .platform_default = "gpt-4o-mini", .mini_active = 1 };
+    unsigned seed = 20261202;
+    testutil_place_new(&place);
+    assert_igny8_ok(testutil_place_open(&place, NULL, &reader));
+    assert_igny8_ok(igny8_defaults_load(reader, "test", NULL));
+    assert_int_equal(pipe(to_writer), 0);
+    assert_int_equal(pipe(from_writer), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(to_writer[0], 0);
+        dup2(from_writer[1], 1);
+        close(to_writer[1]);
+        close(from_writer[0]);
+        execl(self_path, "test_freshness", "--writer-host", place.target, place.schema[0] ? place.schema : "-",
+              (char *)NULL);
+        _exit(127);
+    }
+    close(to_writer[0]);
+    close(from_writer[1]);
+    FILE *in = fdopen(from_writer[0], "r");
+    for (int a = 1; a <= HOST_ACCOUNTS; a++)  /* the reader's cache: warm, every account */
+        free(resolved_model(reader, a));
+    int stale = 0;
+    for (int round = 0; round < HOST_ROUNDS; round++) {
+        char cmd[128], reply[512];
+        next_change(&e, &seed, cmd, sizeof(cmd));
+        assert_int_equal(write(to_writer[1], cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+        if (fgets(reply, sizeof(reply), in) == NULL || strcmp(reply, "ok\n") != 0)
+            fail_msg("round %d: the writer answered %s to %s", round, reply, cmd);
+        /* the change is committed: the reader's very next calls see it, for every account */
+        int a = 1 + (int)(rand_r(&seed) % HOST_ACCOUNTS);
+        for (int k = 0; k < 3; k++, a = 1 + (a + 12) % HOST_ACCOUNTS) {
+            char *seen = resolved_model(reader, a);
+            if (strcmp(seen, expected_model(&e, a)) != 0 && stale++ < 5)
+                print_error("round %d after %s  account %d resolved to %s, expected %s\n", round, cmd, a, seen,
+                            expected_model(&e, a));
+            free(seen);
+        }
+    }
+    close(to_writer[1]);
+    fclose(in);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    igny8_store_close(reader);
+    testutil_place_free(&place);
+    if (stale)
+        fail_msg("%d stale reads in %d rounds", stale, HOST_ROUNDS);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 5 && strcmp(argv[1], "--put-model") == 0)
-        return child_put_model(argv[2], argv[3], argv[4]);
+    if (argc == 6 && strcmp(argv[1], "--put-model") == 0)
+        return child_put_model(argv[2], argv[3], argv[4], argv[5]);
+    if (argc == 4 && strcmp(argv[1], "--writer-host") == 0)
+        return writer_host(argv[2], argv[3]);
     if (realpath(argv[0], self_path) == NULL)  /* not /proc/self/exe: under valgrind that is valgrind */
         return 1;
     const struct CMUnitTest tests[] = {
@@ -230,6 +387,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_freshness__more_changes_than_the_log_keeps, setup, teardown),
         cmocka_unit_test(test_freshness__an_in_memory_store_sees_its_own_writes),
         cmocka_unit_test(test_freshness__a_tiny_cache_answers_right),
+        cmocka_unit_test(test_freshness__two_hosts_with_caches_of_their_own),
     };
     return cmocka_run_group_tests_name("freshness", tests, NULL, NULL);
 }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 #include <cjson/cJSON.h>
 
 #include "testutil.h"
@@ -99,20 +98,18 @@ static void test_prompt__commit_adds_an_immutable_version(void **state)
 static void test_prompt__versions_cannot_be_changed_even_by_sql(void **state)
 {
     (void)state;
-    char *dir = strdup(testutil_tmpdir()), path[512];
-    snprintf(path, sizeof(path), "%s/store.db", dir);
+    testutil_place place;
+    char err[512];
+    testutil_place_new(&place);
     igny8_store *st = NULL;
-    assert_igny8_ok(igny8_store_open(&st, path, NULL));
+    assert_igny8_ok(testutil_place_open(&place, NULL, &st));
     assert_igny8_ok(igny8_defaults_load(st, "test", NULL));
     igny8_store_close(st);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE prompt_version SET value = 'x'", NULL, NULL, NULL), SQLITE_OK);
-    testutil_assert_contains(sqlite3_errmsg(db), "immutable");
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM prompt_version", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-    testutil_rmdir(dir);
-    free(dir);
+    assert_int_not_equal(testutil_sql(&place, "UPDATE prompt_version SET value = 'x'", err, sizeof(err)), 0);
+    testutil_assert_contains(err, "immutable");
+    assert_int_not_equal(testutil_sql(&place, "DELETE FROM prompt_version", err, sizeof(err)), 0);
+    testutil_assert_contains(err, "never deleted");
+    testutil_place_free(&place);
 }
 
 static void test_prompt__malformed_template_is_refused_and_nothing_written(void **state)

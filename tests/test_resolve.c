@@ -277,12 +277,12 @@ static void test_resolve__base_url_comes_from_the_platform(void **state)
 static void test_resolve__reads_are_fresh_across_handles(void **state)
 {
     (void)state;
-    char *dir = strdup(testutil_tmpdir()), path[512];
-    snprintf(path, sizeof(path), "%s/store.db", dir);
+    testutil_place place;
+    testutil_place_new(&place);
     igny8_store *a = NULL, *b = NULL;
-    assert_igny8_ok(igny8_store_open(&a, path, NULL));
+    assert_igny8_ok(testutil_place_open(&place, NULL, &a));
     assert_igny8_ok(igny8_defaults_load(a, "test", NULL));
-    assert_igny8_ok(igny8_store_open(&b, path, NULL));
+    assert_igny8_ok(testutil_place_open(&place, NULL, &b));
     const char *models[] = { "gpt-4o", "gpt-4.1", "gpt-4o-mini", "gpt-4.1-mini", "gpt-4-turbo-preview" };
     for (int i = 0; i < 50; i++) {
         char body[96];
@@ -297,8 +297,7 @@ static void test_resolve__reads_are_fresh_across_handles(void **state)
     }
     igny8_store_close(a);
     igny8_store_close(b);
-    testutil_rmdir(dir);
-    free(dir);
+    testutil_place_free(&place);
 }
 
 int main(void)

@@ -1,5 +1,7 @@
 /* The store: files, modes, schema versions and migration, damaged and foreign files,
- * options, several handles and several processes on one file, read-only stores. */
+ * options, several handles and several processes on one store, read-only stores. What is
+ * about SQLite's files runs on SQLite only (test_postgres.c has PostgreSQL's own); the
+ * rest on both backends. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,12 +17,13 @@
 
 #include "testutil.h"
 
-#define APPLICATION_ID "1229409848" /* "IGN8", as src/db_core.c writes it */
+#define APPLICATION_ID "1229409848" /* "IGN8", as src/sqlite/schema.c writes it */
 #define WRITES_PER_PROCESS 200
 
 typedef struct {
     char dir[64];
-    char path[128];
+    char path[128];         /* a SQLite file in dir, not created yet */
+    testutil_place place;   /* a store on the backend the tests run on */
 } sandbox;
 
 static int setup(void **state)
@@ -29,6 +32,7 @@ static int setup(void **state)
     assert_non_null(sb);
     snprintf(sb->dir, sizeof(sb->dir), "%s", testutil_tmpdir());
     snprintf(sb->path, sizeof(sb->path), "%s/settings.db", sb->dir);
+    testutil_place_new(&sb->place);
     *state = sb;
     return 0;
 }
@@ -37,8 +41,19 @@ static int teardown(void **state)
 {
     sandbox *sb = *state;
     testutil_rmdir(sb->dir);
+    testutil_place_free(&sb->place);
     free(sb);
     return 0;
+}
+
+static igny8_store *open_place(const testutil_place *p, uint32_t flags)
+{
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    o.flags = flags;
+    igny8_store *st = NULL;
+    assert_igny8_ok(testutil_place_open(p, &o, &st));
+    assert_non_null(st);
+    return st;
 }
 
 static igny8_store *open_ok(const char *path, uint32_t flags)
@@ -74,24 +89,6 @@ static int sqlite_int(const char *path, const char *sql)
     sqlite3_finalize(s);
     sqlite3_close(db);
     return v;
-}
-
-static char *read_fixture(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", IGNY8_TEST_FIXTURES, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open fixture %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-    text[n] = '\0';
-    fclose(f);
-    return text;
 }
 
 static int module_count(igny8_store *st)
@@ -144,6 +141,7 @@ static void assert_open_or_read_corrupt(const char *path, const char *detail)
 
 static void test_store__new_file_has_mode_0600(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("file modes");
     sandbox *sb = *state;
     char wal[160];
     struct stat st_buf;
@@ -161,6 +159,7 @@ static void test_store__new_file_has_mode_0600(void **state)
 
 static void test_store__memory_store_works(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("\":memory:\"");
     (void)state;
     igny8_store *st = open_ok(":memory:", 0);
     assert_string_equal(igny8_store_path(st), ":memory:");
@@ -171,6 +170,7 @@ static void test_store__memory_store_works(void **state)
 
 static void test_store__schema_version_is_current(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("PRAGMA user_version and application_id (test_postgres.c: igny8_meta)");
     sandbox *sb = *state;
     int v = 0;
     igny8_store *st = open_ok(":memory:", 0);
@@ -190,8 +190,9 @@ static void test_store__schema_version_is_current(void **state)
 
 static void test_store__v1_store_is_migrated(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("a v1 file (test_postgres.c: a v1 schema)");
     sandbox *sb = *state;
-    char *sql = read_fixture("store_v1.sql");
+    char *sql = testutil_fixture("store_v1.sql");
     sqlite_build(sb->path, sql);
     free(sql);
     assert_int_equal(sqlite_int(sb->path, "PRAGMA user_version"), 1);
@@ -225,6 +226,7 @@ static void test_store__v1_store_is_migrated(void **state)
 
 static void test_store__newer_schema_is_eversion(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("a file of a newer version (test_postgres.c: a schema)");
     sandbox *sb = *state;
     sqlite_build(sb->path, "CREATE TABLE module (name TEXT PRIMARY KEY);"
                            "PRAGMA user_version=99; PRAGMA application_id=" APPLICATION_ID ";");
@@ -237,6 +239,7 @@ static void test_store__newer_schema_is_eversion(void **state)
 
 static void test_store__random_bytes_are_ecorrupt(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("damaged files");
     sandbox *sb = *state;
     unsigned char bytes[8192];
     srand(12345);
@@ -276,6 +279,7 @@ static void make_big_store(const char *path)
 
 static void test_store__truncated_store_is_ecorrupt(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("damaged files");
     sandbox *sb = *state;
     make_big_store(sb->path);
     assert_int_equal(truncate(sb->path, file_size(sb->path) / 2), 0);
@@ -284,6 +288,7 @@ static void test_store__truncated_store_is_ecorrupt(void **state)
 
 static void test_store__damaged_pages_are_ecorrupt(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("damaged files");
     sandbox *sb = *state;
     make_big_store(sb->path);
     off_t size = file_size(sb->path);
@@ -299,6 +304,7 @@ static void test_store__damaged_pages_are_ecorrupt(void **state)
 
 static void test_store__other_application_is_ecorrupt(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("another application's file (test_postgres.c: its schema)");
     sandbox *sb = *state;
     sqlite_build(sb->path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);"
                            "INSERT INTO customers (name) VALUES ('ada');");
@@ -319,6 +325,7 @@ static void test_store__other_application_is_ecorrupt(void **state)
 
 static void test_store__missing_file_with_nocreate_is_eio(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("a missing file (test_postgres.c: a missing schema)");
     sandbox *sb = *state;
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
     igny8_store *st = NULL;
@@ -336,6 +343,7 @@ static void test_store__missing_file_with_nocreate_is_eio(void **state)
 
 static void test_store__bad_options_are_einval(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("nothing is created on a refused open: a file");
     sandbox *sb = *state;
     igny8_store *st = NULL;
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
@@ -366,7 +374,7 @@ static void test_store__bad_options_are_einval(void **state)
 static void test_store__two_handles_see_each_others_writes(void **state)
 {
     sandbox *sb = *state;
-    igny8_store *a = open_ok(sb->path, 0), *b = open_ok(sb->path, 0);
+    igny8_store *a = open_place(&sb->place, 0), *b = open_place(&sb->place, 0);
     assert_igny8_ok(igny8_module_add(a, "test", "planner", NULL, 1));
     assert_int_equal(enabled(b, 0, "planner"), 1);
     assert_igny8_ok(igny8_module_set(b, "test", "planner", 0));
@@ -380,8 +388,8 @@ static void test_store__two_handles_see_each_others_writes(void **state)
 
 /* Run fn(path, id) for id 1..n in n child processes at once and check that each exits
  * with 0. Each child opens its own store after fork(), as a gunicorn worker does. */
-typedef int (*child_fn)(const char *path, int id);
-static void run_processes(int n, child_fn fn, const char *path)
+typedef int (*child_fn)(const testutil_place *p, int id);
+static void run_processes(int n, child_fn fn, const testutil_place *p)
 {
     pid_t pids[8];
     assert_true(n <= 8);
@@ -391,7 +399,7 @@ static void run_processes(int n, child_fn fn, const char *path)
         assert_true(pids[id - 1] >= 0);
         if (pids[id - 1] == 0) {
             alarm(60);  /* never hang the test run */
-            _exit(fn(path, id));
+            _exit(fn(p, id));
         }
     }
     for (int i = 0; i < n; i++) {
@@ -410,11 +418,11 @@ static int child_report(int id, int rc)
 }
 
 /* WRITES_PER_PROCESS new modules, and every 20th an account override through the PUT. */
-static int child_writes(const char *path, int id)
+static int child_writes(const testutil_place *p, int id)
 {
     igny8_store *st = NULL;
     char name[32], body[64];
-    int rc = igny8_store_open(&st, path, NULL);
+    int rc = testutil_place_open(p, NULL, &st);
     for (int i = 0; rc == IGNY8_OK && i < WRITES_PER_PROCESS; i++) {
         snprintf(name, sizeof(name), "p%d_m%03d", id, i);
         rc = igny8_module_add(st, "worker", name, NULL, 1);
@@ -430,8 +438,8 @@ static int child_writes(const char *path, int id)
 static void test_store__two_processes_lose_no_writes(void **state)
 {
     sandbox *sb = *state;
-    run_processes(2, child_writes, sb->path);
-    igny8_store *st = open_ok(sb->path, IGNY8_STORE_READONLY);
+    run_processes(2, child_writes, &sb->place);
+    igny8_store *st = open_place(&sb->place, IGNY8_STORE_READONLY);
     assert_int_equal(module_count(st), 2 * WRITES_PER_PROCESS);
     int overrides = 2 * WRITES_PER_PROCESS / 20;
     assert_int_equal(testutil_audit_count(st), 2 * WRITES_PER_PROCESS + overrides);
@@ -441,29 +449,31 @@ static void test_store__two_processes_lose_no_writes(void **state)
     igny8_store_close(st);
 }
 
-static int child_opens(const char *path, int id)
+static int child_opens(const testutil_place *p, int id)
 {
     igny8_store *st = NULL;
     char name[32];
     snprintf(name, sizeof(name), "p%d", id);
-    int rc = igny8_store_open(&st, path, NULL);
+    int rc = testutil_place_open(p, NULL, &st);
     if (rc == IGNY8_OK)
         rc = igny8_module_add(st, "worker", name, NULL, 1);
     igny8_store_close(st);
     return child_report(id, rc);
 }
 
-/* Workers starting together all create, switch to WAL and migrate the same new file. */
+/* Workers starting together all create (SQLite: and switch to WAL) and migrate the same
+ * new store. */
 static void test_store__processes_opening_a_new_file_at_once_all_succeed(void **state)
 {
-    sandbox *sb = *state;
-    char path[160];
+    (void)state;
     for (int round = 0; round < 20; round++) {
-        snprintf(path, sizeof(path), "%s/new%02d.db", sb->dir, round);
-        run_processes(4, child_opens, path);
-        igny8_store *st = open_ok(path, IGNY8_STORE_READONLY);
+        testutil_place p;
+        testutil_place_new(&p);
+        run_processes(4, child_opens, &p);
+        igny8_store *st = open_place(&p, IGNY8_STORE_READONLY);
         assert_int_equal(module_count(st), 4);
         igny8_store_close(st);
+        testutil_place_free(&p);
     }
 }
 
@@ -487,6 +497,7 @@ static void *commit_later(void *db)
  * lock released during the wait is taken. */
 static void test_store__busy_timeout_is_kept(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("another connection holding the file's write lock (test_postgres.c: the advisory lock)");
     sandbox *sb = *state;
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
     igny8_store *st = NULL;
@@ -520,11 +531,11 @@ static void test_store__busy_timeout_is_kept(void **state)
 static void test_store__readonly_store_refuses_writes(void **state)
 {
     sandbox *sb = *state;
-    igny8_store *st = open_ok(sb->path, 0);
+    igny8_store *st = open_place(&sb->place, 0);
     assert_igny8_ok(igny8_module_add(st, "test", "planner", NULL, 1));
     igny8_store_close(st);
 
-    st = open_ok(sb->path, IGNY8_STORE_READONLY);
+    st = open_place(&sb->place, IGNY8_STORE_READONLY);
     assert_igny8_fails(IGNY8_EREADONLY, NULL, igny8_module_add(st, "test", "writer", NULL, 1));
     testutil_assert_contains(igny8_error_last()->message, "read-only");
     assert_igny8_fails(IGNY8_EREADONLY, NULL, igny8_module_set(st, "test", "planner", 0));
@@ -535,9 +546,11 @@ static void test_store__readonly_store_refuses_writes(void **state)
     assert_igny8_ok(igny8_store_schema_version(st, &v));
     assert_int_equal(v, IGNY8_SCHEMA_VERSION);
     igny8_store_close(st);
+    if (testutil_postgres())
+        return;  /* test_postgres.c: an old schema */
 
     /* an old store cannot be migrated read-only, and is left untouched */
-    char *sql = read_fixture("store_v1.sql");
+    char *sql = testutil_fixture("store_v1.sql");
     char old[160];
     snprintf(old, sizeof(old), "%s/old.db", sb->dir);
     sqlite_build(old, sql);
@@ -550,6 +563,7 @@ static void test_store__readonly_store_refuses_writes(void **state)
 
 static void test_store__null_args_are_einval(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("\":memory:\"");
     (void)state;
     igny8_store *st = (igny8_store *)1;
     int v;
@@ -571,6 +585,7 @@ static void test_store__null_args_are_einval(void **state)
  * only the fields of its version are read, the rest take their defaults. */
 static void test_store__older_options_version_is_read_by_its_size(void **state)
 {
+    TESTUTIL_SQLITE_ONLY("\":memory:\" (test_postgres.c: a v1 options struct on a URL)");
     (void)state;
     struct { unsigned int version; unsigned int busy_timeout_ms; uint32_t flags; } v1 = { 1, 250, 0 };
     igny8_store *st = NULL;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 #include <cjson/cJSON.h>
 
 #include "testutil.h"
@@ -481,25 +480,24 @@ static void test_transfer__an_import_is_one_audit_entry_without_keys(void **stat
     igny8_store_close(copy);
 }
 
-/* A replace drops the immutability triggers around its delete: they are back after it. */
+/* A replace empties prompt_version past its triggers: they hold again after it. */
 static void test_transfer__prompt_versions_stay_immutable_after_a_replace(void **state)
 {
-    igny8_store *st = *state, *file = NULL;
-    char *dir = strdup(testutil_tmpdir()), path[512];
-    sqlite3 *db = NULL;
+    igny8_store *st = *state, *copy = NULL;
+    testutil_place place;
+    char err[512];
     make_rich(st);
     char *doc = export_doc(st, 0);
-    snprintf(path, sizeof(path), "%s/store.db", dir);
-    assert_igny8_ok(igny8_store_open(&file, path, NULL));
-    assert_igny8_ok(igny8_defaults_load(file, "test", NULL));
-    assert_igny8_ok(import_doc(file, doc, IGNY8_IMPORT_REPLACE));
-    igny8_store_close(file);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE prompt_version SET value = 'x'", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM prompt_version", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-    testutil_rmdir(dir);
-    free(dir);
+    testutil_place_new(&place);
+    assert_igny8_ok(testutil_place_open(&place, NULL, &copy));
+    assert_igny8_ok(igny8_defaults_load(copy, "test", NULL));
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
+    igny8_store_close(copy);
+    assert_int_not_equal(testutil_sql(&place, "UPDATE prompt_version SET value = 'x'", err, sizeof(err)), 0);
+    testutil_assert_contains(err, "immutable");
+    assert_int_not_equal(testutil_sql(&place, "DELETE FROM prompt_version", err, sizeof(err)), 0);
+    testutil_assert_contains(err, "never deleted");
+    testutil_place_free(&place);
     free(doc);
 }
 

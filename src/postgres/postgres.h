@@ -22,7 +22,10 @@ typedef struct igny8__pg_stmt {
     char *text;             /* the SQL with $N placeholders */
     int nparams;
     char **params;          /* the bound values as text; NULL: SQL NULL */
+    Oid *types;             /* 0: the server infers it; text for a parameter the SQL does not use */
+    int is_select;
     int bind_failed;        /* a value could not be copied */
+    int executed;           /* since the last reset */
     unsigned generation;    /* the connection it was prepared on (0: not yet) */
     PGresult *res;          /* the rows of the running execution */
     int row, nrows;
@@ -73,7 +76,7 @@ const char *igny8__pg_column_text(igny8__stmt *s, int i);
 int64_t igny8__pg_changes(igny8_store *st);
 void igny8__pg_free_statements(igny8__pg_db *db);
 /* The SQL of the SQL files with SQLite's ?/?N placeholders as $N; *nparams the highest. */
-int igny8__pg_translate(const char *sql, char **out, int *nparams);
+int igny8__pg_translate(const char *sql, char **out, int *nparams, unsigned char used[1000]);
 
 /* schema.c: identity, creation and migration of the store's schema. */
 int igny8__pg_open_schema(igny8_store *st);

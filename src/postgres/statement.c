@@ -29,7 +29,7 @@ static const char *copy_quoted(const char *p, char **o)
     return p;
 }
 
-int igny8__pg_translate(const char *sql, char **out, int *nparams)
+int igny8__pg_translate(const char *sql, char **out, int *nparams, unsigned char used[1000])
 {
     size_t n = strlen(sql);
     char *t = igny8__malloc(n * 4 + 1), *o = t;  /* "?" becomes at most "$999" */
@@ -59,6 +59,7 @@ int igny8__pg_translate(const char *sql, char **out, int *nparams)
         }
         next = index;
         highest = next > highest ? next : highest;
+        used[index] = 1;
         o += sprintf(o, "$%d", index);
     }
     *o = '\0';
@@ -80,6 +81,7 @@ void igny8__pg_reset(igny8__stmt *s)
 {
     PQclear(pg(s)->res);
     pg(s)->res = NULL;
+    pg(s)->executed = 0;
     pg(s)->row = pg(s)->nrows = 0;
 }
 
@@ -88,14 +90,23 @@ static int new_statement(igny8__pg_db *db, size_t slot, const char *sql, igny8__
     igny8__pg_stmt *s = igny8__calloc(1, sizeof(*s));
     if (s == NULL)
         return igny8__error_oom();
-    int rc = igny8__pg_translate(sql, &s->text, &s->nparams);
-    if (rc == IGNY8_OK && s->nparams > 0 && (s->params = igny8__calloc((size_t)s->nparams, sizeof(char *))) == NULL)
+    unsigned char used[1000] = { 0 };
+    int rc = igny8__pg_translate(sql, &s->text, &s->nparams, used);
+    size_t n = s->nparams > 0 ? (size_t)s->nparams : 1;
+    if (rc == IGNY8_OK && ((s->params = igny8__calloc(n, sizeof(char *))) == NULL ||
+                           (s->types = igny8__calloc(n, sizeof(Oid))) == NULL))
         rc = igny8__error_oom();
     if (rc != IGNY8_OK) {
+        igny8__free(s->params);
         igny8__free(s->text);
         igny8__free(s);
         return rc;
     }
+    /* The server infers each parameter's type from where it is used; one the statement
+     * does not use (a shared binding order) has no place to infer it from: text. */
+    for (int i = 0; i < s->nparams; i++)
+        s->types[i] = used[i + 1] ? 0 : 25 /* TEXTOID */;
+    s->is_select = strncmp(s->text, "SELECT", 6) == 0;
     s->base.backend = &igny8__postgres_backend;
     s->db = db;
     snprintf(s->name, sizeof(s->name), "igny8_%zu", slot);
@@ -135,6 +146,7 @@ void igny8__pg_free_statements(igny8__pg_db *db)
         igny8__pg_reset(&s->base);
         clear_params(s);
         igny8__free(s->params);
+        igny8__free(s->types);
         igny8__free(s->text);
         igny8__free(s);
         db->stmts[i].sql = NULL;
@@ -178,16 +190,36 @@ static int prepare_on_server(igny8_store *st, igny8__pg_stmt *s, const char *wha
     igny8__pg_db *db = s->db;
     if (s->generation == db->generation)
         return IGNY8_OK;
-    PGresult *res = PQprepare(db->conn, s->name, s->text, s->nparams, NULL);
+    PGresult *res = PQprepare(db->conn, s->name, s->text, s->nparams, s->types);
     int rc = igny8__pg_check(st, res, PGRES_COMMAND_OK, what, NULL);
     if (rc == IGNY8_OK)
         s->generation = db->generation;
     return rc;
 }
 
+/* A text that is not UTF-8, which the server refuses outright. Every text the library
+ * stores is UTF-8 (it checks them), so SQLite finds nothing that equals one: a query
+ * does the same here, with no rows; a write is refused. */
+static int has_non_utf8_text(const igny8__pg_stmt *s)
+{
+    size_t bad;
+    for (int i = 0; i < s->nparams; i++)
+        if (s->params[i] && !igny8__utf8_valid(s->params[i], &bad))
+            return 1;
+    return 0;
+}
+
 static int execute(igny8_store *st, igny8__pg_stmt *s, const char *what)
 {
     igny8__pg_db *db = s->db;
+    if (has_non_utf8_text(s)) {
+        if (!s->is_select)
+            return igny8__error_set(IGNY8_EINVAL, NULL, "%s: a text is not valid UTF-8", what);
+        s->res = NULL;
+        s->nrows = 0;
+        s->row = -1;
+        return IGNY8_OK;
+    }
     int rc = s->bind_failed ? igny8__error_oom() : prepare_on_server(st, s, what);
     if (rc != IGNY8_OK)
         return rc;
@@ -207,10 +239,11 @@ int igny8__pg_step(igny8_store *st, igny8__stmt *stmt, const char *what, int *ro
 {
     igny8__pg_stmt *s = pg(stmt);
     *row = 0;
-    if (s->res == NULL) {
+    if (!s->executed) {
         int rc = execute(st, s, what);
         if (rc != IGNY8_OK)
             return rc;
+        s->executed = 1;
     }
     if (++s->row < s->nrows) {
         *row = 1;
