@@ -206,6 +206,97 @@ static int cmd_connection_status(ctl_ctx *c, const ctl_args *a)
     return ctl_emit_owned(c, json);
 }
 
+/* ---- copying a whole store ---- */
+
+/* An export with keys (a secret): wiped before it is freed. */
+static void free_secret_doc(char *doc)
+{
+    if (doc)
+        explicit_bzero(doc, strlen(doc));
+    igny8_free(doc);
+}
+
+static int export_all(igny8_store *st, char **out)
+{
+    igny8_export_options opts = IGNY8_EXPORT_OPTIONS_INIT;
+    opts.flags = IGNY8_EXPORT_WITH_KEYS;
+    return igny8_store_export_json(st, &opts, out);
+}
+
+/* Whether a store holds no settings yet (no provider, no model): what a new store is. */
+static int is_empty(igny8_store *st, int *empty)
+{
+    char *doc = NULL;
+    int rc = export_all(st, &doc);
+    if (rc != IGNY8_OK)
+        return rc;
+    cJSON *root = cJSON_Parse(doc);
+    free_secret_doc(doc);
+    *empty = root && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "providers")) == 0 &&
+             cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "models")) == 0;
+    cJSON_Delete(root);
+    return IGNY8_OK;
+}
+
+/* SRC's document (with keys) imported into DST in one transaction, replacing what it held,
+ * then both exported again and compared byte for byte. The keys never leave memory. */
+static int copy_store(ctl_ctx *c, igny8_store *src, igny8_store *dst, int *identical)
+{
+    igny8_import_options io = IGNY8_IMPORT_OPTIONS_INIT;
+    char *doc = NULL, *again = NULL;
+    io.mode = IGNY8_IMPORT_REPLACE;
+    int rc = export_all(src, &doc);
+    if (rc == IGNY8_OK)
+        rc = igny8_store_import_json(dst, c->actor, doc, &io);
+    if (rc == IGNY8_OK)
+        rc = export_all(dst, &again);
+    *identical = rc == IGNY8_OK && strcmp(doc, again) == 0;
+    free_secret_doc(doc);
+    free_secret_doc(again);
+    return rc;
+}
+
+static int cmd_store_copy(ctl_ctx *c, const ctl_args *a)
+{
+    const char *src_schema = ctl_opt(a, "src-schema"), *dst_schema = ctl_opt(a, "dst-schema");
+    igny8_store *src = NULL, *dst = NULL;
+    int empty = 0, identical = 0, rc;
+    rc = ctl_open(&src, a->pos[0], src_schema ? src_schema : c->schema, IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE);
+    if (rc == IGNY8_OK)
+        rc = ctl_open(&dst, a->pos[1], dst_schema ? dst_schema : c->schema, 0);
+    if (rc == IGNY8_OK)
+        rc = is_empty(dst, &empty);
+    if (rc == IGNY8_OK && !empty && !ctl_flag(a, "replace")) {
+        igny8_store_close(src);
+        igny8_store_close(dst);
+        return ctl_invalid("DST", "%s holds settings already: pass --replace to make it a copy of %s",
+                           a->pos[1], a->pos[0]);
+    }
+    if (rc == IGNY8_OK)
+        rc = copy_store(c, src, dst, &identical);
+    if (rc != IGNY8_OK) {
+        igny8_store_close(src);
+        igny8_store_close(dst);
+        return ctl_fail(rc);
+    }
+    c->st = dst;  /* the rows of the import's audit entry */
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "from", igny8_store_path(src));
+    cJSON_AddStringToObject(o, "to", igny8_store_path(dst));
+    cJSON_AddBoolToObject(o, "identical", identical);
+    cJSON *rows = import_rows(c);
+    if (rows)
+        cJSON_AddItemToObject(o, "rows", rows);
+    c->st = NULL;
+    igny8_store_close(src);
+    igny8_store_close(dst);
+    if (!identical) {
+        cJSON_Delete(o);
+        return ctl_other("the copy's export differs from the source's: the copy is not faithful");
+    }
+    return ctl_emit_cjson(c, o);
+}
+
 const ctl_command ctl_store_commands[] = {
     { "init", "", "", "Open the store, creating it (mode 0600) when missing, migrate its schema and print its version",
       "", "", 0, 0, CTL_STORE_CREATE, cmd_init, NULL },
@@ -247,5 +338,15 @@ const ctl_command ctl_store_commands[] = {
     { "connection-status", "", "", "The last connection test of every integration and key owner",
       "", "", 0, 0, CTL_STORE_OPEN, cmd_connection_status,
       "integration,account_id,key_source,ok,http_status,latency_ms,error_class,tested_at" },
+    { "store", "copy", "SRC DST [--src-schema NAME] [--dst-schema NAME] [--replace]",
+      "Copy every setting and key of SRC into DST (a file or a postgresql:// URL, created when missing) in one "
+      "transaction, and check that both export the same bytes",
+      "src-schema=,dst-schema=,replace",
+      "SRC\tthe store to copy (opened read-only)\n"
+      "DST\tthe store to write; it must hold no settings unless --replace\n"
+      "--src-schema NAME\tPostgreSQL: SRC's schema (default: --schema)\n"
+      "--dst-schema NAME\tPostgreSQL: DST's schema (default: --schema)\n"
+      "--replace\tDST becomes the copy even if it held settings (its audit log stays)\n",
+      2, 2, CTL_STORE_NONE, cmd_store_copy, NULL },
     { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL },
 };

@@ -55,7 +55,8 @@ struct ctl_command;
 
 /* What every command gets: the global options and the open store. */
 typedef struct ctl_ctx {
-    const char *db;                 /* --db or IGNY8_DB */
+    const char *db;                 /* --db or IGNY8_DB: a file or a postgresql:// URL */
+    const char *schema;             /* --schema or IGNY8_SCHEMA: PostgreSQL's schema (NULL: the default) */
     int format;                     /* CTL_FORMAT_* */
     const char *actor;              /* --actor, IGNY8_ACTOR or "$USER@igny8ctl" */
     igny8_store *st;                /* open when the command asked for a store */
@@ -84,6 +85,9 @@ extern const ctl_command ctl_model_commands[];
 extern const ctl_command ctl_account_commands[];
 extern const ctl_command ctl_prompt_commands[];
 extern const ctl_command ctl_library_commands[];
+
+/* Open a store for a command: path and schema as given, flags IGNY8_STORE_*. */
+int ctl_open(igny8_store **out, const char *path, const char *schema, uint32_t flags);
 
 /* ---- arguments (util.c) ---- */
 

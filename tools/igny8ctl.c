@@ -1,7 +1,7 @@
 /*
  * igny8ctl — the operations command of libigny8settings.
  *
- *   igny8ctl [--db PATH] [--format json|table] [--actor NAME] <group> [<command>] [args] [--options]
+ *   igny8ctl [--db PATH|URL] [--schema NAME] [--format json|table] [--actor NAME] <group> [<command>] [args] [--options]
  *
  * This file parses the command line, finds the command in the registry (the ctl_*_commands
  * tables of the cmd_*.c files), checks its arguments, opens the store and runs it, and
@@ -34,6 +34,7 @@ static const struct {
     { "health", "The store's health: schema, integrity, keys and default models" },
     { "test-connection", "Test an integration's API with its key (one real request)" },
     { "connection-status", "The last connection test of every integration and key owner" },
+    { "store", "Copy a whole store to another (SQLite to PostgreSQL and back)" },
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
@@ -43,7 +44,8 @@ static const ctl_command *const tables[] = {
 #define NTABLES (sizeof tables / sizeof tables[0])
 
 static const char global_help[] =
-    "--db PATH\tthe store file (default: $IGNY8_DB)\n"
+    "--db PATH|URL\tthe store: a SQLite file, or a postgresql:// URL (default: $IGNY8_DB)\n"
+    "--schema NAME\tPostgreSQL: the schema the store lives in (default: $IGNY8_SCHEMA, else igny8settings)\n"
     "--format json|table\tJSON on stdout (default), or tables and key: value lines\n"
     "--actor NAME\twho makes the change, for the audit log (default: $IGNY8_ACTOR, else $USER@igny8ctl)\n"
     "-h, --help\tthe help of the tool, of a group or of a command\n"
@@ -104,7 +106,7 @@ static void help_command(const ctl_command *c)
            *c->args ? " " : "", c->args, c->summary);
     if (c->help && *c->help)
         print_items(stdout, "arguments and options", c->help);
-    printf("\nglobal options: --db PATH, --format json|table, --actor NAME (see igny8ctl --help)\n");
+    printf("\nglobal options: --db PATH|URL, --schema NAME, --format json|table, --actor NAME (see igny8ctl --help)\n");
 }
 
 static void help_group(int g)
@@ -127,13 +129,13 @@ static void help_tool(void)
     size_t len = 0;
     for (size_t g = 0; g < NGROUPS; g++)
         len += (size_t)snprintf(items + len, sizeof items - len, "%s\t%s\n", groups[g].name, groups[g].summary);
-    printf("usage: igny8ctl [--db PATH] [--format json|table] [--actor NAME] <group> [<command>] [args] [--options]\n\n"
+    printf("usage: igny8ctl [--db PATH|URL] [--schema NAME] [--format json|table] [--actor NAME] <group> [<command>] [args] [--options]\n\n"
            "Operate a libigny8settings store: models, settings, keys, prompts, library, modules, audit.\n"
            "Results are JSON on stdout; errors are one line on stderr and a distinct exit code.\n");
     print_items(stdout, "global options", global_help);
     print_items(stdout, "groups", items);
     print_items(stdout, "exit codes", exit_help);
-    printf("\nenvironment: IGNY8_DB (the store), IGNY8_ACTOR (the actor).\n"
+    printf("\nenvironment: IGNY8_DB (the store), IGNY8_SCHEMA (its PostgreSQL schema), IGNY8_ACTOR (the actor).\n"
            "API keys are read from standard input or an environment variable (keys set), never from arguments.\n"
            "\nexamples:\n"
            "  igny8ctl --db /var/lib/igny8/settings.db init\n"
@@ -175,11 +177,13 @@ static void split_option(const char *arg, const char **name, size_t *len, const 
     *value = eq ? eq + 1 : NULL;
 }
 
-/* Apply a global option (db, format, actor); 0 if name is not one. */
+/* Apply a global option (db, schema, format, actor); 0 if name is not one. */
 static int set_global(ctl_ctx *c, const char *name, size_t len, const char *value)
 {
     if (len == 2 && strncmp(name, "db", 2) == 0)
         c->db = value;
+    else if (len == 6 && strncmp(name, "schema", 6) == 0)
+        c->schema = value;
     else if (len == 5 && strncmp(name, "actor", 5) == 0)
         c->actor = value;
     else if (len == 6 && strncmp(name, "format", 6) == 0)
@@ -210,7 +214,7 @@ static int parse_args(ctl_ctx *c, int argc, char **argv, int i, ctl_args *a, int
             continue;
         }
         int kind = spec_lookup(c->cmd->options, name, len);
-        int global = !kind && spec_lookup("db=,format=,actor=", name, len);
+        int global = !kind && spec_lookup("db=,schema=,format=,actor=", name, len);
         if (!kind && !global)
             return ctl_usage(c, "unknown option %.*s%.*s", arg[1] == '-' ? 2 : 1, arg, (int)len, name);
         if ((kind == 2 || global) && !value && i + 1 >= argc)
@@ -244,7 +248,7 @@ static int parse_globals(ctl_ctx *c, int argc, char **argv, int *i, int *help, i
             *version = 1;
             continue;
         }
-        if (!spec_lookup("db=,format=,actor=", name, len))
+        if (!spec_lookup("db=,schema=,format=,actor=", name, len))
             return ctl_usage(NULL, "unknown option %.*s", (int)(name - argv[*i] + (ptrdiff_t)len), argv[*i]);
         if (!value && *i + 1 >= argc)
             return ctl_usage(NULL, "option --%.*s needs a value", (int)len, name);
@@ -267,14 +271,11 @@ static const char *default_actor(void)
 
 static int open_store(ctl_ctx *c)
 {
-    igny8_store_options opts = IGNY8_STORE_OPTIONS_INIT;
     if (c->cmd->store == CTL_STORE_NONE)
         return CTL_OK;
     if (!c->db || !*c->db)
         return ctl_usage(c, "no store given: pass --db PATH or set IGNY8_DB");
-    if (c->cmd->store == CTL_STORE_OPEN)
-        opts.flags |= IGNY8_STORE_NOCREATE;
-    CTL_TRY(igny8_store_open(&c->st, c->db, &opts));
+    CTL_TRY(ctl_open(&c->st, c->db, c->schema, c->cmd->store == CTL_STORE_OPEN ? IGNY8_STORE_NOCREATE : 0));
     return CTL_OK;
 }
 
@@ -335,7 +336,7 @@ static int select_command(ctl_ctx *c, int argc, char **argv, int *i)
 
 int main(int argc, char **argv)
 {
-    ctl_ctx c = { getenv("IGNY8_DB"), CTL_FORMAT_JSON, NULL, NULL, NULL };
+    ctl_ctx c = { getenv("IGNY8_DB"), getenv("IGNY8_SCHEMA"), CTL_FORMAT_JSON, NULL, NULL, NULL };
     int i = 1, help = 0, version = 0;
     int rc = parse_globals(&c, argc, argv, &i, &help, &version);
     if (rc != CTL_OK)

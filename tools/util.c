@@ -236,3 +236,13 @@ int ctl_other(const char *fmt, ...)
     va_end(ap);
     return CTL_EOTHER;
 }
+
+/* ---- the store ---- */
+
+int ctl_open(igny8_store **out, const char *path, const char *schema, uint32_t flags)
+{
+    igny8_store_options opts = IGNY8_STORE_OPTIONS_INIT;
+    opts.flags = flags;
+    opts.schema = schema && *schema ? schema : NULL;
+    return igny8_store_open(out, path, &opts);
+}

@@ -86,7 +86,7 @@ class BrowserTest(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="igny8-browser-")
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         os.makedirs(SCREENSHOTS, exist_ok=True)
-        self.env = dict(os.environ, IGNY8_STORE_PATH=os.path.join(self.tmp, "settings.db"),
+        self.env = dict(os.environ, IGNY8_STORE=os.path.join(self.tmp, "settings.db"),
                         DJANGO_DB_PATH=os.path.join(self.tmp, "django.sqlite3"),
                         DJANGO_SECRET_KEY=secrets.token_hex(32), DJANGO_DEBUG="",
                         DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_SUPERUSER_PASSWORD=PASSWORD)
@@ -115,7 +115,7 @@ class BrowserTest(unittest.TestCase):
         """The platform's settings, as staff would set them: the fake provider as every
         integration's base URL, a good key for openai and a bad one for anthropic."""
         import igny8settings
-        with igny8settings.Store(self.env["IGNY8_STORE_PATH"]) as st:
+        with igny8settings.Store(self.env["IGNY8_STORE"]) as st:
             st.load_defaults("browser-test")
             if self.fake_port:
                 fake = f"http://127.0.0.1:{self.fake_port}"

@@ -14,6 +14,7 @@ import threading
 import unittest
 
 import igny8settings as igny8
+import testbackend
 from igny8settings import _ffi, errors
 
 FAKE_KEY = "sk-test-FAKE-python-0000wxyz"
@@ -29,7 +30,7 @@ def rss_kib() -> int:
 
 class StoreTestCase(unittest.TestCase):
     def setUp(self):
-        self.st = igny8.Store()
+        self.st = testbackend.store()
         self.st.load_defaults("test")
 
     def tearDown(self):
@@ -92,6 +93,7 @@ class TestErrors(StoreTestCase):
             self.st.add_module("t", "planner")
         self.assertEqual(cm.exception.code, errors.EEXISTS)
 
+    @unittest.skipIf(testbackend.postgres(), "SQLite's files (test_postgres.c covers the server's cases)")
     def test_store_errors(self):
         with tempfile.TemporaryDirectory() as d:
             junk = os.path.join(d, "junk.db")
@@ -126,7 +128,7 @@ class TestErrors(StoreTestCase):
             self.st.integration(7, "open\0ai")
 
     def test_closed_store_and_resolution(self):
-        st = igny8.Store()
+        st = testbackend.store()
         st.close()
         st.close()  # twice is fine
         with self.assertRaises(ValueError):
@@ -211,37 +213,36 @@ class TestSurface(StoreTestCase):
 
 class TestThreadsAndMemory(unittest.TestCase):
     def test_threads_share_one_store(self):
-        with tempfile.TemporaryDirectory() as d:
-            with igny8.Store(os.path.join(d, "s.db")) as st:
-                st.load_defaults("t")
-                failures = []
-                models = ["gpt-4o", "gpt-4.1", "gpt-4o-mini", "gpt-4.1-mini"]
+        with igny8.Store(**testbackend.place()) as st:
+            st.load_defaults("t")
+            failures = []
+            models = ["gpt-4o", "gpt-4.1", "gpt-4o-mini", "gpt-4.1-mini"]
 
-                def work(account: int) -> None:
-                    try:
-                        for i in range(100):
-                            model = models[(account + i) % 4]
-                            st.put_integration("t", account, "openai", {"model": model})
-                            with st.resolve(account, "ideas") as r:
-                                if r.model != model:
-                                    failures.append((account, i, r.model, model))
-                    except Exception as e:  # pragma: no cover - reported below
-                        failures.append(repr(e))
+            def work(account: int) -> None:
+                try:
+                    for i in range(100):
+                        model = models[(account + i) % 4]
+                        st.put_integration("t", account, "openai", {"model": model})
+                        with st.resolve(account, "ideas") as r:
+                            if r.model != model:
+                                failures.append((account, i, r.model, model))
+                except Exception as e:  # pragma: no cover - reported below
+                    failures.append(repr(e))
 
-                threads = [threading.Thread(target=work, args=(a,)) for a in range(1, 9)]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
-                self.assertEqual(failures, [])
-                for a in range(1, 9):
-                    self.assertEqual(st.integration(a, "openai")["model"], models[(a + 99) % 4])
+            threads = [threading.Thread(target=work, args=(a,)) for a in range(1, 9)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(failures, [])
+            for a in range(1, 9):
+                self.assertEqual(st.integration(a, "openai")["model"], models[(a + 99) % 4])
 
     @unittest.skipIf(os.environ.get("IGNY8_SANITIZED"),
                      "AddressSanitizer quarantines freed memory, so RSS measures nothing there; "
                      "the plain build runs this test")
     def test_resolve_loop_does_not_grow(self):
-        with igny8.Store() as st:
+        with testbackend.store() as st:
             st.load_defaults("t")
             st.set_global_key("t", "openai", FAKE_KEY)
             for _ in range(2000):  # warm up the allocator and the caches
@@ -258,7 +259,7 @@ class TestThreadsAndMemory(unittest.TestCase):
             self.assertLess(grown, 5 * 1024, f"RSS grew by {grown} KiB over 100,000 resolves")
 
     def test_unclosed_resolutions_are_freed_by_the_finalizer(self):
-        with igny8.Store() as st:
+        with testbackend.store() as st:
             st.load_defaults("t")
             r = st.resolve(7, "clustering")
             fin = r._finalizer

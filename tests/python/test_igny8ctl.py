@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 import unittest
 
+import testbackend
+
 CTL = os.environ.get("IGNY8CTL", "")
 
 KEY_STDIN = "sk-test-FAKE-stdin-0000abcd"
@@ -27,7 +29,8 @@ def ctl_env(extra=None):
     """The environment of a run: no store or actor from the caller's environment. The
     sanitizer build's python3 needs the runtimes preloaded; igny8ctl is instrumented
     itself, so it gets no LD_PRELOAD and runs with leak detection on."""
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "IGNY8_DB", "IGNY8_ACTOR")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LD_PRELOAD", "IGNY8_DB", "IGNY8_SCHEMA", "IGNY8_ACTOR")}
     if os.environ.get("IGNY8_SANITIZED"):
         env["ASAN_OPTIONS"] = "detect_leaks=1"
     env["USER"] = "tester"
@@ -37,14 +40,18 @@ def ctl_env(extra=None):
 
 @unittest.skipUnless(CTL and os.path.exists(CTL), "IGNY8CTL does not name the built igny8ctl")
 class CtlTestCase(unittest.TestCase):
-    """A temporary directory and store path; helpers to run the tool and check its results."""
+    """A temporary directory and the store on the backend the tests run on (a file in it, or
+    a schema of the test database); helpers to run the tool and check its results. Other
+    stores a test makes (other.db, ...) are SQLite files, so those tests also move
+    documents between the two backends."""
 
     with_store = True
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.dir = self.tmp.name
-        self.db = os.path.join(self.dir, "settings.db")
+        place = testbackend.place() if testbackend.postgres() else {"path": os.path.join(self.dir, "settings.db")}
+        self.db, self.schema = place["path"], place.get("schema")
         self.transcript = []
         if self.with_store:
             self.ok("init")
@@ -65,8 +72,12 @@ class CtlTestCase(unittest.TestCase):
         return self.path(name)
 
     def run_ctl(self, *args, stdin=None, env=None, db=None, secret=False, stdout=subprocess.PIPE):
-        """Run igny8ctl [--db DB] ARGS; db=False: no --db."""
-        cmd = [CTL] + ([] if db is False else ["--db", db or self.db]) + [str(a) for a in args]
+        """Run igny8ctl [--db DB] ARGS; db=False: no --db. The test's own store gets its
+        --schema on PostgreSQL."""
+        where = [] if db is False else ["--db", db or self.db]
+        if db is None and self.schema:
+            where += ["--schema", self.schema]
+        cmd = [CTL] + where + [str(a) for a in args]
         p = subprocess.run(cmd, input=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True,
                            env=ctl_env(env), timeout=120)
         self.assertNotIn("Sanitizer", p.stderr, p.stderr)
@@ -106,11 +117,11 @@ class TestHelp(CtlTestCase):
     def test_tool_help_needs_no_store(self):
         for args in (["--help"], ["-h"], ["help"]):
             out = self.ok(*args, db=False)
-            self.assertTrue(out.startswith("usage: igny8ctl [--db PATH]"), out)
+            self.assertTrue(out.startswith("usage: igny8ctl [--db PATH|URL] [--schema NAME]"), out)
             for word in ("--format json|table", "--actor NAME", "exit codes:", "IGNY8_DB"):
                 self.assertIn(word, out)
         groups = self.sections(self.ok("--help", db=False), "groups")
-        self.assertEqual(len(groups), 17, groups)
+        self.assertEqual(len(groups), 18, groups)
         for g in ("init", "defaults", "models", "global", "keys", "account", "operations", "resolve", "prompts",
                   "library", "modules", "audit", "export", "import", "health", "test-connection"):
             self.assertIn(g, groups)
@@ -160,7 +171,8 @@ class TestStore(CtlTestCase):
         self.assertIsInstance(out["schema_version"], int)
         self.assertGreaterEqual(out["schema_version"], 4)
         self.assertEqual(out["path"], self.db)
-        self.assertEqual(stat.S_IMODE(os.stat(self.db).st_mode), 0o600)
+        if not self.schema:
+            self.assertEqual(stat.S_IMODE(os.stat(self.db).st_mode), 0o600)
         self.assertEqual(self.ok("init"), out)
 
     def test_defaults_load_once_and_from_a_file(self):
@@ -173,9 +185,10 @@ class TestStore(CtlTestCase):
         self.fails(3, "defaults", "load", "--file", doc, db=other)
 
     def test_db_from_the_environment(self):
-        self.ok("init", db=False, env={"IGNY8_DB": self.db})
-        self.ok("defaults", "load", db=False, env={"IGNY8_DB": self.db})
-        self.assertEqual(len(self.ok("models", "list", db=False, env={"IGNY8_DB": self.db})), 12)
+        env = {"IGNY8_DB": self.db, **({"IGNY8_SCHEMA": self.schema} if self.schema else {})}
+        self.ok("init", db=False, env=env)
+        self.ok("defaults", "load", db=False, env=env)
+        self.assertEqual(len(self.ok("models", "list", db=False, env=env)), 12)
         self.assertIn("--db PATH or set IGNY8_DB", self.fails(2, "models", "list", db=False))
 
 
@@ -545,6 +558,46 @@ class TestTransfer(CtlTestCase):
         self.assertEqual(self.run_ctl("export").stdout, before)
 
 
+class TestStoreCopy(CtlTestCase):
+    def export_with_keys(self, db, schema=None):
+        args = ["--db", db] + (["--schema", schema] if schema else []) + ["export", "--with-keys"]
+        p = subprocess.run([CTL] + args, capture_output=True, text=True, env=ctl_env(), timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout  # holds keys: never added to the transcript
+
+    def test_copy_there_and_back_is_byte_identical(self):
+        self.ok("keys", "set", "openai", stdin=KEY_STDIN)
+        self.ok("keys", "set", "anthropic", "--account", "42", stdin=KEY_ACCOUNT)
+        self.ok("account", "integration", "put", "42", "openai", "--json", "-", stdin='{"model":"gpt-4o"}')
+        self.ok("prompts", "customize", "7", "ideas", "--file", "-", stdin="Mine {keywords}")
+        self.ok("library", "clone", "strategies", "7", "8")
+        self.ok("modules", "account", "7", "writer", "off")
+        source = self.export_with_keys(self.db, self.schema)
+        src = ["--src-schema", self.schema] if self.schema else []
+        # to a new store of the other backend (or a new file), and from it to a third
+        mid = testbackend.place() if not self.schema else {"path": self.path("copy.db")}
+        mid_schema = mid.get("schema")
+        dst = (["--dst-schema", mid_schema] if mid_schema else [])
+        out = self.ok("store", "copy", self.db, mid["path"], *src, *dst, db=False)
+        self.assertTrue(out["identical"])
+        self.assertEqual(out["rows"]["account_integrations"], 2)
+        self.assertEqual(self.export_with_keys(mid["path"], mid_schema), source)
+        back = self.path("back.db")
+        out = self.ok("store", "copy", mid["path"], back, *(["--src-schema", mid_schema] if mid_schema else []),
+                      db=False)
+        self.assertTrue(out["identical"])
+        self.assertEqual(self.export_with_keys(back), source)
+        # a store that holds settings is not overwritten unless asked
+        self.fails(3, "store", "copy", back, mid["path"], *dst, db=False, field="DST")
+        self.ok("models", "deactivate", "gpt-4.1", db=back)
+        out = self.ok("store", "copy", back, mid["path"], *dst, "--replace", db=False)
+        self.assertTrue(out["identical"])
+        self.assertNotEqual(self.export_with_keys(mid["path"], mid_schema), source)
+        # a source that does not exist is not created
+        self.fails(6, "store", "copy", self.path("nothere.db"), back, db=False)
+        self.assertFalse(os.path.exists(self.path("nothere.db")))
+
+
 class TestExitCodes(CtlTestCase):
     def test_usage_errors_exit_2(self):
         for args in (["frob"], ["models"], ["models", "frob"], ["models", "get"], ["models", "get", "a", "b"],
@@ -567,6 +620,7 @@ class TestExitCodes(CtlTestCase):
         self.fails(5, "models", "add", "--json", "-",
                    stdin='{"model_name":"gpt-4o","provider":"openai","model_type":"text"}')
 
+    @unittest.skipIf(testbackend.postgres(), "SQLite's files (test_postgres.c covers the server's cases)")
     def test_store_errors_exit_6(self):
         self.assertIn("does not exist", self.fails(6, "models", "list", db=self.path("missing.db")))
         self.assertFalse(os.path.exists(self.path("missing.db")))

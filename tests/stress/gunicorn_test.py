@@ -99,7 +99,7 @@ class GunicornTest(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="igny8-gunicorn-")
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.store_path = os.path.join(self.tmp, "settings.db")
-        self.env = dict(os.environ, IGNY8_STORE_PATH=self.store_path,
+        self.env = dict(os.environ, IGNY8_STORE=self.store_path,
                         DJANGO_DB_PATH=os.path.join(self.tmp, "django.sqlite3"),
                         DJANGO_SECRET_KEY=secrets.token_hex(32), DJANGO_DEBUG="",
                         DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_SUPERUSER_PASSWORD=PASSWORD)

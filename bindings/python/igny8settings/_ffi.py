@@ -53,7 +53,8 @@ class Error(Structure):
 
 
 class StoreOptions(Structure):
-    _fields_ = [("version", c_uint), ("busy_timeout_ms", c_uint), ("flags", c_uint32), ("cache_accounts", c_uint)]
+    _fields_ = [("version", c_uint), ("busy_timeout_ms", c_uint), ("flags", c_uint32), ("cache_accounts", c_uint),
+                ("schema", ctypes.c_char_p)]
 
 
 class ModelFilter(Structure):
@@ -360,7 +361,7 @@ def take(call: Callable, *args: Any) -> str:
 
 # The version of each options struct these declarations mirror (the library fills and reads
 # exactly that version's fields).
-_OPTION_VERSIONS = {"StoreOptions": 2}
+_OPTION_VERSIONS = {"StoreOptions": 3}
 
 
 def init_options(init: Callable, struct_type: type) -> Any:

@@ -5,7 +5,9 @@ Everything that differs between machines comes from the environment:
   DJANGO_DEBUG        "1" for debug pages
   DJANGO_ALLOWED_HOSTS comma-separated host names (default: localhost names)
   DJANGO_DB_PATH      the SQLite file of Django's own tables (auth, sessions, memberships)
-  IGNY8_STORE_PATH    the libigny8settings store (an SQLite file of its own, or ":memory:")
+  IGNY8_STORE    the libigny8settings store: an SQLite file of its own, ":memory:", or a
+                 PostgreSQL URL (postgresql://user@host/db?sslmode=verify-full) shared by every host
+  IGNY8_STORE_SCHEMA  PostgreSQL: the schema of the store (default: igny8settings)
   IGNY8_LIBRARY       read by the bindings: the path of libigny8settings.so
   DJANGO_STATIC_ROOT  where collectstatic puts the pages' CSS and scripts (deployments)
 """
@@ -68,7 +70,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The libigny8settings store: one igny8settings.Store per process (settingsapi/store.py).
-IGNY8_STORE_PATH = os.environ.get("IGNY8_STORE_PATH", str(BASE_DIR / "igny8-settings.db"))
+IGNY8_STORE = os.environ.get("IGNY8_STORE", str(BASE_DIR / "igny8-settings.db"))
+IGNY8_STORE_SCHEMA = os.environ.get("IGNY8_STORE_SCHEMA") or None
 # How long a write waits for another process's write (0: the library's default, 5 s).
 IGNY8_BUSY_TIMEOUT_MS = int(os.environ.get("IGNY8_BUSY_TIMEOUT_MS", "0"))
 

@@ -11,5 +11,5 @@ class SettingsApiConfig(AppConfig):
 
         from . import store
 
-        # A changed IGNY8_STORE_PATH (override_settings in tests) drops the open store.
+        # A changed IGNY8_STORE (override_settings in tests) drops the open store.
         setting_changed.connect(store.on_setting_changed, dispatch_uid="igny8-store-path")

@@ -1,9 +1,10 @@
 """The one igny8settings.Store of this process.
 
 The store is opened lazily, on the first request that needs it, from
-settings.IGNY8_STORE_PATH; a new (empty) store gets the library's shipped defaults. An
-igny8 store belongs to the process that opened it (SQLite connections must not cross a
-fork), so:
+settings.IGNY8_STORE: an SQLite file, or a postgresql:// URL when the app runs on several
+hosts (then settings.IGNY8_STORE_SCHEMA, if set, names the schema); a new (empty) store
+gets the library's shipped defaults. An igny8 store belongs to the process that opened it
+(SQLite and PostgreSQL connections must not cross a fork), so:
 
 - gunicorn: each worker opens its own store on its first request. That holds with
   --preload too, because nothing opens the store at import time; do not call store()
@@ -42,13 +43,13 @@ def store():
         if _store is None or _pid != pid:
             if _store is not None:  # opened by the parent before fork()
                 _forget(_store)
-            _store = _open(settings.IGNY8_STORE_PATH)
+            _store = _open(settings.IGNY8_STORE, getattr(settings, "IGNY8_STORE_SCHEMA", None))
             _pid = pid
         return _store
 
 
-def _open(path):
-    st = igny8settings.Store(path, busy_timeout_ms=getattr(settings, "IGNY8_BUSY_TIMEOUT_MS", 0))
+def _open(path, schema):
+    st = igny8settings.Store(path, schema=schema, busy_timeout_ms=getattr(settings, "IGNY8_BUSY_TIMEOUT_MS", 0))
     try:
         st.load_defaults(ACTOR)
     except igny8settings.ConflictError:
@@ -66,7 +67,7 @@ def _forget(st):
 
 
 def reset_store():
-    """Close this process's store; the next store() opens IGNY8_STORE_PATH again."""
+    """Close this process's store; the next store() opens IGNY8_STORE again."""
     global _store, _pid
     with _lock:
         st, pid = _store, _pid
@@ -79,7 +80,7 @@ def reset_store():
 
 
 def on_setting_changed(setting, **kwargs):
-    if setting in ("IGNY8_STORE_PATH", "IGNY8_BUSY_TIMEOUT_MS"):
+    if setting in ("IGNY8_STORE", "IGNY8_STORE_SCHEMA", "IGNY8_BUSY_TIMEOUT_MS"):
         reset_store()
 
 

@@ -1,11 +1,15 @@
 """Tests of the settings API with Django's test client: every endpoint, every status code
-and the exact error body. Each test gets a fresh in-memory store with the shipped
-defaults; every response is checked for API keys (the fake keys here all contain FAKE).
+and the exact error body. Each test gets a fresh store with the shipped defaults: in
+memory, or with IGNY8_TEST_BACKEND=postgresql a schema of its own on the server of
+IGNY8_TEST_PG_URL (dropped at exit); every response is checked for API keys (the fake
+keys here all contain FAKE).
 
 Run: IGNY8_LIBRARY=build/libigny8settings.so PYTHONPATH=bindings/python \
      /usr/bin/python3 examples/django/manage.py test settingsapi -v 2
 """
 
+import atexit
+import itertools
 import json
 import os
 import subprocess
@@ -28,6 +32,28 @@ API = "/api/v1/"
 ANY = object()  # assertError: any field
 
 
+POSTGRES = os.environ.get("IGNY8_TEST_BACKEND") == "postgresql"
+PG_URL = os.environ.get("IGNY8_TEST_PG_URL") or "postgresql://igny8@127.0.0.1:55432/igny8test"
+_schemas = []
+_counter = itertools.count()
+
+
+def fresh_store_settings():
+    """The settings of a new, empty store on the backend the tests run on."""
+    if not POSTGRES:
+        return {"IGNY8_STORE": ":memory:", "IGNY8_STORE_SCHEMA": None}
+    _schemas.append(f"dj{os.getpid()}_{next(_counter)}")
+    return {"IGNY8_STORE": PG_URL, "IGNY8_STORE_SCHEMA": _schemas[-1]}
+
+
+@atexit.register
+def _drop_schemas():
+    if _schemas:
+        sql = "SET client_min_messages = warning; " + " ".join(f'DROP SCHEMA IF EXISTS "{s}" CASCADE;'
+                                                               for s in _schemas)
+        subprocess.run(["psql", PG_URL, "-qc", sql], check=False, capture_output=True)
+
+
 class RecordingClient(Client):
     """The test client, remembering every response body (to look for keys in them)."""
 
@@ -41,7 +67,6 @@ class RecordingClient(Client):
         return response
 
 
-@override_settings(IGNY8_STORE_PATH=":memory:")
 class ApiTestCase(TestCase):
     client_class = RecordingClient
 
@@ -57,7 +82,10 @@ class ApiTestCase(TestCase):
         AccountMembership.objects.create(user=cls.ops, account_id=1)
 
     def setUp(self):
-        store_module.reset_store()  # a fresh :memory: store for every test
+        store_settings = override_settings(**fresh_store_settings())  # a fresh store for every test
+        store_settings.enable()
+        self.addCleanup(store_settings.disable)
+        store_module.reset_store()
         self.addCleanup(store_module.reset_store)
         self.client.force_login(self.alice)
 
@@ -1025,7 +1053,7 @@ class LibraryErrorMappingTests(ApiTestCase):
     """How library failures map to statuses that the shipped data cannot provoke."""
 
     def test_store_error_is_503(self):
-        with override_settings(IGNY8_STORE_PATH=os.path.join(tempfile.gettempdir(), "no-such-dir-igny8", "s.db")):
+        with override_settings(IGNY8_STORE=os.path.join(tempfile.gettempdir(), "no-such-dir-igny8", "s.db")):
             self.assertError(self.get("system/prompts/"), 503, "store_unavailable")
 
     def test_busy_store_is_503(self):
@@ -1057,23 +1085,23 @@ class StoreLifecycleTests(ApiTestCase):
 
     def test_a_file_store_gets_the_defaults_once_and_keeps_its_data(self):
         with tempfile.TemporaryDirectory() as d, \
-                override_settings(IGNY8_STORE_PATH=os.path.join(d, "settings.db")):
+                override_settings(IGNY8_STORE=os.path.join(d, "settings.db"), IGNY8_STORE_SCHEMA=None):
             self.ok(self.put("system/settings/integrations/openai/", {"temperature": 0.4}))
             store_module.reset_store()  # as a new process would
             self.assertEqual(self.ok(self.get("system/settings/integrations/openai/"))["temperature"], 0.4)
             self.assertEqual(os.stat(os.path.join(d, "settings.db")).st_mode & 0o777, 0o600)
             store_module.reset_store()
 
-    @override_settings(IGNY8_STORE_PATH=":memory:")
     def test_a_forked_child_opens_its_own_store(self):
         parent = store_module.store()
         parent.put_integration("test", 7, "openai", {"temperature": 0.3})
         read, write = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: a fresh :memory: store, not the parent's
+        if pid == 0:  # the child: a Store of its own (of a fresh :memory:, or the same server store)
             try:
                 child = store_module.store()
-                ok = child is not parent and child.integration(7, "openai")["temperature"] == 0.7
+                seen = child.integration(7, "openai")["temperature"]
+                ok = child is not parent and seen == (0.3 if POSTGRES else 0.7)
                 os.write(write, b"ok" if ok else b"bad")
             finally:
                 os._exit(0)
