@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages libigny8settings needs to build, test and run its demo
 # (chromium, chromium-driver, python3-selenium and a font: the Django example's browser test;
-# gunicorn: the example under 4 worker processes, tests/stress/gunicorn_test.py).
+# gunicorn: the example under 4 worker processes, tests/stress/gunicorn_test.py;
+# postgresql and postgresql-client: the private test server scripts/pg.sh starts, and psql).
 # Idempotent: when every package is installed already, apt is not touched at all.
 # Needs root (or sudo-less root, as in CI) only when something is missing.
 set -euo pipefail
 
 packages=(
   build-essential gcc g++ cmake pkg-config
-  libsqlite3-dev sqlite3 libcjson-dev libcurl4-openssl-dev libcmocka-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client libcjson-dev libcurl4-openssl-dev libcmocka-dev
   valgrind abigail-tools python3 python3-django python3-setuptools python3-pip
   chromium chromium-driver python3-selenium fonts-dejavu-core gunicorn
   clang libclang-rt-14-dev  # libFuzzer, for scripts/fuzz.sh

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Run every test: build build/ (RelWithDebInfo) and run ctest there, then build
 # build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer (Debug) and run ctest
-# again. Exits non-zero on any failure. Works from any directory.
+# again. Both runs cover both backends: CTest label sqlite and label postgresql, the latter
+# on a private PostgreSQL server this script starts (scripts/pg.sh: a cluster in
+# /tmp/igny8-pg on 127.0.0.1:55432) and stops at the end if it started it. Exits non-zero on any failure.
+# Works from any directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 start=$(date +%s)
+pg_started=0
 
 current="installing dependencies"
 step() { current="$*"; echo; echo "== $*"; }
 finish() {
   rc=$?
+  # Stop the server only if this run started it.
+  [ "$pg_started" = 1 ] && { bash scripts/pg.sh stop || true; }
   if [ "$rc" -ne 0 ]; then
     echo
     echo "test.sh: FAILED (exit $rc) during: $current, after $(( $(date +%s) - start ))s" >&2
@@ -19,6 +25,10 @@ finish() {
 trap finish EXIT
 
 bash scripts/deps.sh
+step "PostgreSQL test server"
+bash scripts/pg.sh status >/dev/null 2>&1 || pg_started=1
+bash scripts/pg.sh start
+export IGNY8_TEST_PG_URL; IGNY8_TEST_PG_URL=$(bash scripts/pg.sh url)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 step "plain build (build/, RelWithDebInfo)"

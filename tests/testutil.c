@@ -30,15 +30,21 @@ const char *testutil_pg_url(void)
     return u && *u ? u : "postgresql://igny8@127.0.0.1:55432/igny8test";
 }
 
-/* The tests' own connection, for what the library does not do: dropping a schema. */
+/* The tests' own connection, for what the library does not do: dropping a schema.
+ * No server means no test can mean anything: say so and stop the whole binary at once
+ * (a CMocka failure here would leave admin_lock held and hang the next test). */
 static PGconn *admin(void)
 {
     static PGconn *conn;
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
         PQfinish(conn);
         conn = PQconnectdb(testutil_pg_url());
-        if (PQstatus(conn) != CONNECTION_OK)
-            fail_msg("cannot connect to the test server %s: %s", testutil_pg_url(), PQerrorMessage(conn));
+        if (PQstatus(conn) != CONNECTION_OK) {
+            fprintf(stderr, "testutil: error: cannot connect to the test server %s: %s"
+                    "testutil: start it with: bash scripts/pg.sh start\n",
+                    testutil_pg_url(), PQerrorMessage(conn));
+            _exit(1);
+        }
         PQclear(PQexec(conn, "SET client_min_messages = warning"));
     }
     return conn;
@@ -51,9 +57,10 @@ static void drop_schema(const char *schema)
     char sql[128];
     snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS \"%s\" CASCADE", schema);
     pthread_mutex_lock(&admin_lock);
-    PGresult *r = PQexec(admin(), sql);
+    PGconn *conn = admin();
+    PGresult *r = PQexec(conn, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        fprintf(stderr, "testutil: %s: %s", sql, PQerrorMessage(admin()));
+        fprintf(stderr, "testutil: %s: %s", sql, PQerrorMessage(conn));
     PQclear(r);
     pthread_mutex_unlock(&admin_lock);
 }
