@@ -6,6 +6,8 @@
 #
 #   bash scripts/pg.sh start  [DIR] [PORT]   initdb when DIR is new, start, create role and database
 #   bash scripts/pg.sh stop   [DIR]
+#   bash scripts/pg.sh restart [DIR] [MODE]  stop (pg_ctl -m MODE: fast, or immediate as a crash
+#                                            would: no checkpoint, recovery on start) and start
 #   bash scripts/pg.sh status [DIR]
 #   bash scripts/pg.sh url    [DIR] [PORT]   print the URL the tests take (IGNY8_TEST_PG_URL)
 #
@@ -68,6 +70,12 @@ CONF
       as_owner "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
     fi
     ;;
+  restart)
+    mode=${3:-fast}
+    case "$mode" in fast|immediate) ;; *) echo "pg.sh: restart MODE is fast or immediate, not '$mode'" >&2; exit 2;; esac
+    as_owner "$bindir/pg_ctl" -D "$dir" -m "$mode" -w stop >/dev/null
+    as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+    ;;
   status)
     as_owner "$bindir/pg_ctl" -D "$dir" status
     ;;
@@ -75,7 +83,7 @@ CONF
     url
     ;;
   *)
-    echo "usage: pg.sh start|stop|status|url [DIR] [PORT]" >&2
+    echo "usage: pg.sh start|stop|restart|status|url [DIR] [PORT]" >&2
     exit 2
     ;;
 esac

@@ -1,11 +1,13 @@
-/* Multi-process stress (issue 9, item 4): WORKERS processes share one store file and each
- * runs OPS mixed operations chosen by a seeded PRNG; at the end the store must hold
- * exactly what the acknowledged operations imply.
+/* Multi-process stress (issue 9, item 4; issue 12 for PostgreSQL): WORKERS processes share
+ * one store (a file, or a schema on the PostgreSQL server when IGNY8_TEST_BACKEND is
+ * postgresql) and each runs OPS mixed operations chosen by a seeded PRNG; at the end the
+ * store must hold exactly what the acknowledged operations imply.
  *
  *   stress_multiprocess                                  the test: prepare, run, verify
- *   stress_multiprocess --worker PATH ID OPS SEED LOG    one worker (the test runs itself again)
+ *   stress_multiprocess --worker PATH ID OPS SEED LOG    one worker (the test runs itself again;
+ *                                                        $IGNY8_STRESS_SCHEMA names its schema)
  *
- * Workers are fork() + exec() of this binary, so no process inherits SQLite state, and
+ * Workers are fork() + exec() of this binary, so no process inherits database state, and
  * the parent has closed its store before the first fork. Each worker logs every
  * acknowledged write (the call returned 0) as one line to its own log file, and the
  * parent replays all logs against the final store:
@@ -31,7 +33,8 @@
  * - the audit log has exactly one entry per acknowledged write (two for commit+publish).
  * - every resolve succeeds with a model; every JSON view parses (no torn JSON);
  *   IGNY8_EBUSY, or any other unexpected code, fails the worker at once.
- * Then PRAGMA integrity_check (sqlite3) and the store's health quick_check must be "ok".
+ * Then PRAGMA integrity_check (sqlite3; on PostgreSQL the audit counts through libpq) and
+ * the store's health quick_check must be "ok".
  *
  * Size: IGNY8_STRESS_OPS operations per worker (default 10,000; 2,000 when
  * IGNY8_SANITIZED=1, which the sanitizer build's CTest sets, since ASan makes every call
@@ -51,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "igny8.h"
@@ -81,6 +85,20 @@ static const struct { const char *integration, *field; } shared_field[WORKERS] =
 #define GLOBAL_KEY "sk-FAKE-stress-global-openai"
 
 static char self_path[4096];
+
+/* The PostgreSQL schema of the store, or NULL for a file. */
+static const char *store_schema(void)
+{
+    const char *s = getenv("IGNY8_STRESS_SCHEMA");
+    return s && *s ? s : NULL;
+}
+
+static int open_store(igny8_store **st, const char *path)
+{
+    igny8_store_options opts = IGNY8_STORE_OPTIONS_INIT;
+    opts.schema = store_schema();
+    return igny8_store_open(st, path, &opts);
+}
 
 /* ---- small helpers ---- */
 
@@ -585,7 +603,7 @@ static int worker_main(const char *path, int id, long ops, uint64_t seed, const 
     if ((w.log = fopen(log_path, "w")) == NULL)
         wfail(&w, "cannot write %s: %s", log_path, strerror(errno));
     setvbuf(w.log, NULL, _IOLBF, 0);  /* a line per write(2) */
-    check_rc(&w, "store_open", igny8_store_open(&w.st, path, NULL), 0);
+    check_rc(&w, "store_open", open_store(&w.st, path), 0);
     for (int k = 0; k < 2; k++)
         if ((w.n_sources[k] = library_ids(w.st, kinds[k], w.sources[k], MAX_SOURCES)) <= 0)
             wfail(&w, "no library items of kind %d", kinds[k]);
@@ -980,6 +998,13 @@ static void verify_prompts(igny8_store *st, const expected *e, const int initial
     }
 }
 
+static void check_audit_count(int w, long n, const expected *e)
+{
+    if (n != e->w[w].audit_expected)
+        fail("worker %d: %ld audit entries, %ld acknowledged writes imply %ld", w, n, e->w[w].acked,
+             e->w[w].audit_expected);
+}
+
 static void verify_sqlite(const char *path, const expected *e)
 {
     sqlite3 *db = NULL;
@@ -1007,13 +1032,46 @@ static void verify_sqlite(const char *path, const expected *e)
             sqlite3_reset(s);
             sqlite3_bind_text(s, 1, actor, -1, SQLITE_TRANSIENT);
             long n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
-            if (n != e->w[w].audit_expected)
-                fail("worker %d: %ld audit entries, %ld acknowledged writes imply %ld", w, n, e->w[w].acked,
-                     e->w[w].audit_expected);
+            check_audit_count(w, n, e);
         }
     }
     sqlite3_finalize(s);
     sqlite3_close(db);
+}
+
+/* PostgreSQL has no integrity_check to run: the server owns the pages. What is checked
+ * is what the library could get wrong: one audit entry per acknowledged write. */
+static void verify_postgres(const char *url, const char *schema, const expected *e)
+{
+    PGconn *conn = PQconnectdb(url);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fail("cannot connect to %s: %s", url, PQerrorMessage(conn));
+        PQfinish(conn);
+        return;
+    }
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\".audit WHERE actor = $1", schema);
+    for (int w = 1; w <= WORKERS; w++) {
+        char actor[16];
+        snprintf(actor, sizeof(actor), "w%d", w);
+        const char *params[1] = { actor };
+        PGresult *r = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
+        long n = PQresultStatus(r) == PGRES_TUPLES_OK ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+        if (n < 0)
+            fail("%s: %s", sql, PQerrorMessage(conn));
+        PQclear(r);
+        check_audit_count(w, n, e);
+    }
+    PQfinish(conn);
+}
+
+static void drop_schema(const char *url, const char *schema)
+{
+    PGconn *conn = PQconnectdb(url);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SET client_min_messages = warning; DROP SCHEMA IF EXISTS \"%s\" CASCADE", schema);
+    PQclear(PQexec(conn, sql));
+    PQfinish(conn);
 }
 
 static long env_long(const char *name, long fallback)
@@ -1035,18 +1093,27 @@ int main(int argc, char **argv)
     int sanitized = getenv("IGNY8_SANITIZED") && strcmp(getenv("IGNY8_SANITIZED"), "1") == 0;
     long ops = env_long("IGNY8_STRESS_OPS", sanitized ? SANITIZED_OPS : DEFAULT_OPS);
     uint64_t seed = (uint64_t)env_long("IGNY8_STRESS_SEED", 9);
-    char dir[] = "/tmp/igny8-stress-XXXXXX", path[256], logs[WORKERS + 1][256];
+    char dir[] = "/tmp/igny8-stress-XXXXXX", path[512], logs[WORKERS + 1][256], schema[64] = "";
     if (mkdtemp(dir) == NULL)
         return 1;
-    snprintf(path, sizeof(path), "%s/store.db", dir);
-    printf("stress: %d processes x %ld operations on %s (seed %" PRIu64 "%s)\n", WORKERS, ops, path, seed,
-           sanitized ? ", sanitizer build" : "");
+    const char *backend = getenv("IGNY8_TEST_BACKEND");
+    if (backend && strcmp(backend, "postgresql") == 0) {
+        const char *url = getenv("IGNY8_TEST_PG_URL");
+        snprintf(path, sizeof(path), "%s", url && *url ? url : "postgresql://igny8@127.0.0.1:55432/igny8test");
+        snprintf(schema, sizeof(schema), "stress_%ld", (long)getpid());
+        setenv("IGNY8_STRESS_SCHEMA", schema, 1);  /* the workers inherit it */
+    } else {
+        snprintf(path, sizeof(path), "%s/store.db", dir);
+        unsetenv("IGNY8_STRESS_SCHEMA");
+    }
+    printf("stress: %d processes x %ld operations on %s%s%s (seed %" PRIu64 "%s)\n", WORKERS, ops, path,
+           schema[0] ? ", schema " : "", schema, seed, sanitized ? ", sanitizer build" : "");
 
     /* The store: the defaults, a platform key, and the shared fields at counter 0, so that
      * they only grow from the first read on. Closed before any fork. */
     igny8_store *st = NULL;
     int initial_latest[PROMPT_TYPES], initial_published[PROMPT_TYPES];
-    must(igny8_store_open(&st, path, NULL), "store_open");
+    must(open_store(&st, path), "store_open");
     must(igny8_defaults_load(st, "stress", NULL), "defaults_load");
     must(igny8_global_key_set(st, "stress", "openai", GLOBAL_KEY), "global_key_set");
     for (int a = 1; a <= SHARED; a++)
@@ -1128,7 +1195,7 @@ int main(int argc, char **argv)
            total_ops, total_writes, total_reads, wall, total_ops / wall, total_writes / wall,
            total_writes ? write_s / total_writes * 1e3 : 0.0, max_write * 1e3, slow, eexists);
 
-    must(igny8_store_open(&st, path, NULL), "store_open (verify)");
+    must(open_store(&st, path), "store_open (verify)");
     verify_owned(st, &e);
     verify_shared(st, &e);
     verify_prompts(st, &e, initial_latest, initial_published);
@@ -1140,7 +1207,10 @@ int main(int argc, char **argv)
         fail("health quick_check: %s", qc ? qc : "(missing)");
     cJSON_Delete(h);
     igny8_store_close(st);
-    verify_sqlite(path, &e);
+    if (schema[0])
+        verify_postgres(path, schema, &e);
+    else
+        verify_sqlite(path, &e);
     long acked = 0;
     for (int w = 1; w <= WORKERS; w++)
         acked += e.w[w].acked;
@@ -1151,18 +1221,21 @@ int main(int argc, char **argv)
     }
     free(e.clones);
     if (failures) {
-        fprintf(stderr, "stress: %d failures; the store and logs are kept in %s\n", failures, dir);
+        fprintf(stderr, "stress: %d failures; the store%s%s and logs are kept in %s\n", failures,
+                schema[0] ? ": schema " : "", schema, dir);
         return 1;
     }
     for (int w = 1; w <= WORKERS; w++)
         unlink(logs[w]);
-    char f[300];
+    char f[600];
     const char *suffix[] = { "", "-wal", "-shm" };
     for (int i = 0; i < 3; i++) {
         snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
         unlink(f);
     }
     rmdir(dir);
+    if (schema[0])
+        drop_schema(path, schema);
     printf("stress: PASS\n");
     return 0;
 }
