@@ -35,6 +35,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MANAGE = os.path.join(HERE, "manage.py")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "python"))
+import testbackend  # noqa: E402  (the backend CTest chose: a file here, or a schema on the server)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 SCREENSHOTS = os.environ.get("IGNY8_SCREENSHOT_DIR") or os.path.join(tempfile.gettempdir(), "igny8-screenshots")
@@ -86,7 +88,8 @@ class BrowserTest(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="igny8-browser-")
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         os.makedirs(SCREENSHOTS, exist_ok=True)
-        self.env = dict(os.environ, IGNY8_STORE=os.path.join(self.tmp, "settings.db"),
+        self.place = testbackend.place()
+        self.env = dict(os.environ, IGNY8_STORE=self.place["path"], IGNY8_STORE_SCHEMA=self.place.get("schema", ""),
                         DJANGO_DB_PATH=os.path.join(self.tmp, "django.sqlite3"),
                         DJANGO_SECRET_KEY=secrets.token_hex(32), DJANGO_DEBUG="",
                         DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_SUPERUSER_PASSWORD=PASSWORD)
@@ -115,7 +118,7 @@ class BrowserTest(unittest.TestCase):
         """The platform's settings, as staff would set them: the fake provider as every
         integration's base URL, a good key for openai and a bad one for anthropic."""
         import igny8settings
-        with igny8settings.Store(self.env["IGNY8_STORE"]) as st:
+        with igny8settings.Store(**self.place) as st:
             st.load_defaults("browser-test")
             if self.fake_port:
                 fake = f"http://127.0.0.1:{self.fake_port}"

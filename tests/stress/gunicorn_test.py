@@ -48,6 +48,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 DJANGO_DIR = os.path.join(ROOT, "examples", "django")
 MANAGE = os.path.join(DJANGO_DIR, "manage.py")
+sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+import testbackend  # noqa: E402  (the backend CTest chose: a file here, or a schema on the server)
 WORKERS = 4
 SECONDS = float(os.environ.get("IGNY8_GUNICORN_SECONDS", "4"))
 READERS = 2
@@ -98,8 +100,8 @@ class GunicornTest(unittest.TestCase):
             self.fail("gunicorn is missing: run scripts/deps.sh (Debian's gunicorn)")
         self.tmp = tempfile.mkdtemp(prefix="igny8-gunicorn-")
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.store_path = os.path.join(self.tmp, "settings.db")
-        self.env = dict(os.environ, IGNY8_STORE=self.store_path,
+        self.place = testbackend.place()
+        self.env = dict(os.environ, IGNY8_STORE=self.place["path"], IGNY8_STORE_SCHEMA=self.place.get("schema", ""),
                         DJANGO_DB_PATH=os.path.join(self.tmp, "django.sqlite3"),
                         DJANGO_SECRET_KEY=secrets.token_hex(32), DJANGO_DEBUG="",
                         DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_SUPERUSER_PASSWORD=PASSWORD)
@@ -117,7 +119,7 @@ class GunicornTest(unittest.TestCase):
     def prepare_store(self):
         """The defaults, and every field at counter 0 so that it only grows from there."""
         import igny8settings
-        with igny8settings.Store(self.store_path) as st:
+        with igny8settings.Store(**self.place) as st:
             st.load_defaults("gunicorn-test")
             for integration, field in FIELDS:
                 st.put_integration("gunicorn-test", ACCOUNT, integration, {field: value(field, 0)})
@@ -383,7 +385,7 @@ class GunicornTest(unittest.TestCase):
 
         # The store itself: the final values, and one audit entry per acknowledged PUT.
         import igny8settings
-        with igny8settings.Store(self.store_path, readonly=True) as st:
+        with igny8settings.Store(**self.place, readonly=True) as st:
             for (integration, field), v in expected.items():
                 self.assertEqual(st.integration(ACCOUNT, integration)[field], v)
             entries = st.audit(entity="account_integration", actor=USERNAME, limit=10000)
