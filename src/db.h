@@ -33,9 +33,9 @@ void igny8__db_rollback(igny8_store *st);
 int igny8__db_schema_version(igny8_store *st, int *out);
 /* 1 when the store has no providers and no models (igny8_defaults_load's rule). */
 int igny8__db_is_empty(igny8_store *st, int *out);
-/* 1 when the backend will refuse writes although the store was opened read-write
- * (SQLite: this process may not write the file). */
-int igny8__db_file_readonly(igny8_store *st);
+/* Why the backend will refuse writes although the store was opened read-write (SQLite:
+ * this process may not write the file; PostgreSQL: the server is a standby), or NULL. */
+const char *igny8__db_readonly_reason(igny8_store *st);
 /* The bytes the store takes (the SQLite file; the PostgreSQL schema's tables). */
 int64_t igny8__db_size(igny8_store *st);
 

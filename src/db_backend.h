@@ -56,7 +56,7 @@ struct igny8__backend {
     void (*rollback)(igny8_store *st);
     int (*schema_version)(igny8_store *st, int *out);
     /* 1 when this process may not write the store although it was opened read-write */
-    int (*is_readonly)(igny8_store *st);
+    const char *(*readonly_reason)(igny8_store *st);
 
     /* statement.c. prepare: the statement for sql (a string literal, whose address is the
      * cache key), reset, bindings cleared. step: *row 1 on a row, 0 when done (then the

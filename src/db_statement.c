@@ -33,7 +33,7 @@ int igny8__db_begin(igny8_store *st, int write) { return backend_of(st)->begin(s
 int igny8__db_commit(igny8_store *st) { return backend_of(st)->commit(st); }
 void igny8__db_rollback(igny8_store *st) { backend_of(st)->rollback(st); }
 int igny8__db_schema_version(igny8_store *st, int *out) { return backend_of(st)->schema_version(st, out); }
-int igny8__db_file_readonly(igny8_store *st) { return backend_of(st)->is_readonly(st); }
+const char *igny8__db_readonly_reason(igny8_store *st) { return backend_of(st)->readonly_reason(st); }
 int igny8__db_quick_check(igny8_store *st, char **out) { return backend_of(st)->check(st, out); }
 int64_t igny8__db_size(igny8_store *st) { return backend_of(st)->size(st); }
 

@@ -123,15 +123,14 @@ int igny8__store_check_writable(igny8_store *st)
     IGNY8__CHECK_ARG(st);
     if (st->flags & IGNY8_STORE_READONLY)
         return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is open read-only", st->path);
-    /* A file this process may not write is opened read-only by SQLite: say so, rather
-     * than "attempt to write a readonly database" from the first statement. (PostgreSQL
-     * says so itself, through the server's permissions.) */
+    /* A file this process may not write is opened read-only by SQLite, a standby server
+     * takes no writes: say so, rather than "attempt to write a readonly database" or
+     * "cannot execute INSERT in a read-only transaction" from the first statement. */
     pthread_mutex_lock(&st->lock);
-    int file_readonly = igny8__db_file_readonly(st);
+    const char *reason = igny8__db_readonly_reason(st);
     pthread_mutex_unlock(&st->lock);
-    if (file_readonly)
-        return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is read-only: this process may not write "
-                                "the file", st->path);
+    if (reason)
+        return igny8__error_set(IGNY8_EREADONLY, NULL, "store '%s' is read-only: %s", st->path, reason);
     return IGNY8_OK;
 }
 

@@ -45,7 +45,7 @@ static int sqlstate_code(igny8_store *st, const char *state)
     if (strcmp(state, "55P03") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
         return IGNY8_EBUSY;  /* lock_timeout (the busy timeout), serialisation, deadlock */
     if (strcmp(state, "25006") == 0)
-        return (db->flags & IGNY8_STORE_READONLY) ? IGNY8_EREADONLY : IGNY8_EIO;
+        return IGNY8_EREADONLY;  /* opened read-only, or the server became a standby since */
     if (strcmp(state, "53200") == 0)
         return IGNY8_ENOMEM;
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
@@ -309,11 +309,14 @@ static int commit(igny8_store *st)
     return rc;
 }
 
-static int is_readonly(igny8_store *st) { return igny8__pg_of(st)->standby; }
+static const char *readonly_reason(igny8_store *st)
+{
+    return igny8__pg_of(st)->standby ? "the server is a read-only standby (in recovery)" : NULL;
+}
 
 const igny8__backend igny8__postgres_backend = {
     "postgresql",
-    open_store, close_store, begin, commit, rollback, igny8__pg_schema_version, is_readonly,
+    open_store, close_store, begin, commit, rollback, igny8__pg_schema_version, readonly_reason,
     igny8__pg_prepare, igny8__pg_bind_null, igny8__pg_bind_int, igny8__pg_bind_double, igny8__pg_bind_text,
     igny8__pg_step, igny8__pg_reset, igny8__pg_column_is_null, igny8__pg_column_int, igny8__pg_column_double,
     igny8__pg_column_text, igny8__pg_changes,

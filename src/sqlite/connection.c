@@ -233,9 +233,9 @@ static int open_failed(const char *path, int rc)
     return igny8__error_set(rc, "path", "cannot open store '%s': %s", path, message);
 }
 
-static int is_readonly(igny8_store *st)
+static const char *readonly_reason(igny8_store *st)
 {
-    return sqlite3_db_readonly(conn(st), "main") == 1;
+    return sqlite3_db_readonly(conn(st), "main") == 1 ? "this process may not write the file" : NULL;
 }
 
 static double monotonic_s(void)
@@ -389,7 +389,7 @@ static int schema_version(igny8_store *st, int *out)
 
 const igny8__backend igny8__sqlite_backend = {
     "sqlite",
-    open_store, close_store, begin, commit, rollback, schema_version, is_readonly,
+    open_store, close_store, begin, commit, rollback, schema_version, readonly_reason,
     igny8__sqlite_prepare, igny8__sqlite_bind_null, igny8__sqlite_bind_int, igny8__sqlite_bind_double,
     igny8__sqlite_bind_text, igny8__sqlite_step, igny8__sqlite_reset, igny8__sqlite_column_is_null,
     igny8__sqlite_column_int, igny8__sqlite_column_double, igny8__sqlite_column_text, igny8__sqlite_changes,

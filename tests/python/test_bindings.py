@@ -45,6 +45,8 @@ class TestLoading(unittest.TestCase):
     def test_another_major_version_is_refused(self):
         with self.assertRaises(ImportError):
             _ffi.check_major((2, 0, 0, "2.0.0"))
+        with self.assertRaisesRegex(ImportError, "1.0.4 is too old"):
+            _ffi.check_major((1, 0, 4, "1.0.4"))
         _ffi.check_major((1, 9, 3, "1.9.3"))
 
     def test_every_int_function_has_errcheck_and_every_function_a_restype(self):

@@ -38,6 +38,12 @@ IGNY8_BEGIN_DECL
  *  Safe for any number of threads at once; open it after fork(), never before. */
 typedef struct igny8_store igny8_store;
 
+/** The largest JSON body the PUT-style calls accept (integration, global settings and
+ *  module bodies, model descriptions and patches, library items and patches): 1 MiB.
+ *  A larger one is IGNY8_EINVAL naming the body argument. Template variables may be as
+ *  large as IGNY8_PROMPT_MAX_BYTES; the defaults and import documents have no limit. */
+#define IGNY8_BODY_MAX_BYTES (1024u * 1024u)
+
 /** Model types: what an operation needs and what a model produces. */
 enum {
     IGNY8_MODEL_TEXT = 1,

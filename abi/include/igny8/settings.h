@@ -108,8 +108,10 @@ IGNY8_API int igny8_global_default_model_set(igny8_store *st, const char *actor,
 IGNY8_API int igny8_global_settings_get_json(igny8_store *st, char **out_json);
 
 /** PUT /api/v1/admin/global-settings/: apply a body of the GET shape (fields present are
- *  changed; key fields are stripped; read-only fields are ignored) in one transaction and
- *  give the new GET body in *out_json (may be NULL). IGNY8_EINVAL: malformed JSON, an
+ *  changed; null clears a setting, and "default_text_model":null leaves the text provider
+ *  with no default model; key fields are stripped; read-only fields are ignored; a GET body
+ *  sent back changes nothing) in one transaction and give the new GET body in *out_json
+ *  (may be NULL). IGNY8_EINVAL: malformed JSON, an
  *  unknown field, a wrong type or a bad value (field: its path, e.g.
  *  "integrations.openai.temperature"); nothing is written on error. */
 IGNY8_API int igny8_global_settings_put_json(igny8_store *st, const char *actor, const char *body,

@@ -1,8 +1,13 @@
 /*
- * libigny8settings — the store: one SQLite file holding every setting.
+ * libigny8settings — the store holding every setting: one SQLite file (the embedded
+ * default), or a schema of a PostgreSQL database (a postgresql:// URL), for a platform
+ * that runs on several hosts. Every call behaves the same on both: the same codes, the
+ * same fields in errors, the same JSON.
  * Thread safety: an igny8_store is safe for any number of threads at once (a store
  * mutex is held for the whole of each call). A store belongs to one process: open it
- * after fork(), never before. Several processes may open the same file at once.
+ * after fork(), never before. Several processes (and, on PostgreSQL, hosts) may open
+ * the same store at once; a change committed by any of them is seen by the next call
+ * of every other.
  */
 #ifndef IGNY8_STORE_H
 #define IGNY8_STORE_H
@@ -19,6 +24,11 @@ IGNY8_BEGIN_DECL
  *  process loses nothing, a power cut may lose the last commits. Default: every commit is
  *  on disk when the call returns (synchronous=FULL). */
 #define IGNY8_STORE_SYNC_NORMAL (1u << 2)
+/** @since 1.1: the path is a libpq connection string ("host=db1 dbname=igny8 ..."), for
+ *  the PostgreSQL backend; a postgresql:// or postgres:// URL needs no flag. On
+ *  PostgreSQL, IGNY8_STORE_SYNC_NORMAL is synchronous_commit off (a server crash may lose
+ *  the last commits), IGNY8_STORE_NOCREATE refuses a database without the store's schema. */
+#define IGNY8_STORE_POSTGRES (1u << 3)
 
 /** Default number of accounts whose settings the resolver keeps in memory. */
 #define IGNY8_CACHE_ACCOUNTS_DEFAULT 65536u
@@ -38,27 +48,37 @@ typedef struct igny8_store_options {
     uint32_t flags;                /**< IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL */
     unsigned int cache_accounts;   /**< @since version 2: accounts the resolver keeps in memory (least
                                         recently used first out); 0 = 65536 */
+    const char *schema;            /**< @since version 3 (1.1): PostgreSQL: the schema the store's tables
+                                        live in, created when missing; NULL = "igny8settings". A lower-case
+                                        identifier of 1..63 letters, digits and '_'. Ignored by SQLite. */
 } igny8_store_options;
 
-#define IGNY8_STORE_OPTIONS_VERSION 2
-#define IGNY8_STORE_OPTIONS_INIT { IGNY8_STORE_OPTIONS_VERSION, 0, 0, 0 }
+#define IGNY8_STORE_OPTIONS_VERSION 3
+#define IGNY8_STORE_OPTIONS_INIT { IGNY8_STORE_OPTIONS_VERSION, 0, 0, 0, NULL }
+
+/** The schema a PostgreSQL store lives in when igny8_store_options.schema is NULL. */
+#define IGNY8_STORE_SCHEMA_DEFAULT "igny8settings"
 
 /** Fill *opts with the defaults of the given struct version.
  *  IGNY8_EINVAL: opts is NULL or version is 0 or newer than the library's (field "version"). */
 IGNY8_API int igny8_store_options_init(igny8_store_options *opts, unsigned int version);
 
-/** Open (creating with mode 0600 when missing) the store at path, or ":memory:", and
- *  migrate its schema forward in one transaction. opts may be NULL (all defaults).
+/** Open the store at path: a SQLite file (created with mode 0600 when missing), ":memory:",
+ *  or a PostgreSQL database given as a postgresql:// (or postgres://) URL, or as any libpq
+ *  connection string with IGNY8_STORE_POSTGRES; create or migrate its schema forward in
+ *  one transaction. opts may be NULL (all defaults).
  *  *out: caller's, release with igny8_store_close(); NULL on error.
- *  IGNY8_EIO: cannot create or open the file; IGNY8_ECORRUPT: not a store, or damaged;
- *  IGNY8_EVERSION: made by a newer library; IGNY8_EINVAL: bad argument or option. */
+ *  IGNY8_EIO: cannot create or open the file, or reach the server (field "path");
+ *  IGNY8_ECORRUPT: not a store, or damaged; IGNY8_EVERSION: made by a newer library;
+ *  IGNY8_EINVAL: bad argument or option. */
 IGNY8_API int igny8_store_open(igny8_store **out, const char *path, const igny8_store_options *opts);
 
 /** Close the store and release everything it holds. NULL is a no-op. No other thread
  *  may be using the store. */
 IGNY8_API void igny8_store_close(igny8_store *st);
 
-/** The path the store was opened with; owned by the store, valid until it is closed. */
+/** The path the store was opened with (a PostgreSQL URL or connection string without its
+ *  password); owned by the store, valid until it is closed. */
 IGNY8_API const char *igny8_store_path(const igny8_store *st);
 
 /** The schema version of the open file into *out (IGNY8_SCHEMA_VERSION once migrated).

@@ -59,7 +59,8 @@ IGNY8_API int igny8_store_export_json(igny8_store *st, const igny8_export_option
 
 /** Import a document in one transaction: everything is validated first and either all of it
  *  is applied or nothing. IGNY8_EINVAL: the first bad value, field = its JSON path (e.g.
- *  "$.models[3].input_cost_per_1k"); IGNY8_EVERSION: a newer format_version; IGNY8_EEXISTS:
+ *  "$.models[3].input_cost_per_1k"; a key given twice in an object is bad too);
+ *  IGNY8_EVERSION: a newer format_version; IGNY8_EEXISTS:
  *  a merge that would change an existing prompt version (versions are immutable). */
 IGNY8_API int igny8_store_import_json(igny8_store *st, const char *actor, const char *json,
                                       const igny8_import_options *opts);

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 from . import errors
-from ._version import LIBRARY_MAJOR
+from ._version import LIBRARY_MAJOR, LIBRARY_MINOR
 
 
 # Each handle type is its own pointer type, so that ctypes refuses one for another.
@@ -309,10 +309,11 @@ def _library_version() -> tuple:
 
 
 def check_major(version: tuple) -> None:
-    """Refuse a library of another major version: its ABI is not the one declared here."""
-    if version[0] != LIBRARY_MAJOR:
-        raise ImportError(f"libigny8settings {version[3]} has major version {version[0]}; "
-                          f"these bindings need {LIBRARY_MAJOR}.x")
+    """Refuse a library of another major version, or an older minor one: its ABI is not
+    the one declared here."""
+    if version[0] != LIBRARY_MAJOR or version[1] < LIBRARY_MINOR:
+        raise ImportError(f"libigny8settings {version[3]} is too old or of another major version; "
+                          f"these bindings need {LIBRARY_MAJOR}.{LIBRARY_MINOR} or a later {LIBRARY_MAJOR}.x")
 
 
 LIBRARY_VERSION = _library_version()
