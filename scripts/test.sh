@@ -3,7 +3,8 @@
 # build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer (Debug) and run ctest
 # again. Both runs cover both backends: CTest label sqlite and label postgresql, the latter
 # on a private PostgreSQL server this script starts (scripts/pg.sh: a cluster in
-# /tmp/igny8-pg on 127.0.0.1:55432) and stops at the end if it started it. Exits non-zero on any failure.
+# /tmp/igny8-pg on 127.0.0.1:55432; IGNY8_PG_DIR and IGNY8_PG_PORT choose another) and
+# stops it at the end if it started it. Exits non-zero on any failure.
 # Works from any directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,7 +33,7 @@ export IGNY8_TEST_PG_URL; IGNY8_TEST_PG_URL=$(bash scripts/pg.sh url)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 step "plain build (build/, RelWithDebInfo)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIGNY8_TEST_PG_URL="$IGNY8_TEST_PG_URL"
 # The Python tests are registered only when CMake finds python3: never let them drop out silently.
 if ! (cd build && ctest -N -R '^python_' | grep -q 'Total Tests: [1-9]'); then
   echo "test.sh: error: no python_* tests registered (CMake did not find python3)" >&2
@@ -45,7 +46,7 @@ step "ABI check of build/ against abi/libigny8settings.abi"; bash scripts/abi-ch
 step "valgrind memcheck of the C tests in build/"; bash scripts/valgrind.sh build
 
 step "sanitizer build (build-asan/, Debug, address,undefined)"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIGNY8_SANITIZE=address,undefined
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIGNY8_SANITIZE=address,undefined -DIGNY8_TEST_PG_URL="$IGNY8_TEST_PG_URL"
 cmake --build build-asan -j"$jobs"
 step "ctest in build-asan/"
 (cd build-asan &&
