@@ -1,24 +1,33 @@
 /* The resolver's benchmark in C (bench/run.sh runs it and prints the table).
  *
- *   bench_core make PATH ACCOUNTS          build a store: defaults, and for the accounts an
+ *   bench_core make STORE ACCOUNTS         build a store: defaults, and for the accounts an
  *                                          openai override on every other one, an anthropic
  *                                          text provider on every 10th, a clustering model on
  *                                          every 7th (the same data for every peer)
- *   bench_core resolve PATH ACCOUNTS CALLS [HOT]
+ *   bench_core resolve STORE ACCOUNTS CALLS [HOT [MISSES]]
  *                                          resolve each account once (warm), then CALLS random
- *                                          (account, operation) pairs, each timed; p50/p99;
- *                                          HOT: draw the accounts from the first HOT only (the
- *                                          same table size with a small working set: separates
- *                                          memory latency from work per call)
- *   bench_core open PATH                   store open time, median of 31
- *   bench_core put DIR                     integration PUTs per second, synchronous FULL and NORMAL
+ *                                          (account, operation) pairs, each timed: hits; then
+ *                                          MISSES (default 0) timed calls, each right after
+ *                                          another connection changed that account (see
+ *                                          change_account); p50/p99 of both;
+ *                                          HOT: draw the accounts from the first HOT only (0 or
+ *                                          left out: all; the same table size with a small
+ *                                          working set: separates memory latency from work per call)
+ *   bench_core open STORE                  store open time, median of 31
+ *   bench_core put DIR|URL                 integration PUTs per second, synchronous FULL and
+ *                                          NORMAL: new stores DIR/full.db and DIR/normal.db, or
+ *                                          on PostgreSQL new schemas $IGNY8_BENCH_SCHEMA_full
+ *                                          and $IGNY8_BENCH_SCHEMA_normal
  *
- * Each prints one line of key=value pairs. Run from an optimised build. */
+ * STORE is a SQLite file or a postgresql:// URL; on PostgreSQL the schema is
+ * $IGNY8_BENCH_SCHEMA (unset: the library's default), as for bench_resolve.py and the
+ * Django peer. Each prints one line of key=value pairs. Run from an optimised build. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "igny8.h"
 
@@ -62,6 +71,23 @@ static long rss_kib(void)
     return kib;
 }
 
+static int is_postgres(const char *store)
+{
+    return strncmp(store, "postgresql://", 13) == 0 || strncmp(store, "postgres://", 11) == 0;
+}
+
+/* Every store of the benchmark is opened here, so that all commands read the schema
+ * from the same place as bench_resolve.py and the peer do. */
+static void open_store(igny8_store **st, const char *store, igny8_store_options *o)
+{
+    igny8_store_options defaults = IGNY8_STORE_OPTIONS_INIT;
+    if (o == NULL)
+        o = &defaults;
+    if (o->schema == NULL)
+        o->schema = getenv("IGNY8_BENCH_SCHEMA");
+    check(igny8_store_open(st, store, o), "open");
+}
+
 static void sql(sqlite3 *db, const char *text)
 {
     char *err = NULL;
@@ -73,11 +99,11 @@ static void sql(sqlite3 *db, const char *text)
 
 /* The accounts' rows go in with SQL, in one transaction: a million PUTs through the API
  * would measure the disk, not the resolver. The triggers log them like any write. */
-static int make(const char *path, long accounts)
+static int make_sqlite(const char *path, long accounts)
 {
     igny8_store *st = NULL;
     char text[1024];
-    check(igny8_store_open(&st, path, NULL), "open");
+    open_store(&st, path, NULL);
     check(igny8_defaults_load(st, "bench", NULL), "defaults");
     igny8_store_close(st);
     sqlite3 *db = NULL;
@@ -96,8 +122,54 @@ static int make(const char *path, long accounts)
         "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", accounts, accounts, accounts);
     sql(db, text);
     sqlite3_close(db);
-    printf("make accounts=%ld\n", accounts);
     return 0;
+}
+
+/* The whole store, through export and a replacing import: one transaction on the target. */
+static void copy_store(const char *from, const char *to)
+{
+    igny8_import_options replace = IGNY8_IMPORT_OPTIONS_INIT;
+    igny8_store *src = NULL, *dst = NULL;
+    char *doc = NULL;
+    replace.mode = IGNY8_IMPORT_REPLACE;
+    open_store(&src, from, NULL);
+    check(igny8_store_export_json(src, NULL, &doc), "export");
+    igny8_store_close(src);
+    open_store(&dst, to, NULL);
+    check(igny8_store_import_json(dst, "bench", doc, &replace), "import");
+    igny8_store_close(dst);
+    igny8_free(doc);
+}
+
+/* PostgreSQL through the public API only: the same rows made in a SQLite file first, then
+ * imported, so both backends hold the same data by construction. */
+static int make_postgres(const char *url, long accounts)
+{
+    char dir[] = "/tmp/igny8-bench-make-XXXXXX", path[64];
+    if (mkdtemp(dir) == NULL) {
+        perror("bench_core: mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    int rc = make_sqlite(path, accounts);
+    if (rc == 0)
+        copy_store(path, url);
+    const char *suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char file[80];
+        snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+        unlink(file);
+    }
+    rmdir(dir);
+    return rc;
+}
+
+static int make(const char *store, long accounts)
+{
+    int rc = is_postgres(store) ? make_postgres(store, accounts) : make_sqlite(store, accounts);
+    if (rc == 0)
+        printf("make accounts=%ld\n", accounts);
+    return rc;
 }
 
 static double resolve_once(igny8_store *st, int64_t account, const char *op)
@@ -112,35 +184,74 @@ static double resolve_once(igny8_store *st, int64_t account, const char *op)
     return now_s() - t0;
 }
 
-static int resolve(const char *path, long accounts, long calls, long hot)
+/* A miss as a worker meets one: another connection (another worker, another host)
+ * changed the account, so the next call sees the change token move, follows the change
+ * log, drops the account's entry and loads it again. The writer sets openai's max_tokens
+ * and clears it (no bench account has one): the data end as they began, for the peers
+ * measured next. Not timed. */
+static void change_account(igny8_store *writer, int64_t account)
+{
+    check(igny8_integration_put_json(writer, "bench", account, "openai", "{\"max_tokens\":4000}", NULL), "put");
+    check(igny8_integration_put_json(writer, "bench", account, "openai", "{\"max_tokens\":null}", NULL), "put");
+}
+
+/* The writer commits with SYNC_NORMAL: its disk waits are outside the timing anyway. */
+static void time_misses(igny8_store *st, const char *store, long hot, long misses, double *t)
+{
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    igny8_store *writer = NULL;
+    unsigned seed = 43;
+    o.flags = IGNY8_STORE_SYNC_NORMAL;
+    open_store(&writer, store, &o);
+    for (long i = 0; i < misses; i++) {
+        int64_t account = 1 + rand_r(&seed) % hot;
+        change_account(writer, account);
+        t[i] = resolve_once(st, account, operations[rand_r(&seed) % 11]);
+    }
+    igny8_store_close(writer);
+}
+
+/* Sorts t; the p50 and p99 in microseconds (0 for no samples). */
+static void percentiles(double *t, long n, double *p50, double *p99)
+{
+    qsort(t, (size_t)n, sizeof(double), cmp_double);
+    *p50 = n ? t[n / 2] * 1e6 : 0;
+    *p99 = n ? t[n * 99 / 100] * 1e6 : 0;
+}
+
+static int resolve(const char *store, long accounts, long calls, long hot, long misses)
 {
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
     igny8_store *st = NULL;
+    double p50, p99, miss_p50, miss_p99;
     o.cache_accounts = (unsigned int)accounts;
-    check(igny8_store_open(&st, path, &o), "open");
+    open_store(&st, store, &o);
     double t0 = now_s();
     for (long a = 1; a <= accounts; a++)
         resolve_once(st, a, operations[a % 11]);
     double warm = now_s() - t0;
-    double *t = malloc(sizeof(double) * (size_t)calls);
+    double *t = malloc(sizeof(double) * (size_t)(calls + misses));
     unsigned seed = 42;
     for (long i = 0; i < calls; i++)
         t[i] = resolve_once(st, 1 + rand_r(&seed) % hot, operations[rand_r(&seed) % 11]);
-    qsort(t, (size_t)calls, sizeof(double), cmp_double);
-    printf("c_resolve accounts=%ld hot=%ld calls=%ld p50_us=%.3f p99_us=%.3f warm_s=%.2f rss_mb=%.1f\n", accounts,
-           hot, calls, t[calls / 2] * 1e6, t[calls * 99 / 100] * 1e6, warm, (double)rss_kib() / 1024.0);
+    time_misses(st, store, hot, misses, t + calls);
+    percentiles(t, calls, &p50, &p99);
+    percentiles(t + calls, misses, &miss_p50, &miss_p99);
+    printf("c_resolve accounts=%ld hot=%ld calls=%ld p50_us=%.3f p99_us=%.3f misses=%ld miss_p50_us=%.3f "
+           "miss_p99_us=%.3f warm_s=%.2f rss_mb=%.1f\n", accounts, hot, calls, p50, p99, misses, miss_p50, miss_p99,
+           warm, (double)rss_kib() / 1024.0);
     free(t);
     igny8_store_close(st);
     return 0;
 }
 
-static int open_time(const char *path)
+static int open_time(const char *store)
 {
     double t[31];
     for (int i = 0; i < 31; i++) {
         igny8_store *st = NULL;
         double t0 = now_s();
-        check(igny8_store_open(&st, path, NULL), "open");
+        open_store(&st, store, NULL);
         t[i] = now_s() - t0;
         igny8_store_close(st);
     }
@@ -149,14 +260,19 @@ static int open_time(const char *path)
     return 0;
 }
 
-static double put_rate(const char *dir, uint32_t flags, const char *name)
+/* A new store for each mode: a file in the directory, or a schema named after $IGNY8_BENCH_SCHEMA. */
+static double put_rate(const char *target, uint32_t flags, const char *name)
 {
-    char path[512], body[96];
+    char path[512], schema[64], body[96];
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
     igny8_store *st = NULL;
+    const char *base = getenv("IGNY8_BENCH_SCHEMA");
     o.flags = flags;
-    snprintf(path, sizeof(path), "%s/%s.db", dir, name);
-    check(igny8_store_open(&st, path, &o), "open");
+    snprintf(path, sizeof(path), "%s/%s.db", target, name);
+    snprintf(schema, sizeof(schema), "%s_%s", base ? base : "igny8bench", name);
+    if (is_postgres(target))
+        o.schema = schema;
+    open_store(&st, is_postgres(target) ? target : path, &o);
     check(igny8_defaults_load(st, "bench", NULL), "defaults");
     const int n = 3000;
     double t0 = now_s();
@@ -173,8 +289,10 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "make") == 0)
         return make(argv[2], atol(argv[3]));
-    if ((argc == 5 || argc == 6) && strcmp(argv[1], "resolve") == 0)
-        return resolve(argv[2], atol(argv[3]), atol(argv[4]), argc == 6 ? atol(argv[5]) : atol(argv[3]));
+    if (argc >= 5 && argc <= 7 && strcmp(argv[1], "resolve") == 0) {
+        long hot = argc >= 6 && atol(argv[5]) > 0 ? atol(argv[5]) : atol(argv[3]);
+        return resolve(argv[2], atol(argv[3]), atol(argv[4]), hot, argc == 7 ? atol(argv[6]) : 0);
+    }
     if (argc == 3 && strcmp(argv[1], "open") == 0)
         return open_time(argv[2]);
     if (argc == 3 && strcmp(argv[1], "put") == 0) {
@@ -182,6 +300,7 @@ int main(int argc, char **argv)
         printf("put full_per_s=%.0f normal_per_s=%.0f\n", full, normal);
         return 0;
     }
-    fprintf(stderr, "usage: bench_core make PATH ACCOUNTS | resolve PATH ACCOUNTS CALLS | open PATH | put DIR\n");
+    fprintf(stderr, "usage: bench_core make STORE ACCOUNTS | resolve STORE ACCOUNTS CALLS [HOT [MISSES]] | open STORE"
+                    " | put DIR|URL\n");
     return 2;
 }

@@ -1,10 +1,16 @@
 """Resolve latency through the Python bindings on a store made by `bench_core make`:
 Store.resolve + reading model, temperature and max_tokens + close, after one warm pass
-over every account (as bench_core does). Prints one line of key=value pairs.
+over every account (as bench_core does): CALLS random calls that hit the cache, then
+MISSES calls each right after another connection changed that account (as bench_core's
+change_account: openai's max_tokens set and cleared again, not timed), so that the call
+must follow the change log and load the account again. STORE is a SQLite file or a
+postgresql:// URL, its schema $IGNY8_BENCH_SCHEMA (unset: the library's default).
+Prints one line of key=value pairs.
 
 Usage: IGNY8_LIBRARY=build/libigny8settings.so PYTHONPATH=bindings/python \\
-       /usr/bin/python3 bench/bench_resolve.py PATH ACCOUNTS CALLS"""
+       /usr/bin/python3 bench/bench_resolve.py STORE ACCOUNTS CALLS [MISSES]"""
 
+import os
 import random
 import sys
 import time
@@ -16,24 +22,50 @@ OPERATIONS = ["clustering", "ideas", "content_generation", "image_prompt_extract
               "taxonomy_generation", "image_generation"]
 
 
+def timed_resolve(st, account, op):
+    clock = time.perf_counter_ns
+    t0 = clock()
+    r = st.resolve(account, op)
+    r.model, r.temperature, r.max_tokens
+    r.close()
+    return clock() - t0
+
+
+def percentiles(times):
+    """p50 and p99 in microseconds (0 for no samples)."""
+    times.sort()
+    n = len(times)
+    return (times[n // 2] / 1e3, times[n * 99 // 100] / 1e3) if n else (0.0, 0.0)
+
+
+def misses(path, schema, st, accounts, count):
+    """The writer is a second store (another worker's connection); its commits need not wait for the disk."""
+    rng = random.Random(43)
+    times = []
+    with igny8.Store(path, schema=schema, sync_normal=True) as writer:
+        for _ in range(count):
+            account, op = rng.randint(1, accounts), OPERATIONS[rng.randrange(11)]
+            writer.put_integration("bench", account, "openai", {"max_tokens": 4000})
+            writer.put_integration("bench", account, "openai", {"max_tokens": None})
+            times.append(timed_resolve(st, account, op))
+    return times
+
+
 def main() -> None:
+    if len(sys.argv) not in (4, 5):
+        sys.exit(__doc__)
     path, accounts, calls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    with igny8.Store(path, cache_accounts=accounts) as st:
+    miss_count = int(sys.argv[4]) if len(sys.argv) == 5 else 0
+    schema = os.environ.get("IGNY8_BENCH_SCHEMA") or None
+    with igny8.Store(path, cache_accounts=accounts, schema=schema) as st:
         for a in range(1, accounts + 1):
             st.resolve(a, OPERATIONS[a % 11]).close()
         rng = random.Random(42)
         pairs = [(rng.randint(1, accounts), OPERATIONS[rng.randrange(11)]) for _ in range(calls)]
-        times = []
-        clock = time.perf_counter_ns
-        for account, op in pairs:
-            t0 = clock()
-            r = st.resolve(account, op)
-            r.model, r.temperature, r.max_tokens
-            r.close()
-            times.append(clock() - t0)
-        times.sort()
-        print(f"py_resolve accounts={accounts} calls={calls} p50_us={times[calls // 2] / 1e3:.3f} "
-              f"p99_us={times[calls * 99 // 100] / 1e3:.3f}")
+        p50, p99 = percentiles([timed_resolve(st, account, op) for account, op in pairs])
+        miss_p50, miss_p99 = percentiles(misses(path, schema, st, accounts, miss_count))
+        print(f"py_resolve accounts={accounts} calls={calls} p50_us={p50:.3f} p99_us={p99:.3f} "
+              f"misses={miss_count} miss_p50_us={miss_p50:.3f} miss_p99_us={miss_p99:.3f}")
 
 
 if __name__ == "__main__":

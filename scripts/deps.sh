@@ -13,6 +13,7 @@ packages=(
   valgrind abigail-tools python3 python3-django python3-setuptools python3-pip
   chromium chromium-driver python3-selenium fonts-dejavu-core gunicorn
   clang libclang-rt-14-dev  # libFuzzer, for scripts/fuzz.sh
+  python3-psycopg2  # Django's postgresql backend, for the Django peer on PostgreSQL in bench/run.sh
 )
 
 missing=()

@@ -1,8 +1,11 @@
 """The peer of bench_resolve: get_model_for_operation with the Django ORM (peer/resolve.py)
-on the same store file. CALLS resolves of random accounts in 1..ACCOUNTS and random
-operations (random.Random(42)), each timed with perf_counter_ns; prints one line.
+on the same store: a SQLite file, or a postgresql:// URL with the store's schema in
+$IGNY8_BENCH_SCHEMA (settings.py). CALLS resolves of random accounts in 1..ACCOUNTS and
+random operations (random.Random(42)), each timed with perf_counter_ns; prints one line.
 
-Usage: IGNY8_BENCH_DB=/path/store.db /usr/bin/python3 bench/peer_django/bench_peer.py ACCOUNTS CALLS"""
+Usage: IGNY8_BENCH_DB=/path/store.db /usr/bin/python3 bench/peer_django/bench_peer.py ACCOUNTS CALLS
+       IGNY8_BENCH_DB=postgresql://igny8@127.0.0.1:55432/igny8test IGNY8_BENCH_SCHEMA=bench1 \
+       /usr/bin/python3 bench/peer_django/bench_peer.py ACCOUNTS CALLS"""
 
 import random
 import sys

@@ -1,7 +1,8 @@
 """Correctness of the Django peer: for random (account, operation) pairs, and a few with
 a requested model, compare peer/resolve.py with the library (Python bindings) on the same
-store file: model, provider, source, temperature, max_tokens, size, quality, style and
-the key source. Prints each mismatch; exits 1 if there is any.
+store (a file, or a postgresql:// URL with the schema $IGNY8_BENCH_SCHEMA): model,
+provider, source, temperature, max_tokens, size, quality, style and the key source.
+Prints each mismatch; exits 1 if there is any.
 
 Usage: PYTHONPATH=bindings/python IGNY8_LIBRARY=build/libigny8settings.so \
        IGNY8_BENCH_DB=/path/store.db /usr/bin/python3 bench/peer_django/check_peer.py [ACCOUNTS] [PAIRS]"""
@@ -44,7 +45,7 @@ def main() -> None:
     pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     rng = random.Random(7)
     mismatches, sources, keys, errors = 0, {}, {}, 0
-    with igny8.Store(os.environ["IGNY8_BENCH_DB"]) as st:
+    with igny8.Store(os.environ["IGNY8_BENCH_DB"], schema=os.environ.get("IGNY8_BENCH_SCHEMA") or None) as st:
         for i in range(pairs):
             account, op = rng.randint(1, accounts), OPERATIONS[rng.randrange(11)]
             request = REQUESTS[rng.randrange(len(REQUESTS))] if i % 3 == 0 else None

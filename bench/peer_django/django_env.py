@@ -10,8 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 
 import django  # noqa: E402
 
-if not os.environ.get("IGNY8_BENCH_DB"):
-    sys.exit("set IGNY8_BENCH_DB to the store file")
-if not os.path.exists(os.environ["IGNY8_BENCH_DB"]):
-    sys.exit(f"{os.environ['IGNY8_BENCH_DB']}: no such file")
+STORE = os.environ.get("IGNY8_BENCH_DB")
+if not STORE:
+    sys.exit("set IGNY8_BENCH_DB to the store file or postgresql:// URL")
+if not STORE.startswith(("postgresql://", "postgres://")) and not os.path.exists(STORE):
+    sys.exit(f"{STORE}: no such file")
 django.setup()

@@ -1,5 +1,6 @@
-"""Create a store file for the peer benchmark and check with the library's Python
-bindings: the shipped defaults and ACCOUNTS accounts with a mix of settings.
+"""Create a store for the peer benchmark and check with the library's Python bindings:
+the shipped defaults and ACCOUNTS accounts with a mix of settings. PATH is a new file, or
+a postgresql:// URL with a new (or empty) schema $IGNY8_BENCH_SCHEMA.
 
 Usage: PYTHONPATH=bindings/python IGNY8_LIBRARY=build/libigny8settings.so \
        /usr/bin/python3 bench/peer_django/make_store.py PATH [ACCOUNTS] [VARIANT]
@@ -31,9 +32,10 @@ def main() -> None:
     variant = sys.argv[3] if len(sys.argv) > 3 else None
     if variant not in (None, "inactive-default", "global-inactive"):
         sys.exit(f"unknown variant {variant!r}")
-    if os.path.exists(path):
+    postgres = path.startswith(("postgresql://", "postgres://"))
+    if not postgres and os.path.exists(path):
         sys.exit(f"{path} exists; give a new path")
-    with igny8.Store(path) as st:
+    with igny8.Store(path, schema=os.environ.get("IGNY8_BENCH_SCHEMA") or None) as st:
         st.load_defaults("bench")
         st.set_global_key("bench", "openai", "sk-platform-openai-0000")
         st.set_global_key("bench", "runware", "rw-platform-0000")

@@ -1,6 +1,7 @@
 """The library's settings tables, mapped the way a Django developer maps an existing
 database: unmanaged models (`managed = False`, `db_table` set, no migrations), foreign
-keys where the schema has REFERENCES (src/db_core.c, migration 0 -> 1).
+keys where the schema has REFERENCES (src/sqlite/schema.c and src/postgres/schema.c,
+migration 0 -> 1).
 
 Composite primary keys. account_integration, account_provider and
 account_operation_model are keyed by (account_id, <second column>) and are WITHOUT ROWID
@@ -13,10 +14,29 @@ rows, by account_id alone and keys them by the second column itself), which is s
 
 The schema's one composite foreign key, model (provider, model_type) -> integration
 (provider, model_type), cannot be a ForeignKey either; Model.integration looks it up.
+
+Flags. The schema keeps is_active, is_default and enabled as INTEGER 0/1 on both
+backends (src/sqlite/schema.c, src/postgres/schema.c), not as a boolean type: they are
+IntBooleanField, read as bool and compared as 0/1.
+
+The same models serve both backends: PostgreSQL's tables have the same names and
+columns, in the store's schema (settings.py puts it on the search_path).
 """
 
 from django.db import models
 from django.utils.functional import cached_property
+
+
+class IntBooleanField(models.IntegerField):
+    """A flag kept as INTEGER 0/1. A BooleanField would do on SQLite only: Django compiles
+    filter(flag=True) to a bare `WHERE flag`, which PostgreSQL refuses for an integer."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else bool(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return None if value is None else int(bool(value))
 
 
 class Provider(models.Model):
@@ -42,8 +62,8 @@ class Model(models.Model):
     tokens_per_credit = models.IntegerField(null=True)
     credits_per_image = models.IntegerField(null=True)
     max_output_tokens = models.IntegerField(null=True)
-    is_active = models.BooleanField(default=True)
-    is_default = models.BooleanField(default=False)
+    is_active = IntBooleanField(default=True)
+    is_default = IntBooleanField(default=False)
     updated_at = models.TextField()
     updated_by = models.TextField()
 
@@ -91,7 +111,7 @@ class Integration(models.Model):
 class GlobalSettings(models.Model):
     """The platform's one row (id = 1)."""
     id = models.IntegerField(primary_key=True)
-    is_active = models.BooleanField(default=True)
+    is_active = IntBooleanField(default=True)
     text_integration = models.ForeignKey(Integration, models.DO_NOTHING, db_column="text_integration", null=True,
                                          related_name="+")
     image_integration = models.ForeignKey(Integration, models.DO_NOTHING, db_column="image_integration", null=True,
@@ -122,7 +142,7 @@ class AccountIntegration(models.Model):
     """An account's settings of one integration. Real key: (account_id, integration)."""
     account_id = models.BigIntegerField(primary_key=True)  # read-only trick, see the module docstring
     integration = models.ForeignKey(Integration, models.DO_NOTHING, db_column="integration", related_name="+")
-    enabled = models.BooleanField(default=True)
+    enabled = IntBooleanField(default=True)
     model = models.ForeignKey(Model, models.DO_NOTHING, to_field="model_name", db_column="model", null=True,
                               related_name="+")
     temperature = models.FloatField(null=True)
