@@ -130,11 +130,15 @@ static int fill_plan(test_plan *plan, const igny8__integ_row *p, const char *kin
 static int plan_key(igny8_store *st, const igny8__integ_row *p, int64_t account_id, test_plan *plan)
 {
     igny8__integ_row a;
-    int source = IGNY8_KEY_NONE;
+    igny8__key_found key = { NULL, IGNY8_KEY_NONE, 0, NULL };
     igny8__integ_row_init(&a);
     int rc = account_id > 0 ? igny8__db_account_integration_get(st, account_id, p->name, &a) : IGNY8_OK;
     if (rc == IGNY8_OK)
-        rc = igny8__key_lookup(st, account_id, p, account_id > 0 ? &a : NULL, account_id == 0, &plan->key, &source);
+        rc = igny8__key_lookup(st, account_id, p, account_id > 0 ? &a : NULL, account_id == 0, &key);
+    /* the one place besides igny8_resolution_api_key that opens a sealed key */
+    if (rc == IGNY8_OK && key.stored)
+        rc = igny8__keys_reveal(st, key.row_account, key.row_integration, key.stored, &plan->key);
+    igny8__free_secret(key.stored);
     igny8__integ_row_clear(&a);
     if (rc == IGNY8_OK && plan->key == NULL)
         rc = account_id > 0
@@ -475,13 +479,13 @@ static int add_provider(health *h, const char *name)
 {
     igny8__integ_row p;
     igny8_model *m = NULL;
-    char *key = NULL;
-    int source = IGNY8_KEY_NONE;
+    igny8__key_found key;
     int rc = igny8__db_integration_get(h->st, name, &p);
     if (rc != IGNY8_OK)
         return rc;
-    rc = igny8__key_lookup(h->st, 0, &p, NULL, 1, &key, &source);
-    igny8__free_secret(key);
+    rc = igny8__key_lookup(h->st, 0, &p, NULL, 1, &key);
+    igny8__free_secret(key.stored);
+    int source = key.source;
     if (rc == IGNY8_OK && p.model)
         rc = igny8__model_find(h->st, p.model, &m);
     cJSON *item = igny8__json_attach(h->providers, NULL, cJSON_CreateObject());

@@ -6,8 +6,12 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "audit.h"
+#include "common.h"
+#include "db.h"
 #include "error.h"
 #include "keys.h"
+#include "store.h"
 
 #define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
@@ -212,11 +216,12 @@ int igny8__key_open(const igny8__keyring *kr, const char *key_id, const char *id
                     char **plain)
 {
     *plain = NULL;
+    int shown = (int)strcspn(identity, "\n");  /* the row; what the tag also covers stays out of messages */
     const igny8__master_key *mk = igny8__keyring_find(kr, key_id);
     if (mk == NULL)
-        return igny8__error_set(IGNY8_EPERM, "master_key", "the API key of %s is encrypted under master key %s, "
+        return igny8__error_set(IGNY8_EPERM, "master_key", "the API key of %.*s is encrypted under master key %s, "
                                 "which this store was not opened with (the master_key option, "
-                                "IGNY8_MASTER_KEY_FILE or IGNY8_MASTER_KEY)", identity, key_id);
+                                "IGNY8_MASTER_KEY_FILE or IGNY8_MASTER_KEY)", shown, identity, key_id);
     unsigned char *raw = NULL, ad[IGNY8__IDENTITY_SIZE + 64];
     size_t raw_len = 0, ad_len = make_ad(ad, sizeof(ad), identity, mk->id);
     int rc = decode_sealed(sealed, &raw, &raw_len);
@@ -234,8 +239,8 @@ int igny8__key_open(const igny8__keyring *kr, const char *key_id, const char *id
             igny8__free(*plain);
             *plain = NULL;
         }
-        return igny8__error_set(IGNY8_ECORRUPT, "api_key", "the API key of %s does not decrypt under master key %s: "
-                                "it was altered or copied from another row", identity, mk->id);
+        return igny8__error_set(IGNY8_ECORRUPT, "api_key", "the API key of %.*s does not decrypt under master key "
+                                "%s: it was altered or copied from another row", shown, identity, mk->id);
     }
     if (rc == IGNY8_OK)
         (*plain)[plain_len] = '\0';
@@ -246,4 +251,285 @@ void igny8__key_last4(const char *plain, char out[5])
 {
     size_t n = strlen(plain);
     snprintf(out, 5, "%s", n > 4 ? plain + n - 4 : "");
+}
+
+/* ---- the column's format ---- */
+
+int igny8__stored_key_is_sealed(const char *stored)
+{
+    return stored && strncmp(stored, IGNY8__SEALED_PREFIX, sizeof(IGNY8__SEALED_PREFIX) - 1) == 0;
+}
+
+/* The parts of "igny8$1$KEYID$SEALED$LAST4"; 0 if it is not one. */
+static int split_sealed(const char *stored, char id[IGNY8__KEY_ID_SIZE], const char **sealed, size_t *sealed_len,
+                        const char **last4)
+{
+    const char *p = stored + sizeof(IGNY8__SEALED_PREFIX) - 1, *dollar = strchr(p, '$');
+    if (!igny8__stored_key_is_sealed(stored) || dollar == NULL || dollar - p != IGNY8__KEY_ID_SIZE - 1)
+        return 0;
+    memcpy(id, p, IGNY8__KEY_ID_SIZE - 1);
+    id[IGNY8__KEY_ID_SIZE - 1] = '\0';
+    *sealed = dollar + 1;
+    const char *end = strchr(*sealed, '$');
+    if (end == NULL || strlen(end + 1) > 4)
+        return 0;
+    *sealed_len = (size_t)(end - *sealed);
+    *last4 = end + 1;
+    return 1;
+}
+
+void igny8__stored_key_last4(const char *stored, char out[5])
+{
+    char id[IGNY8__KEY_ID_SIZE];
+    const char *sealed, *last4;
+    size_t len;
+    if (split_sealed(stored, id, &sealed, &len, &last4))
+        snprintf(out, 5, "%s", last4);
+    else
+        igny8__key_last4(stored, out);
+}
+
+void igny8__stored_key_id(const char *stored, char out[IGNY8__KEY_ID_SIZE])
+{
+    const char *sealed, *last4;
+    size_t len;
+    if (!split_sealed(stored, out, &sealed, &len, &last4))
+        out[0] = '\0';
+}
+
+/* The identity the tag covers: the row, and the last four characters shown in clear. */
+static void bound_identity(char out[IGNY8__IDENTITY_SIZE + 8], const char *identity, const char *last4)
+{
+    snprintf(out, IGNY8__IDENTITY_SIZE + 8, "%s\n%s", identity, last4);
+}
+
+int igny8__stored_key_make(const igny8__master_key *mk, const char *identity, const char *plain, char **out)
+{
+    if (mk == NULL)
+        return (*out = igny8__strdup(plain)) ? IGNY8_OK : igny8__error_oom();
+    char last4[5], bound[IGNY8__IDENTITY_SIZE + 8], *sealed = NULL;
+    igny8__key_last4(plain, last4);
+    bound_identity(bound, identity, last4);
+    int rc = igny8__key_seal(mk, bound, plain, &sealed);
+    if (rc != IGNY8_OK)
+        return rc;
+    size_t n = sizeof(IGNY8__SEALED_PREFIX) + IGNY8__KEY_ID_SIZE + strlen(sealed) + 8;
+    if ((*out = igny8__malloc(n)) != NULL)
+        snprintf(*out, n, IGNY8__SEALED_PREFIX "%s$%s$%s", mk->id, sealed, last4);
+    igny8__free(sealed);
+    return *out ? IGNY8_OK : igny8__error_oom();
+}
+
+int igny8__stored_key_reveal(const igny8__keyring *kr, const char *identity, const char *stored, char **plain)
+{
+    char id[IGNY8__KEY_ID_SIZE], bound[IGNY8__IDENTITY_SIZE + 8];
+    const char *sealed, *last4;
+    size_t len;
+    *plain = NULL;
+    if (!igny8__stored_key_is_sealed(stored))
+        return (*plain = igny8__strdup(stored)) ? IGNY8_OK : igny8__error_oom();
+    if (!split_sealed(stored, id, &sealed, &len, &last4))
+        return igny8__error_set(IGNY8_ECORRUPT, "api_key", "the API key of %s is not a sealed key the library "
+                                "made", identity);
+    char *copy = igny8__malloc(len + 1);
+    if (copy == NULL)
+        return igny8__error_oom();
+    memcpy(copy, sealed, len);
+    copy[len] = '\0';
+    bound_identity(bound, identity, last4);
+    int rc = igny8__key_open(kr, id, bound, copy, plain);
+    igny8__free(copy);
+    return rc;
+}
+
+/* ---- the store's keys ---- */
+
+/* The master key new keys are sealed with, inside the caller's transaction: the first of
+ * the keyring that the store records; with none recorded yet, the keyring's first (then
+ * recorded when `record`); NULL for a store without master keys (keys stay plain, and
+ * health says so). IGNY8_EPERM when the store has master keys and none of them is given. */
+static int sealing_key(igny8_store *st, const char *actor, int record, const igny8__master_key **out)
+{
+    int n = 0, rc = igny8__db_master_key_count(st, &n);
+    *out = NULL;
+    for (size_t i = 0; rc == IGNY8_OK && i < st->keyring.n && *out == NULL; i++) {
+        char *check = NULL;
+        rc = igny8__db_master_key_check(st, st->keyring.keys[i].id, &check);
+        if (rc == IGNY8_OK && check && strcmp(check, st->keyring.keys[i].check) != 0)
+            rc = igny8__error_set(IGNY8_EPERM, "master_key", "master key %s of %s fails the store's key check",
+                                  st->keyring.keys[i].id, st->keyring.source);
+        if (rc == IGNY8_OK && check)
+            *out = &st->keyring.keys[i];
+        igny8__free(check);
+    }
+    if (rc != IGNY8_OK || *out || (n == 0 && st->keyring.n == 0))
+        return rc;
+    if (n > 0)
+        return igny8__error_set(IGNY8_EPERM, "master_key", st->keyring.n == 0
+                                ? "store '%s' keeps its API keys encrypted, and no master key was given (the "
+                                  "master_key option, IGNY8_MASTER_KEY_FILE or IGNY8_MASTER_KEY)"
+                                : "store '%s' keeps its API keys under another master key than the ones given",
+                                st->path);
+    *out = &st->keyring.keys[0];
+    if (!record)
+        return IGNY8_OK;
+    char now[IGNY8__TIME_LEN];
+    igny8__now_iso(now);
+    return igny8__db_master_key_add(st, (*out)->id, (*out)->check, now, actor);
+}
+
+int igny8__keys_store(igny8_store *st, const char *actor, int64_t account_id, const char *integration,
+                      const char *plain, char **stored)
+{
+    const igny8__master_key *mk = NULL;
+    char identity[IGNY8__IDENTITY_SIZE];
+    *stored = NULL;
+    int rc = sealing_key(st, actor, 1, &mk);
+    igny8__key_identity(identity, account_id, integration);
+    return rc == IGNY8_OK ? igny8__stored_key_make(mk, identity, plain, stored) : rc;
+}
+
+int igny8__keys_reveal(igny8_store *st, int64_t account_id, const char *integration, const char *stored,
+                       char **plain)
+{
+    char identity[IGNY8__IDENTITY_SIZE];
+    igny8__key_identity(identity, account_id, integration);
+    return igny8__stored_key_reveal(&st->keyring, identity, stored, plain);
+}
+
+/* Seal the stored keys under mk: the plain ones, or (a rotation) every one not under mk
+ * yet; inside the caller's write transaction. *count: how many were sealed. */
+static int reseal(igny8_store *st, const igny8__master_key *mk, int only_plain, size_t *count)
+{
+    igny8__stored_key_row *rows = NULL;
+    size_t n = 0;
+    int rc = igny8__db_stored_keys(st, &rows, &n);
+    *count = 0;
+    for (size_t i = 0; rc == IGNY8_OK && i < n; i++) {
+        char *plain = NULL, *sealed = NULL, id[IGNY8__KEY_ID_SIZE];
+        igny8__stored_key_id(rows[i].stored, id);
+        if (strcmp(id, mk->id) == 0 || (only_plain && id[0]))
+            continue;
+        rc = igny8__keys_reveal(st, rows[i].account_id, rows[i].integration, rows[i].stored, &plain);
+        char identity[IGNY8__IDENTITY_SIZE];
+        igny8__key_identity(identity, rows[i].account_id, rows[i].integration);
+        if (rc == IGNY8_OK) rc = igny8__stored_key_make(mk, identity, plain, &sealed);
+        if (rc == IGNY8_OK) rc = igny8__db_stored_key_set(st, rows[i].account_id, rows[i].integration, sealed);
+        if (rc == IGNY8_OK) (*count)++;
+        igny8__free_secret(plain);
+        igny8__free(sealed);
+    }
+    igny8__stored_keys_free(rows, n);
+    return rc;
+}
+
+static int audit_keys(igny8_store *st, const char *actor, const char *action, const char *from, const char *to,
+                      size_t count)
+{
+    cJSON *before = cJSON_CreateObject(), *after = cJSON_CreateObject();
+    int rc = before && after ? IGNY8_OK : igny8__error_oom();
+    if (rc == IGNY8_OK) {
+        if (from) igny8__json_add_str(before, "master_key", from);
+        igny8__json_add_str(after, "master_key", to);
+        igny8__json_add_int(after, "keys", (int64_t)count);
+        rc = igny8__audit(st, actor, "store", "master_key", 0, action, from ? before : NULL, after);
+    }
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    return rc;
+}
+
+/* At open, with a keyring: a wrong master key is refused at once; a writable store
+ * records its first master key and seals the keys it still keeps in plain text. */
+static int attach_keys(igny8_store *st)
+{
+    const igny8__master_key *mk = NULL;
+    int rc = igny8__store_read_begin(st);
+    if (rc == IGNY8_OK)
+        rc = igny8__store_read_end(st, sealing_key(st, "igny8settings", 0, &mk));
+    if (rc != IGNY8_OK || (st->flags & IGNY8_STORE_READONLY) || igny8__store_check_writable(st) != IGNY8_OK)
+        return rc;
+    igny8__stored_key_row *rows = NULL;
+    size_t n = 0, plain = 0, count = 0;
+    if ((rc = igny8__store_read_begin(st)) == IGNY8_OK)
+        rc = igny8__store_read_end(st, igny8__db_stored_keys(st, &rows, &n));
+    for (size_t i = 0; i < n; i++)
+        plain += !igny8__stored_key_is_sealed(rows[i].stored);
+    igny8__stored_keys_free(rows, n);
+    if (rc != IGNY8_OK || plain == 0)
+        return rc;
+    if ((rc = igny8__store_write_begin(st)) != IGNY8_OK)
+        return rc;
+    rc = sealing_key(st, "igny8settings", 1, &mk);
+    if (rc == IGNY8_OK) rc = reseal(st, mk, 1, &count);
+    if (rc == IGNY8_OK) rc = audit_keys(st, "igny8settings", "seal_keys", NULL, mk->id, count);
+    return igny8__store_write_end(st, rc);
+}
+
+int igny8__keys_open(igny8_store *st, const char *option)
+{
+    int rc = igny8__keyring_load(&st->keyring, option);
+    return rc == IGNY8_OK && st->keyring.n > 0 ? attach_keys(st) : rc;
+}
+
+void igny8__keys_close(igny8_store *st) { igny8__keyring_clear(&st->keyring); }
+
+int igny8_master_key_new(char out[IGNY8_MASTER_KEY_SIZE])
+{
+    IGNY8__CHECK_ARG(out);
+    return igny8__master_key_generate(out);
+}
+
+/* The handle's keyring after a rotation: the new key first, then the ones it had. */
+static int adopt_key(igny8_store *st, const igny8__keyring *fresh)
+{
+    igny8__keyring kr;
+    memset(&kr, 0, sizeof(kr));
+    int rc = igny8__keyring_parse(&kr, "", st->keyring.n ? st->keyring.source : fresh->source);
+    if (rc != IGNY8_OK)
+        return rc;
+    kr.keys[kr.n++] = fresh->keys[0];
+    for (size_t i = 0; i < st->keyring.n && kr.n < IGNY8__MASTER_KEYS_MAX; i++)
+        if (strcmp(st->keyring.keys[i].id, fresh->keys[0].id) != 0)
+            kr.keys[kr.n++] = st->keyring.keys[i];
+    igny8__keyring_clear(&st->keyring);
+    st->keyring = kr;
+    return IGNY8_OK;
+}
+
+static int rekey_in(igny8_store *st, const char *actor, const igny8__master_key *mk, size_t *count)
+{
+    const igny8__master_key *old = NULL;
+    int rc = st->keyring.n ? sealing_key(st, actor, 0, &old) : IGNY8_OK;
+    char now[IGNY8__TIME_LEN], old_id[IGNY8__KEY_ID_SIZE] = "";
+    if (old) snprintf(old_id, sizeof(old_id), "%s", old->id);
+    igny8__now_iso(now);
+    if (rc == IGNY8_OK) rc = reseal(st, mk, 0, count);
+    if (rc == IGNY8_OK) rc = igny8__db_master_key_add(st, mk->id, mk->check, now, actor);
+    if (rc == IGNY8_OK) rc = igny8__db_master_keys_clear(st, mk->id);
+    if (rc == IGNY8_OK) rc = audit_keys(st, actor, "rekey", old_id[0] ? old_id : NULL, mk->id, *count);
+    return rc;
+}
+
+int igny8_store_rekey(igny8_store *st, const char *actor, const char *new_master_key)
+{
+    IGNY8__CHECK_ARG(st);
+    IGNY8__CHECK_ARG(new_master_key);
+    igny8__keyring fresh;
+    memset(&fresh, 0, sizeof(fresh));
+    size_t count = 0;
+    int rc = igny8__check_actor(actor);
+    if (rc == IGNY8_OK) rc = igny8__keyring_parse(&fresh, new_master_key, "new_master_key");
+    if (rc == IGNY8_OK && fresh.n != 1)
+        rc = igny8__error_set(IGNY8_EINVAL, "master_key", "new_master_key must be exactly one master key");
+    if (rc == IGNY8_OK && (rc = igny8__store_write_begin(st)) == IGNY8_OK) {
+        rc = igny8__store_write_end(st, rekey_in(st, actor, &fresh.keys[0], &count));
+        if (rc == IGNY8_OK) {
+            igny8__store_lock(st);
+            rc = adopt_key(st, &fresh);
+            igny8__store_unlock(st);
+        }
+    }
+    igny8__keyring_clear(&fresh);
+    return rc;
 }

@@ -11,6 +11,7 @@
 #define IGNY8_KEYS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define IGNY8__MASTER_KEY_BYTES 32
 #define IGNY8__MASTER_KEY_B64_SIZE 45  /* base64 of 32 bytes, with its NUL */
@@ -63,5 +64,36 @@ int igny8__key_open(const igny8__keyring *kr, const char *key_id, const char *id
 
 /* The last four characters the views show ("" for a key of four or fewer). */
 void igny8__key_last4(const char *plain, char out[5]);
+
+/* What the api_key column holds: a key of a store without master keys as it is, or a
+ * sealed one as "igny8$1$KEYID$SEALED$LAST4" (the PHC-string idea: the format says how
+ * it was made, and the id names the master key it needs). Plain keys may not begin with
+ * the prefix (igny8__key_check refuses it). */
+#define IGNY8__SEALED_PREFIX "igny8$1$"
+int igny8__stored_key_is_sealed(const char *stored);
+/* The last four characters of a stored key, sealed or not. */
+void igny8__stored_key_last4(const char *stored, char out[5]);
+/* The master key id of a sealed key into out ("" for a plain one). */
+void igny8__stored_key_id(const char *stored, char out[IGNY8__KEY_ID_SIZE]);
+/* plain as the column keeps it: sealed under mk, or copied when mk is NULL. *out: caller's. */
+int igny8__stored_key_make(const igny8__master_key *mk, const char *identity, const char *plain, char **out);
+/* The plain key of a stored one: *plain is the caller's (igny8__free_secret). Errors as
+ * igny8__key_open; a damaged envelope is IGNY8_ECORRUPT. */
+int igny8__stored_key_reveal(const igny8__keyring *kr, const char *identity, const char *stored, char **plain);
+
+/* ---- the store's keys (keys.c, with the store's keyring) ---- */
+struct igny8_store;
+/* At open: the keyring from the option or the environment; with one, a wrong master key
+ * is IGNY8_EPERM, and a writable store records its first key and seals its plain keys. */
+int igny8__keys_open(struct igny8_store *st, const char *option);
+void igny8__keys_close(struct igny8_store *st);
+/* What the api_key column of a row gets for plain: sealed under the store's master key
+ * (recorded on first use), or plain in a store without one. In a write transaction.
+ * IGNY8_EPERM: the store has master keys and none was given. *stored: caller's. */
+int igny8__keys_store(struct igny8_store *st, const char *actor, int64_t account_id, const char *integration,
+                      const char *plain, char **stored);
+/* The plain key of a row's stored key, under the store lock; *plain: igny8__free_secret. */
+int igny8__keys_reveal(struct igny8_store *st, int64_t account_id, const char *integration, const char *stored,
+                       char **plain);
 
 #endif

@@ -124,6 +124,17 @@ static int export_provider(void *payload, const igny8__provider_row *p)
     return IGNY8_OK;
 }
 
+/* "api_key": the plain key of a stored one (an export with keys opens them all). */
+static int add_key(const struct export_ctx *c, cJSON *o, int64_t account_id, const igny8__integ_row *r)
+{
+    char *plain = NULL;
+    int rc = r->api_key ? igny8__keys_reveal(c->st, account_id, r->name, r->api_key, &plain) : IGNY8_OK;
+    if (rc == IGNY8_OK)
+        igny8__json_add_str(o, "api_key", plain);
+    igny8__free_secret(plain);
+    return rc;
+}
+
 static int export_integration(void *payload, const igny8__integ_row *r)
 {
     const struct export_ctx *c = payload;
@@ -135,10 +146,9 @@ static int export_integration(void *payload, const igny8__integ_row *r)
     igny8__json_add_str(o, "default_model", r->model);
     add_params(o, r->model_type, r);
     igny8__json_add_str(o, "base_url", r->base_url);
-    if (c->with_keys)
-        igny8__json_add_str(o, "api_key", r->api_key);
+    int rc = c->with_keys ? add_key(c, o, 0, r) : IGNY8_OK;
     add_stamps(o, r->updated_at, r->updated_by);
-    return IGNY8_OK;
+    return rc;
 }
 
 static int export_account_integration(void *payload, int64_t account_id, int model_type, const igny8__integ_row *r)
@@ -150,10 +160,9 @@ static int export_account_integration(void *payload, int64_t account_id, int mod
     igny8__json_add_bool(o, "enabled", r->enabled);
     igny8__json_add_str(o, "model", r->model);
     add_params(o, model_type, r);
-    if (c->with_keys)
-        igny8__json_add_str(o, "api_key", r->api_key);
+    int rc = c->with_keys ? add_key(c, o, account_id, r) : IGNY8_OK;
     add_stamps(o, r->updated_at, r->updated_by);
-    return IGNY8_OK;
+    return rc;
 }
 
 static int export_operation(void *payload, const char *name, int model_type, const char *description)
@@ -853,10 +862,13 @@ static int do_integration(import_ctx *c, const cJSON *it, const char *path, int 
     r.name = (char *)v[I_NAME].s;
     r.provider = (char *)v[I_PROVIDER].s;
     r.model_type = (int)v[I_TYPE].i;
-    r.api_key = (char *)v[I_KEY].s;
     r.updated_at = (char *)v[I_AT].s;
     r.updated_by = (char *)v[I_BY].s;
-    return at_row(igny8__db_transfer_integration_put(c->st, &r, c->merge && v[I_KEY].item == NULL), path);
+    rc = v[I_KEY].s ? igny8__keys_store(c->st, c->actor, 0, r.name, v[I_KEY].s, &r.api_key) : IGNY8_OK;
+    if (rc == IGNY8_OK)
+        rc = at_row(igny8__db_transfer_integration_put(c->st, &r, c->merge && v[I_KEY].item == NULL), path);
+    igny8__free(r.api_key);
+    return rc;
 }
 
 /* Once every integration is in: the integrations whose key they use. */
@@ -1165,11 +1177,15 @@ static int do_account_integration(import_ctx *c, const cJSON *it, const char *pa
         return rc;
     row_from_update(&r, &u);
     r.name = (char *)v[AI_INTEGRATION].s;
-    r.api_key = (char *)v[AI_KEY].s;
     r.updated_at = (char *)v[AI_AT].s;
     r.updated_by = (char *)v[AI_BY].s;
-    return at_row(igny8__db_transfer_account_integration_put(c->st, v[AI_ACCOUNT].i, &r,
-                                                              c->merge && v[AI_KEY].item == NULL), path);
+    rc = v[AI_KEY].s ? igny8__keys_store(c->st, c->actor, v[AI_ACCOUNT].i, r.name, v[AI_KEY].s, &r.api_key)
+                     : IGNY8_OK;
+    if (rc == IGNY8_OK)
+        rc = at_row(igny8__db_transfer_account_integration_put(c->st, v[AI_ACCOUNT].i, &r,
+                                                                c->merge && v[AI_KEY].item == NULL), path);
+    igny8__free(r.api_key);
+    return rc;
 }
 
 enum { R_ACCOUNT, R_KEY, R_VALUE, R_AT, R_BY };
