@@ -106,12 +106,15 @@ static int read_key_file(const char *path, char **out)
 int igny8__keyring_load(igny8__keyring *kr, const char *option)
 {
     memset(kr, 0, sizeof(*kr));
+    int rc = igny8__crypto_init();  /* sodium_malloc aborts before it */
+    if (rc != IGNY8_OK)
+        return rc;
     if (option)
         return igny8__keyring_parse(kr, option, "the master_key option");
     const char *path = getenv("IGNY8_MASTER_KEY_FILE");
     if (path && *path) {
         char *text = NULL;
-        int rc = read_key_file(path, &text);
+        rc = read_key_file(path, &text);
         if (rc == IGNY8_OK) {
             rc = igny8__keyring_parse(kr, text, "IGNY8_MASTER_KEY_FILE");
             sodium_free(text);

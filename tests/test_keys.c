@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "testutil.h"
 
 #define CANARY "sk-FAKE-canary-7f3e9b1c2d"
@@ -249,6 +251,45 @@ static void test_keys__a_key_moved_to_another_row_does_not_open(void **state)
     igny8_store_close(st);
 }
 
+static cJSON *health_keys(igny8_store *st, cJSON **root)
+{
+    char *json = NULL;
+    assert_igny8_ok(igny8_health_json(st, &json));
+    *root = cJSON_Parse(json);
+    igny8_free(json);
+    assert_non_null(*root);
+    return cJSON_GetObjectItemCaseSensitive(*root, "keys");
+}
+
+static void test_keys__health_says_how_keys_are_kept(void **state)
+{
+    fixture *f = *state;
+    cJSON *h = NULL;
+    igny8_store *st = open_with(f, NULL);
+    fill(st);
+    cJSON *k = health_keys(st, &h);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k, "plain")->valueint, 2);
+    char *warnings = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(h, "warnings"));
+    assert_non_null(warnings);
+    testutil_assert_contains(warnings, "plain text");
+    free(warnings);
+    cJSON_Delete(h);
+    igny8_store_close(st);
+    st = open_with(f, f->master);
+    k = health_keys(st, &h);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k, "plain")->valueint, 0);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k, "sealed")->valueint, 2);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "warnings")), 0);
+    cJSON_Delete(h);
+    igny8_store_close(st);
+    st = open_with(f, NULL);
+    k = health_keys(st, &h);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k, "unopenable")->valueint, 2);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(h, "ok")));
+    cJSON_Delete(h);
+    igny8_store_close(st);
+}
+
 static void test_keys__a_reserved_prefix_is_not_a_key(void **state)
 {
     fixture *f = *state;
@@ -267,6 +308,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keys__a_plain_store_is_sealed_when_opened_with_a_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys__rotation_keeps_every_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys__a_key_moved_to_another_row_does_not_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys__health_says_how_keys_are_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys__a_reserved_prefix_is_not_a_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
