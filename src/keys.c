@@ -35,6 +35,12 @@ static void derive_hex(const unsigned char key[IGNY8__MASTER_KEY_BYTES], const c
     sodium_bin2hex(hex, hex_size, out, bytes);
 }
 
+static void derive_names(igny8__master_key *mk)
+{
+    derive_hex(mk->key, "igny8settings master key id", 8, mk->id, sizeof(mk->id));
+    derive_hex(mk->key, "igny8settings master key check", 16, mk->check, sizeof(mk->check));
+}
+
 static int add_key(igny8__keyring *kr, const char *b64, size_t len)
 {
     unsigned char key[IGNY8__MASTER_KEY_BYTES];
@@ -53,8 +59,7 @@ static int add_key(igny8__keyring *kr, const char *b64, size_t len)
     igny8__master_key *mk = &kr->keys[kr->n++];
     memcpy(mk->key, key, sizeof(key));
     sodium_memzero(key, sizeof(key));
-    derive_hex(mk->key, "igny8settings master key id", 8, mk->id, sizeof(mk->id));
-    derive_hex(mk->key, "igny8settings master key check", 16, mk->check, sizeof(mk->check));
+    derive_names(mk);
     return IGNY8_OK;
 }
 
@@ -151,6 +156,30 @@ void igny8__keyring_prefer(igny8__keyring *kr, const char *id)
             sodium_memzero(&first, sizeof(first));
             return;
         }
+}
+
+int igny8__passphrase_keyring(igny8__keyring *kr, const char *passphrase, const unsigned char *salt,
+                              unsigned long long opslimit, size_t memlimit)
+{
+    memset(kr, 0, sizeof(*kr));
+    if (passphrase == NULL || passphrase[0] == '\0')
+        return igny8__error_set(IGNY8_EINVAL, "passphrase", "the passphrase is empty");
+    if (opslimit < crypto_pwhash_OPSLIMIT_MIN || opslimit > 16 || memlimit < crypto_pwhash_MEMLIMIT_MIN ||
+        memlimit > 1024u * 1024 * 1024)
+        return igny8__error_set(IGNY8_EINVAL, "passphrase", "the document's key derivation limits (opslimit %llu, "
+                                "memlimit %zu) are outside 1..16 and 8 KiB..1 GiB", opslimit, memlimit);
+    int rc = igny8__keyring_parse(kr, "", "the passphrase");
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8__master_key *mk = &kr->keys[0];
+    if (crypto_pwhash(mk->key, sizeof(mk->key), passphrase, strlen(passphrase), salt, opslimit, memlimit,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        igny8__keyring_clear(kr);
+        return igny8__error_set(IGNY8_ENOMEM, "passphrase", "not enough memory to derive the key from the passphrase");
+    }
+    derive_names(mk);
+    kr->n = 1;
+    return IGNY8_OK;
 }
 
 int igny8__master_key_generate(char out[IGNY8__MASTER_KEY_B64_SIZE])
@@ -379,6 +408,11 @@ static int sealing_key(igny8_store *st, const char *actor, int record, const ign
     char now[IGNY8__TIME_LEN];
     igny8__now_iso(now);
     return igny8__db_master_key_add(st, (*out)->id, (*out)->check, now, actor);
+}
+
+int igny8__keys_current(igny8_store *st, const igny8__master_key **out)
+{
+    return sealing_key(st, "igny8settings", 0, out);
 }
 
 int igny8__keys_store(igny8_store *st, const char *actor, int64_t account_id, const char *integration,

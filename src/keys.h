@@ -81,6 +81,18 @@ int igny8__stored_key_make(const igny8__master_key *mk, const char *identity, co
  * igny8__key_open; a damaged envelope is IGNY8_ECORRUPT. */
 int igny8__stored_key_reveal(const igny8__keyring *kr, const char *identity, const char *stored, char **plain);
 
+/* A keyring of one key derived from a passphrase (Argon2id, libsodium crypto_pwhash) for
+ * the keys of an export. salt: IGNY8__SALT_BYTES. IGNY8_EINVAL (field "passphrase"):
+ * empty, or limits outside what this library would ever write. */
+#define IGNY8__SALT_BYTES 16
+#define IGNY8__PWHASH_OPSLIMIT 3ULL               /* crypto_pwhash_OPSLIMIT_MODERATE */
+#define IGNY8__PWHASH_MEMLIMIT (64u * 1024 * 1024) /* 64 MiB: an export on a small host */
+int igny8__passphrase_keyring(igny8__keyring *kr, const char *passphrase, const unsigned char *salt,
+                              unsigned long long opslimit, size_t memlimit);
+/* The master key new keys are sealed with (as igny8__keys_store picks it), for an
+ * export: NULL in a store without master keys. In a transaction. */
+int igny8__keys_current(struct igny8_store *st, const igny8__master_key **out);
+
 /* ---- the store's keys (keys.c, with the store's keyring) ---- */
 struct igny8_store;
 /* At open: the keyring from the option or the environment; with one, a wrong master key

@@ -17,7 +17,7 @@ int igny8_store_options_init(igny8_store_options *opts, unsigned int version)
     if (version < 1 || version > IGNY8_STORE_OPTIONS_VERSION)
         return igny8__error_set(IGNY8_EINVAL, "version", "store options version %u is not supported (1..%u)",
                                 version, IGNY8_STORE_OPTIONS_VERSION);
-    memset(opts, 0, sizeof(*opts));
+    memset(opts, 0, store_options_size[version]);  /* the caller's struct is of that version's size */
     opts->version = version;
     return IGNY8_OK;
 }

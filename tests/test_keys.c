@@ -290,6 +290,72 @@ static void test_keys__health_says_how_keys_are_kept(void **state)
     igny8_store_close(st);
 }
 
+static char *export_keys(igny8_store *st, const char *passphrase, uint32_t extra)
+{
+    igny8_export_options o = IGNY8_EXPORT_OPTIONS_INIT;
+    char *json = NULL;
+    o.flags = IGNY8_EXPORT_WITH_KEYS | extra;
+    o.passphrase = passphrase;
+    assert_igny8_ok(igny8_store_export_json(st, &o, &json));
+    return json;
+}
+
+static int import_keys(igny8_store *st, const char *json, const char *passphrase)
+{
+    igny8_import_options o = IGNY8_IMPORT_OPTIONS_INIT;
+    o.mode = IGNY8_IMPORT_REPLACE;
+    o.passphrase = passphrase;
+    return igny8_store_import_json(st, "test", json, &o);
+}
+
+static void test_keys__exports_seal_keys_under_a_passphrase_or_the_master_key(void **state)
+{
+    fixture *f = *state;
+    igny8_store *st = open_with(f, f->master);
+    fill(st);
+    char *by_phrase = export_keys(st, "correct horse battery staple", 0), *by_master = export_keys(st, NULL, 0);
+    char *plain = export_keys(st, NULL, IGNY8_EXPORT_PLAINTEXT_KEYS);
+    testutil_assert_not_contains(by_phrase, CANARY);
+    testutil_assert_not_contains(by_master, CANARY);
+    testutil_assert_contains(by_phrase, "\"sealed_with\":\"passphrase\"");
+    testutil_assert_contains(plain, CANARY);
+    igny8_export_options bad = IGNY8_EXPORT_OPTIONS_INIT;
+    char *json = NULL;
+    bad.passphrase = "no keys asked for";
+    assert_igny8_fails(IGNY8_EINVAL, "passphrase", igny8_store_export_json(st, &bad, &json));
+    igny8_store_close(st);
+
+    testutil_place other;
+    testutil_place_new(&other);
+    igny8_store *dst = NULL;
+    assert_igny8_ok(testutil_place_open(&other, NULL, &dst));  /* no master key */
+    assert_igny8_fails(IGNY8_EPERM, "passphrase", import_keys(dst, by_phrase, NULL));
+    assert_igny8_fails(IGNY8_EPERM, "passphrase", import_keys(dst, by_phrase, "wrong horse"));
+    assert_igny8_fails(IGNY8_EPERM, "master_key", import_keys(dst, by_master, NULL));
+    assert_int_equal(testutil_audit_count(dst), 0);  /* nothing was imported */
+    assert_igny8_ok(import_keys(dst, by_phrase, "correct horse battery staple"));
+    assert_keys_open(dst);
+    igny8_store_close(dst);
+    testutil_place_free(&other);
+
+    st = open_with(f, f->master);  /* the same master key imports its own sealed export */
+    assert_igny8_ok(import_keys(st, by_master, NULL));
+    assert_keys_open(st);
+    igny8_store_close(st);
+    /* no store without master keys exports keys silently in plain text */
+    testutil_place_new(&other);
+    assert_igny8_ok(testutil_place_open(&other, NULL, &dst));
+    fill(dst);
+    igny8_export_options o = IGNY8_EXPORT_OPTIONS_INIT;
+    o.flags = IGNY8_EXPORT_WITH_KEYS;
+    assert_igny8_fails(IGNY8_EINVAL, "flags", igny8_store_export_json(dst, &o, &json));
+    igny8_store_close(dst);
+    testutil_place_free(&other);
+    igny8_free(by_phrase);
+    igny8_free(by_master);
+    igny8_free(plain);
+}
+
 static void test_keys__a_reserved_prefix_is_not_a_key(void **state)
 {
     fixture *f = *state;
@@ -309,6 +375,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keys__rotation_keeps_every_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys__a_key_moved_to_another_row_does_not_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys__health_says_how_keys_are_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys__exports_seal_keys_under_a_passphrase_or_the_master_key, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_keys__a_reserved_prefix_is_not_a_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
