@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential gcc g++ cmake pkg-config
-  libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client libcjson-dev libcurl4-openssl-dev libcmocka-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client libsodium-dev libcjson-dev libcurl4-openssl-dev libcmocka-dev
   valgrind abigail-tools python3 python3-django python3-setuptools python3-pip
   chromium chromium-driver python3-selenium fonts-dejavu-core gunicorn
   clang libclang-rt-14-dev  # libFuzzer, for scripts/fuzz.sh

@@ -31,6 +31,26 @@ int igny8__db_begin(igny8_store *st, int write);
 int igny8__db_commit(igny8_store *st);
 void igny8__db_rollback(igny8_store *st);
 int igny8__db_schema_version(igny8_store *st, int *out);
+/* ---- keys at rest (db_keys.c) ---- */
+
+/* The check value recorded for a master key id into *check (NULL: not recorded). */
+int igny8__db_master_key_check(igny8_store *st, const char *key_id, char **check);
+int igny8__db_master_key_count(igny8_store *st, int *out);
+int igny8__db_master_key_add(igny8_store *st, const char *key_id, const char *check, const char *at, const char *by);
+/* Forget every master key but keep_id (after a rotation). */
+int igny8__db_master_keys_clear(igny8_store *st, const char *keep_id);
+/* One stored API key: account_id 0 for the platform's integration row. */
+typedef struct igny8__stored_key_row {
+    int64_t account_id;
+    char *integration;
+    char *stored;
+} igny8__stored_key_row;
+/* Every stored key of both tables, platform first; *rows: release with igny8__stored_keys_free. */
+int igny8__db_stored_keys(igny8_store *st, igny8__stored_key_row **rows, size_t *n);
+void igny8__stored_keys_free(igny8__stored_key_row *rows, size_t n);
+/* Replace the api_key of one existing row (the rest of the row stays). */
+int igny8__db_stored_key_set(igny8_store *st, int64_t account_id, const char *integration, const char *stored);
+
 /* 1 when the store has no providers and no models (igny8_defaults_load's rule). */
 int igny8__db_is_empty(igny8_store *st, int *out);
 /* Why the backend will refuse writes although the store was opened read-write (SQLite:

@@ -108,6 +108,7 @@ const char *igny8_strerror(int code)
     case IGNY8_EVERSION: return "made by a newer library version";
     case IGNY8_EIO: return "input/output error";
     case IGNY8_EREADONLY: return "store is read-only";
+    case IGNY8_EPERM: return "master key missing or wrong";
     default: return "unknown error code";
     }
 }

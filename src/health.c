@@ -130,11 +130,15 @@ static int fill_plan(test_plan *plan, const igny8__integ_row *p, const char *kin
 static int plan_key(igny8_store *st, const igny8__integ_row *p, int64_t account_id, test_plan *plan)
 {
     igny8__integ_row a;
-    int source = IGNY8_KEY_NONE;
+    igny8__key_found key = { NULL, IGNY8_KEY_NONE, 0, NULL };
     igny8__integ_row_init(&a);
     int rc = account_id > 0 ? igny8__db_account_integration_get(st, account_id, p->name, &a) : IGNY8_OK;
     if (rc == IGNY8_OK)
-        rc = igny8__key_lookup(st, account_id, p, account_id > 0 ? &a : NULL, account_id == 0, &plan->key, &source);
+        rc = igny8__key_lookup(st, account_id, p, account_id > 0 ? &a : NULL, account_id == 0, &key);
+    /* the one place besides igny8_resolution_api_key that opens a sealed key */
+    if (rc == IGNY8_OK && key.stored)
+        rc = igny8__keys_reveal(st, key.row_account, key.row_integration, key.stored, &plan->key);
+    igny8__free_secret(key.stored);
     igny8__integ_row_clear(&a);
     if (rc == IGNY8_OK && plan->key == NULL)
         rc = account_id > 0
@@ -424,7 +428,7 @@ int igny8_connection_status_json(igny8_store *st, char **out_json)
 
 typedef struct health {
     igny8_store *st;
-    cJSON *root, *reasons, *providers;
+    cJSON *root, *reasons, *warnings, *providers;
     igny8__global_row global;
 } health;
 
@@ -439,6 +443,12 @@ static void reason(health *h, const char *fmt, ...)
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
     igny8__json_attach(h->reasons, NULL, cJSON_CreateString(text));
+}
+
+/* A warning: worth fixing, not a reason for ok false. */
+static void warning(health *h, const char *text)
+{
+    igny8__json_attach(h->warnings, NULL, cJSON_CreateString(text));
 }
 
 static int add_last_test(void *payload, const igny8__conn_status_row *row)
@@ -475,13 +485,13 @@ static int add_provider(health *h, const char *name)
 {
     igny8__integ_row p;
     igny8_model *m = NULL;
-    char *key = NULL;
-    int source = IGNY8_KEY_NONE;
+    igny8__key_found key;
     int rc = igny8__db_integration_get(h->st, name, &p);
     if (rc != IGNY8_OK)
         return rc;
-    rc = igny8__key_lookup(h->st, 0, &p, NULL, 1, &key, &source);
-    igny8__free_secret(key);
+    rc = igny8__key_lookup(h->st, 0, &p, NULL, 1, &key);
+    igny8__free_secret(key.stored);
+    int source = key.source;
     if (rc == IGNY8_OK && p.model)
         rc = igny8__model_find(h->st, p.model, &m);
     cJSON *item = igny8__json_attach(h->providers, NULL, cJSON_CreateObject());
@@ -540,6 +550,34 @@ static int add_store(health *h)
     return rc;
 }
 
+/* The stored API keys: sealed, plain (a store without a master key), and sealed under a
+ * master key this handle was not given (its resolutions carry no key). */
+static int add_keys(health *h)
+{
+    igny8__stored_key_row *rows = NULL;
+    size_t n = 0, sealed = 0, plain = 0, unopenable = 0;
+    int rc = igny8__db_stored_keys(h->st, &rows, &n);
+    for (size_t i = 0; i < n; i++) {
+        char id[IGNY8__KEY_ID_SIZE];
+        igny8__stored_key_id(rows[i].stored, id);
+        sealed += id[0] != '\0';
+        plain += id[0] == '\0';
+        unopenable += id[0] && igny8__keyring_find(&h->st->keyring, id) == NULL;
+    }
+    igny8__stored_keys_free(rows, n);
+    cJSON *keys = igny8__json_add_object(h->root, "keys");
+    igny8__json_add_bool(keys, "master_key_given", h->st->keyring.n > 0);
+    igny8__json_add_int(keys, "sealed", (int64_t)sealed);
+    igny8__json_add_int(keys, "plain", (int64_t)plain);
+    igny8__json_add_int(keys, "unopenable", (int64_t)unopenable);
+    if (plain)
+        warning(h, "API keys are stored in plain text: open the store with a master key (IGNY8_MASTER_KEY_FILE, "
+                   "igny8ctl keys new-master) to seal them");
+    if (unopenable)
+        reason(h, "%zu API keys are sealed under a master key this process was not given", unopenable);
+    return rc;
+}
+
 static int add_counts(health *h)
 {
     igny8__health_counts c;
@@ -559,7 +597,10 @@ static int build_health(health *h)
 {
     igny8__json_add_bool(h->root, "ok", 0);
     h->reasons = igny8__json_add_array(h->root, "reasons");
+    h->warnings = igny8__json_add_array(h->root, "warnings");
     int rc = add_store(h);
+    if (rc == IGNY8_OK)
+        rc = add_keys(h);
     h->providers = igny8__json_add_array(h->root, "providers");
     if (rc == IGNY8_OK)
         rc = add_providers(h);

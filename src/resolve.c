@@ -25,7 +25,12 @@ struct igny8_resolution {
     igny8__snapshot *snap;
     igny8_model model;       /* the snapshot's row, its strings borrowed */
     const char *operation, *integration_name, *integration_source, *base_url;
-    const char *size, *quality, *style, *api_key;
+    const char *size, *quality, *style;
+    const char *stored_key;  /* as the store keeps it (keys.h); opened by igny8_resolution_api_key */
+    const char *key_integration;  /* the row the key comes from: the snapshot's string */
+    int64_t key_account;
+    igny8_store *st;         /* for the master keys; igny8_resolution_api_key needs it open */
+    char *api_key;           /* the plain key once asked for, under the store lock; wiped on free */
     const char *source_temperature, *source_max_tokens, *source_size, *source_quality, *source_style;
     double temperature;
     int64_t account_id;
@@ -168,10 +173,13 @@ static int settings(const resolve_ctx *c, igny8_resolution *r, int m)
     r->source_quality = p.source_quality;
     r->source_style = p.source_style;
     r->base_url = platform->base_url;
+    int from_key_from = 0;
     const char *key = igny8__key_choose(row ? row->api_key : NULL, from_row ? from_row->api_key : NULL,
                                         platform->api_key, from >= 0 ? c->s->integrations[from].api_key : NULL,
-                                        c->s->global_active, &r->key_source);
-    int rc = param_str(r, &r->api_key, key, r->key_source == IGNY8_KEY_ACCOUNT ? "account" : NULL, OWN_KEY);
+                                        c->s->global_active, &r->key_source, &from_key_from);
+    r->key_account = r->key_source == IGNY8_KEY_ACCOUNT ? r->account_id : 0;
+    r->key_integration = from_key_from ? c->s->integrations[from].name : platform->name;
+    int rc = param_str(r, &r->stored_key, key, r->key_source == IGNY8_KEY_ACCOUNT ? "account" : NULL, OWN_KEY);
     if (rc == IGNY8_OK) rc = param_str(r, &r->size, p.size, p.source_size, OWN_SIZE);
     if (rc == IGNY8_OK) rc = param_str(r, &r->quality, p.quality, p.source_quality, OWN_QUALITY);
     if (rc == IGNY8_OK) rc = param_str(r, &r->style, p.style, p.source_style, OWN_STYLE);
@@ -218,6 +226,7 @@ int igny8_get_model_for_operation(igny8_store *st, int64_t account_id, const cha
     if (r == NULL)
         return igny8__error_oom();
     r->account_id = account_id;
+    r->st = st;
     r->temperature = NAN;
     igny8__store_lock(st);
     int rc = resolve(st, account_id, operation, request_model, r);  /* a usable request is in the snapshot */
@@ -234,7 +243,8 @@ void igny8_resolution_free(igny8_resolution *r)
 {
     if (r == NULL)
         return;
-    if (r->owned & OWN_KEY) igny8__free_secret((char *)r->api_key);
+    if (r->owned & OWN_KEY) igny8__free_secret((char *)r->stored_key);
+    igny8__free_secret(r->api_key);
     if (r->owned & OWN_SIZE) igny8__free((char *)r->size);
     if (r->owned & OWN_QUALITY) igny8__free((char *)r->quality);
     if (r->owned & OWN_STYLE) igny8__free((char *)r->style);
@@ -352,4 +362,18 @@ const char *igny8_resolution_quality(const igny8_resolution *r) { return r ? r->
 const char *igny8_resolution_style(const igny8_resolution *r) { return r ? r->style : NULL; }
 const char *igny8_resolution_base_url(const igny8_resolution *r) { return r ? r->base_url : NULL; }
 int igny8_resolution_api_key_source(const igny8_resolution *r) { return r ? r->key_source : IGNY8_KEY_NONE; }
-const char *igny8_resolution_api_key(const igny8_resolution *r) { return r ? r->api_key : NULL; }
+/* The key is opened on first use, not at resolve time: a resolve that never asks for it
+ * costs no decryption, and the plain key exists only in resolutions that need it. */
+const char *igny8_resolution_api_key(const igny8_resolution *r)
+{
+    if (r == NULL || r->stored_key == NULL)
+        return NULL;
+    igny8_resolution *m = (igny8_resolution *)r;
+    igny8__store_lock(r->st);
+    if (m->api_key == NULL && igny8__keys_reveal(r->st, r->key_account, r->key_integration, r->stored_key,
+                                                 &m->api_key) != IGNY8_OK)
+        m->api_key = NULL;
+    char *key = m->api_key;
+    igny8__store_unlock(r->st);
+    return key;
+}

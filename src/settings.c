@@ -70,12 +70,15 @@ void igny8__params_resolve(const igny8__integ_row *platform, const igny8__integ_
 }
 
 const char *igny8__key_choose(const char *account_own, const char *account_from, const char *platform_own,
-                              const char *platform_from, int global_active, int *source)
+                              const char *platform_from, int global_active, int *source, int *from_key_from)
 {
     const char *key = account_own ? account_own : account_from;
     *source = key ? IGNY8_KEY_ACCOUNT : IGNY8_KEY_NONE;
-    if (key == NULL && global_active && (key = platform_own ? platform_own : platform_from) != NULL)
+    *from_key_from = key && !account_own;
+    if (key == NULL && global_active && (key = platform_own ? platform_own : platform_from) != NULL) {
         *source = IGNY8_KEY_GLOBAL;
+        *from_key_from = !platform_own;
+    }
     return key;
 }
 
@@ -95,19 +98,22 @@ static int key_of(igny8_store *st, int64_t account_id, const char *integration, 
 }
 
 int igny8__key_lookup(igny8_store *st, int64_t account_id, const igny8__integ_row *platform,
-                      const igny8__integ_row *account, int global_active, char **key, int *source)
+                      const igny8__integ_row *account, int global_active, igny8__key_found *out)
 {
     char *account_from = NULL, *platform_from = NULL;
-    *key = NULL;
-    int rc = IGNY8_OK;
+    int rc = IGNY8_OK, from_key_from = 0;
+    memset(out, 0, sizeof(*out));
     if (account_id > 0 && !(account && account->api_key))
         rc = key_of(st, account_id, platform->key_from, &account_from);
     if (rc == IGNY8_OK && global_active && !platform->api_key)
         rc = key_of(st, 0, platform->key_from, &platform_from);
     const char *chosen = rc == IGNY8_OK ? igny8__key_choose(account ? account->api_key : NULL, account_from,
-                                                            platform->api_key, platform_from, global_active, source)
+                                                            platform->api_key, platform_from, global_active,
+                                                            &out->source, &from_key_from)
                                         : NULL;
-    if (chosen && (*key = igny8__strdup(chosen)) == NULL)
+    out->row_account = out->source == IGNY8_KEY_ACCOUNT ? account_id : 0;
+    out->row_integration = from_key_from ? platform->key_from : platform->name;
+    if (chosen && (out->stored = igny8__strdup(chosen)) == NULL)
         rc = igny8__error_oom();
     igny8__free_secret(account_from);
     igny8__free_secret(platform_from);
@@ -488,6 +494,8 @@ static int check_key(const char *key)
     for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         if (*p <= 0x20 || *p >= 0x7f)
             return igny8__error_set(IGNY8_EINVAL, "key", "an API key must be printable ASCII without spaces");
+    if (igny8__stored_key_is_sealed(key))  /* the column's format for sealed keys (keys.h) */
+        return igny8__error_set(IGNY8_EINVAL, "key", "an API key may not begin with '" IGNY8__SEALED_PREFIX "'");
     return IGNY8_OK;
 }
 
@@ -516,7 +524,7 @@ static int set_key_in_row(igny8_store *st, const char *actor, int64_t account_id
         if (after.name == NULL) rc = replace_str(&after.name, integration);
         igny8__free_secret(after.api_key);
         after.api_key = NULL;
-        if (rc == IGNY8_OK && key && (after.api_key = igny8__strdup(key)) == NULL) rc = igny8__error_oom();
+        if (rc == IGNY8_OK && key) rc = igny8__keys_store(st, actor, account_id, integration, key, &after.api_key);
         igny8_integration_update none = IGNY8_INTEGRATION_UPDATE_INIT;
         if (rc == IGNY8_OK) rc = apply_to_row(&after, &none, actor);  /* stamps the time and actor */
         if (rc == IGNY8_OK)
@@ -709,8 +717,7 @@ static int fill_snapshot(igny8_integration *s, const igny8__integ_row *p, const 
 int igny8__integration_load(igny8_store *st, int64_t account_id, const char *integration, igny8_integration **out)
 {
     igny8__integ_row p, a;
-    char *key = NULL;
-    int source = IGNY8_KEY_NONE;
+    igny8__key_found key = { NULL, IGNY8_KEY_NONE, 0, NULL };
     *out = NULL;
     int rc = igny8__db_integration_get(st, integration, &p);
     if (rc != IGNY8_OK)
@@ -720,13 +727,13 @@ int igny8__integration_load(igny8_store *st, int64_t account_id, const char *int
         rc = igny8__db_account_integration_get(st, account_id, integration, &a);
     /* key_configured is about this level only: the account's own key, or the platform's. */
     if (rc == IGNY8_OK)
-        rc = igny8__key_lookup(st, account_id, &p, account_id > 0 ? &a : NULL, account_id == 0, &key, &source);
-    igny8__free_secret(key);
+        rc = igny8__key_lookup(st, account_id, &p, account_id > 0 ? &a : NULL, account_id == 0, &key);
+    igny8__free_secret(key.stored);
     igny8_integration *s = rc == IGNY8_OK ? igny8__calloc(1, sizeof(*s)) : NULL;
     if (rc == IGNY8_OK && s == NULL)
         rc = igny8__error_oom();
     if (rc == IGNY8_OK)
-        rc = fill_snapshot(s, &p, account_id > 0 ? &a : NULL, source != IGNY8_KEY_NONE);
+        rc = fill_snapshot(s, &p, account_id > 0 ? &a : NULL, key.source != IGNY8_KEY_NONE);
     igny8__integ_row_clear(&p);
     igny8__integ_row_clear(&a);
     if (rc != IGNY8_OK) {

@@ -29,16 +29,25 @@ void igny8__params_pick(const igny8__param_values *platform, const igny8__param_
 
 /* The key chain: the account's own key, the account's key of the key_from integration,
  * the platform's own, the platform's key_from (the platform's only while global_active).
- * Returns the chosen key (one of the arguments, or NULL) and its igny8_key_source. */
+ * Returns the chosen key (one of the arguments, or NULL), its igny8_key_source, and in
+ * *from_key_from whether it is the key_from integration's (its row is then that one). */
 const char *igny8__key_choose(const char *account_own, const char *account_from, const char *platform_own,
-                              const char *platform_from, int global_active, int *source);
+                              const char *platform_from, int global_active, int *source, int *from_key_from);
 
-/* The API key to use for an integration: the account's own (its row, then the row of
- * the integration's key_from), else the platform's (only when global_active). *key is a
- * copy the caller frees with igny8__free_secret (NULL when none); *source an
- * igny8_key_source. account_id 0: the platform's only. */
+/* The stored API key (keys.h: sealed, or plain in a store without master keys) to use
+ * for an integration: the account's own (its row, then the row of the integration's
+ * key_from), else the platform's (only when global_active). *key is a copy the caller
+ * frees with igny8__free_secret (NULL when none); *source an igny8_key_source; *row_account
+ * and *row_integration (borrowed from the arguments) the row it comes from, for
+ * igny8__keys_reveal. account_id 0: the platform's only. */
+typedef struct igny8__key_found {
+    char *stored;
+    int source;
+    int64_t row_account;
+    const char *row_integration;
+} igny8__key_found;
 int igny8__key_lookup(igny8_store *st, int64_t account_id, const igny8__integ_row *platform,
-                      const igny8__integ_row *account, int global_active, char **key, int *source);
+                      const igny8__integ_row *account, int global_active, igny8__key_found *out);
 
 /* Shared by the typed setters and the PUT bodies, inside the caller's write transaction.
  * Errors name the plain field ("temperature"); the JSON layer prefixes its path. */

@@ -228,22 +228,22 @@ int igny8_integration_put_json(igny8_store *st, const char *actor, int64_t accou
 /* {"configured":true,"last4":"abcd","from":"openai"}: the key that applies, masked. */
 static int add_key_mask(igny8_store *st, cJSON *obj, const igny8__integ_row *p)
 {
-    char *key = NULL;
-    int source = IGNY8_KEY_NONE;
-    int rc = igny8__key_lookup(st, 0, p, NULL, 1, &key, &source);
+    igny8__key_found key;
+    int rc = igny8__key_lookup(st, 0, p, NULL, 1, &key);
     if (rc != IGNY8_OK)
         return rc;
     cJSON *k = igny8__json_add_object(obj, "api_key");
-    igny8__json_add_bool(k, "configured", key != NULL);
-    if (key) {
-        size_t n = strlen(key);
-        igny8__json_add_str(k, "last4", key + (n > 4 ? n - 4 : n));
+    igny8__json_add_bool(k, "configured", key.stored != NULL);
+    if (key.stored) {
+        char last4[5];
+        igny8__stored_key_last4(key.stored, last4);  /* kept in clear: the view needs no master key */
+        igny8__json_add_str(k, "last4", last4);
         igny8__json_add_str(k, "from", p->api_key ? p->name : p->key_from);
     } else {
         igny8__json_add_null(k, "last4");
         igny8__json_add_null(k, "from");
     }
-    igny8__free_secret(key);
+    igny8__free_secret(key.stored);
     return IGNY8_OK;
 }
 

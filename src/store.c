@@ -8,7 +8,8 @@
 
 /* The size of the options struct each version knows: fields are only ever appended. */
 static const size_t store_options_size[] = { 0, offsetof(igny8_store_options, cache_accounts),
-                                             offsetof(igny8_store_options, schema), sizeof(igny8_store_options) };
+                                             offsetof(igny8_store_options, schema),
+                                             offsetof(igny8_store_options, master_key), sizeof(igny8_store_options) };
 
 int igny8_store_options_init(igny8_store_options *opts, unsigned int version)
 {
@@ -16,7 +17,7 @@ int igny8_store_options_init(igny8_store_options *opts, unsigned int version)
     if (version < 1 || version > IGNY8_STORE_OPTIONS_VERSION)
         return igny8__error_set(IGNY8_EINVAL, "version", "store options version %u is not supported (1..%u)",
                                 version, IGNY8_STORE_OPTIONS_VERSION);
-    memset(opts, 0, sizeof(*opts));
+    memset(opts, 0, store_options_size[version]);  /* the caller's struct is of that version's size */
     opts->version = version;
     return IGNY8_OK;
 }
@@ -80,6 +81,8 @@ int igny8_store_open(igny8_store **out, const char *path, const igny8_store_opti
     igny8__open_params p = { path, o.flags, o.busy_timeout_ms, o.schema };
     rc = igny8__db_open(st, &p);
     if (rc == IGNY8_OK)
+        rc = igny8__keys_open(st, o.master_key);
+    if (rc == IGNY8_OK)
         rc = igny8__cache_open(st);
     if (rc != IGNY8_OK) {
         igny8_store_close(st);
@@ -94,6 +97,7 @@ void igny8_store_close(igny8_store *st)
     if (st == NULL)
         return;
     igny8__cache_close(st);
+    igny8__keys_close(st);
     igny8__db_close(st);
     pthread_mutex_destroy(&st->lock);
     igny8__free(st->path);

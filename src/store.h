@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "igny8/store.h"
+#include "keys.h"
 
 struct igny8__db;
 struct igny8__cache;
@@ -16,6 +17,7 @@ struct igny8_store {
     uint32_t flags;
     unsigned int cache_accounts;
     uint64_t writes;        /* write transactions ended through this handle */
+    igny8__keyring keyring; /* the master keys this handle was given (keys.h) */
 };
 
 /* Every public call that touches the store runs between one of these begin/end pairs:

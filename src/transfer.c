@@ -13,9 +13,11 @@
  * has for that row in a merge, and means no key in a replace; null removes it. */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "common.h"
 #include "audit.h"
@@ -33,15 +35,17 @@
 #define ID_MAX 9007199254740991LL  /* 2^53 - 1: the largest id a JSON number carries exactly */
 #define TPATH 160                  /* a JSON path (the error field holds as much) */
 
-static const size_t export_options_size[] = { 0, sizeof(igny8_export_options) };
-static const size_t import_options_size[] = { 0, sizeof(igny8_import_options) };
+static const size_t export_options_size[] = { 0, offsetof(igny8_export_options, passphrase),
+                                              sizeof(igny8_export_options) };
+static const size_t import_options_size[] = { 0, offsetof(igny8_import_options, passphrase),
+                                              sizeof(igny8_import_options) };
 
 int igny8_export_options_init(igny8_export_options *opts, unsigned int version)
 {
     IGNY8__CHECK_ARG(opts);
     if (version < 1 || version > IGNY8_EXPORT_OPTIONS_VERSION)
         return igny8__error_set(IGNY8_EINVAL, "version", "export options version %u is not supported", version);
-    memset(opts, 0, sizeof(*opts));
+    memset(opts, 0, export_options_size[version]);  /* the caller's struct is of that version's size */
     opts->version = version;
     return IGNY8_OK;
 }
@@ -51,7 +55,7 @@ int igny8_import_options_init(igny8_import_options *opts, unsigned int version)
     IGNY8__CHECK_ARG(opts);
     if (version < 1 || version > IGNY8_IMPORT_OPTIONS_VERSION)
         return igny8__error_set(IGNY8_EINVAL, "version", "import options version %u is not supported", version);
-    memset(opts, 0, sizeof(*opts));
+    memset(opts, 0, import_options_size[version]);  /* the caller's struct is of that version's size */
     opts->version = version;
     opts->mode = IGNY8_IMPORT_MERGE;
     return IGNY8_OK;
@@ -79,6 +83,161 @@ static void wipe_keys(cJSON *doc)
                 explicit_bzero(key, strlen(key));
         }
     }
+}
+
+/* ---- keys in the document: sealed under a passphrase or the master key ---- */
+
+typedef int (*doc_key_fn)(void *ctx, const char *identity, cJSON *row);
+
+/* Every row of the document with a string "api_key", with its identity in the document
+ * (the row's identity under "export/": a sealed key does not open in another row). */
+static int each_doc_key(cJSON *doc, doc_key_fn fn, void *ctx)
+{
+    static const char *const holders[] = { "integrations", "account_integrations" };
+    int rc = IGNY8_OK;
+    for (size_t i = 0; rc == IGNY8_OK && i < IGNY8__ARRAY_LEN(holders); i++) {
+        cJSON *row;
+        size_t n = 0;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc, holders[i])) {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(row, i ? "integration" : "name");
+            const cJSON *account = cJSON_GetObjectItemCaseSensitive(row, "account_id");
+            char identity[IGNY8__IDENTITY_SIZE + 8], path[64];
+            snprintf(path, sizeof(path), "$.%s[%zu]", holders[i], n++);
+            if (rc != IGNY8_OK || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "api_key")))
+                continue;
+            if (!cJSON_IsString(name) || (i && !cJSON_IsNumber(account)))
+                return igny8__error_set(IGNY8_EINVAL, path, "%s has an api_key but no %s", path,
+                                        i ? "account_id and integration" : "name");
+            igny8__key_identity(identity + 7, i ? (long long)account->valuedouble : 0, name->valuestring);
+            memcpy(identity, "export/", 7);
+            rc = fn(ctx, identity, row);
+        }
+    }
+    return rc;
+}
+
+/* The row's api_key becomes value (wiped and freed here; the old text is wiped). */
+static int replace_doc_key(cJSON *row, char *value)
+{
+    char *old = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "api_key"));
+    cJSON *item = value ? cJSON_CreateString(value) : NULL;
+    if (old)
+        explicit_bzero(old, strlen(old));
+    igny8__free_secret(value);
+    if (item == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(row, "api_key", item)) {
+        cJSON_Delete(item);
+        return igny8__error_oom();
+    }
+    return IGNY8_OK;
+}
+
+static int seal_doc_key(void *ctx, const char *identity, cJSON *row)
+{
+    char *sealed = NULL;
+    const char *plain = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "api_key"));
+    int rc = igny8__stored_key_make(ctx, identity, plain, &sealed);
+    return rc == IGNY8_OK ? replace_doc_key(row, sealed) : rc;
+}
+
+static int open_doc_key(void *ctx, const char *identity, cJSON *row)
+{
+    char *plain = NULL;
+    const char *sealed = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "api_key"));
+    int rc = igny8__stored_key_reveal(ctx, identity, sealed, &plain);
+    return rc == IGNY8_OK ? replace_doc_key(row, plain) : rc;
+}
+
+/* "keys":{"sealed_with":"passphrase","kdf":"argon2id13","opslimit":3,"memlimit":67108864,
+ * "salt":"...","key_id":"..."} or {"sealed_with":"master_key","key_id":"..."}, and every
+ * key sealed. Called with the keys of the store in plain text in the document. */
+static int seal_doc_keys(igny8_store *st, cJSON *root, const char *passphrase)
+{
+    igny8__keyring kr;
+    const igny8__master_key *mk = NULL;
+    unsigned char salt[IGNY8__SALT_BYTES];
+    char salt_b64[64];
+    memset(&kr, 0, sizeof(kr));
+    randombytes_buf(salt, sizeof(salt));
+    sodium_bin2base64(salt_b64, sizeof(salt_b64), salt, sizeof(salt), sodium_base64_VARIANT_ORIGINAL);
+    int rc = IGNY8_OK;
+    if (passphrase) {
+        rc = igny8__passphrase_keyring(&kr, passphrase, salt, IGNY8__PWHASH_OPSLIMIT, IGNY8__PWHASH_MEMLIMIT);
+        mk = rc == IGNY8_OK ? &kr.keys[0] : NULL;
+    } else if ((rc = igny8__store_read_begin(st)) == IGNY8_OK) {
+        rc = igny8__store_read_end(st, igny8__keys_current(st, &mk));
+        if (rc == IGNY8_OK && mk == NULL)
+            rc = igny8__error_set(IGNY8_EINVAL, "flags", "an export with keys seals them under a passphrase or the "
+                                  "store's master key, and there is neither: give a passphrase, a master key, or "
+                                  "IGNY8_EXPORT_PLAINTEXT_KEYS");
+    }
+    cJSON *h = rc == IGNY8_OK ? igny8__json_add_object(root, "keys") : NULL;
+    igny8__json_add_str(h, "sealed_with", passphrase ? "passphrase" : "master_key");
+    if (h && passphrase) {
+        igny8__json_add_str(h, "kdf", "argon2id13");
+        igny8__json_add_int(h, "opslimit", (int64_t)IGNY8__PWHASH_OPSLIMIT);
+        igny8__json_add_int(h, "memlimit", (int64_t)IGNY8__PWHASH_MEMLIMIT);
+        igny8__json_add_str(h, "salt", salt_b64);
+    }
+    igny8__json_add_str(h, "key_id", mk ? mk->id : NULL);
+    if (rc == IGNY8_OK)
+        rc = each_doc_key(root, seal_doc_key, (void *)mk);
+    igny8__keyring_clear(&kr);
+    return rc;
+}
+
+/* The keys that open a document's header: a passphrase-derived one, or the store's. */
+static int doc_keyring(igny8_store *st, const cJSON *h, const char *passphrase, igny8__keyring *kr, int *own)
+{
+    const char *with = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "sealed_with"));
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "key_id"));
+    *own = 0;
+    if (with && strcmp(with, "master_key") == 0 && id) {
+        *kr = st->keyring;
+        return igny8__keyring_find(kr, id) ? IGNY8_OK
+               : igny8__error_set(IGNY8_EPERM, "master_key", "the document's keys are sealed under master key %.16s, "
+                                  "which this store was not opened with", id);
+    }
+    const char *kdf = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "kdf"));
+    const char *salt_b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "salt"));
+    const cJSON *ops = cJSON_GetObjectItemCaseSensitive(h, "opslimit"), *mem = cJSON_GetObjectItemCaseSensitive(h, "memlimit");
+    unsigned char salt[IGNY8__SALT_BYTES];
+    size_t n = 0;
+    if (!with || strcmp(with, "passphrase") != 0 || !kdf || strcmp(kdf, "argon2id13") != 0 || !id ||
+        !cJSON_IsNumber(ops) || !cJSON_IsNumber(mem) || !salt_b64 ||
+        sodium_base642bin(salt, sizeof(salt), salt_b64, strlen(salt_b64), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 || n != sizeof(salt))
+        return igny8__error_set(IGNY8_EINVAL, "$.keys", "$.keys is not a header this library writes");
+    if (passphrase == NULL)
+        return igny8__error_set(IGNY8_EPERM, "passphrase", "the document's keys are sealed under a passphrase: "
+                                "give it to import them");
+    int rc = igny8__passphrase_keyring(kr, passphrase, salt, (unsigned long long)ops->valuedouble,
+                                       (size_t)mem->valuedouble);
+    *own = rc == IGNY8_OK;
+    if (rc == IGNY8_OK && strcmp(kr->keys[0].id, id) != 0)
+        rc = igny8__error_set(IGNY8_EPERM, "passphrase", "the passphrase does not open the document's keys");
+    return rc;
+}
+
+/* Before anything else of an import: the keys of a sealed document in plain text (in
+ * memory only; wiped with the document), and its header gone. */
+static int open_doc_keys(igny8_store *st, cJSON *doc, const char *passphrase)
+{
+    cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, "keys");
+    if (h == NULL)
+        return IGNY8_OK;
+    igny8__keyring kr;
+    int own = 0;
+    memset(&kr, 0, sizeof(kr));
+    igny8__store_lock(st);  /* the store's keyring may change in a rotation */
+    int rc = doc_keyring(st, h, passphrase, &kr, &own);
+    if (rc == IGNY8_OK)
+        rc = each_doc_key(doc, open_doc_key, &kr);
+    igny8__store_unlock(st);
+    if (own)
+        igny8__keyring_clear(&kr);
+    if (rc == IGNY8_OK)
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "keys");
+    return rc;
 }
 
 /* ======================================================================== export */
@@ -124,6 +283,17 @@ static int export_provider(void *payload, const igny8__provider_row *p)
     return IGNY8_OK;
 }
 
+/* "api_key": the plain key of a stored one (an export with keys opens them all). */
+static int add_key(const struct export_ctx *c, cJSON *o, int64_t account_id, const igny8__integ_row *r)
+{
+    char *plain = NULL;
+    int rc = r->api_key ? igny8__keys_reveal(c->st, account_id, r->name, r->api_key, &plain) : IGNY8_OK;
+    if (rc == IGNY8_OK)
+        igny8__json_add_str(o, "api_key", plain);
+    igny8__free_secret(plain);
+    return rc;
+}
+
 static int export_integration(void *payload, const igny8__integ_row *r)
 {
     const struct export_ctx *c = payload;
@@ -135,10 +305,9 @@ static int export_integration(void *payload, const igny8__integ_row *r)
     igny8__json_add_str(o, "default_model", r->model);
     add_params(o, r->model_type, r);
     igny8__json_add_str(o, "base_url", r->base_url);
-    if (c->with_keys)
-        igny8__json_add_str(o, "api_key", r->api_key);
+    int rc = c->with_keys ? add_key(c, o, 0, r) : IGNY8_OK;
     add_stamps(o, r->updated_at, r->updated_by);
-    return IGNY8_OK;
+    return rc;
 }
 
 static int export_account_integration(void *payload, int64_t account_id, int model_type, const igny8__integ_row *r)
@@ -150,10 +319,9 @@ static int export_account_integration(void *payload, int64_t account_id, int mod
     igny8__json_add_bool(o, "enabled", r->enabled);
     igny8__json_add_str(o, "model", r->model);
     add_params(o, model_type, r);
-    if (c->with_keys)
-        igny8__json_add_str(o, "api_key", r->api_key);
+    int rc = c->with_keys ? add_key(c, o, account_id, r) : IGNY8_OK;
     add_stamps(o, r->updated_at, r->updated_by);
-    return IGNY8_OK;
+    return rc;
 }
 
 static int export_operation(void *payload, const char *name, int model_type, const char *description)
@@ -853,10 +1021,13 @@ static int do_integration(import_ctx *c, const cJSON *it, const char *path, int 
     r.name = (char *)v[I_NAME].s;
     r.provider = (char *)v[I_PROVIDER].s;
     r.model_type = (int)v[I_TYPE].i;
-    r.api_key = (char *)v[I_KEY].s;
     r.updated_at = (char *)v[I_AT].s;
     r.updated_by = (char *)v[I_BY].s;
-    return at_row(igny8__db_transfer_integration_put(c->st, &r, c->merge && v[I_KEY].item == NULL), path);
+    rc = v[I_KEY].s ? igny8__keys_store(c->st, c->actor, 0, r.name, v[I_KEY].s, &r.api_key) : IGNY8_OK;
+    if (rc == IGNY8_OK)
+        rc = at_row(igny8__db_transfer_integration_put(c->st, &r, c->merge && v[I_KEY].item == NULL), path);
+    igny8__free(r.api_key);
+    return rc;
 }
 
 /* Once every integration is in: the integrations whose key they use. */
@@ -1165,11 +1336,15 @@ static int do_account_integration(import_ctx *c, const cJSON *it, const char *pa
         return rc;
     row_from_update(&r, &u);
     r.name = (char *)v[AI_INTEGRATION].s;
-    r.api_key = (char *)v[AI_KEY].s;
     r.updated_at = (char *)v[AI_AT].s;
     r.updated_by = (char *)v[AI_BY].s;
-    return at_row(igny8__db_transfer_account_integration_put(c->st, v[AI_ACCOUNT].i, &r,
-                                                              c->merge && v[AI_KEY].item == NULL), path);
+    rc = v[AI_KEY].s ? igny8__keys_store(c->st, c->actor, v[AI_ACCOUNT].i, r.name, v[AI_KEY].s, &r.api_key)
+                     : IGNY8_OK;
+    if (rc == IGNY8_OK)
+        rc = at_row(igny8__db_transfer_account_integration_put(c->st, v[AI_ACCOUNT].i, &r,
+                                                                c->merge && v[AI_KEY].item == NULL), path);
+    igny8__free(r.api_key);
+    return rc;
 }
 
 enum { R_ACCOUNT, R_KEY, R_VALUE, R_AT, R_BY };
@@ -1592,7 +1767,8 @@ static int check_format(const cJSON *doc)
         return igny8__error_set(IGNY8_EINVAL, "$.format_version", "$.format_version %g is not %d",
                                 version->valuedouble, IGNY8_EXPORT_FORMAT_VERSION);
     for (const cJSON *it = doc->child; it; it = it->next) {
-        int known = !strcmp(it->string, "format") || !strcmp(it->string, "format_version");
+        int known = !strcmp(it->string, "format") || !strcmp(it->string, "format_version") ||
+                    !strcmp(it->string, "keys");
         for (size_t i = 0; !known && i < IGNY8__ARRAY_LEN(sections); i++)
             known = strcmp(it->string, sections[i].name) == 0;
         if (!known) {
@@ -1654,6 +1830,7 @@ int igny8_store_import_json(igny8_store *st, const char *actor, const char *json
     if (rc == IGNY8_OK) rc = igny8__json_parse_body(json, "json", 0, "$", &doc);
     if (rc == IGNY8_OK) rc = check_format(doc);
     if (rc == IGNY8_OK) rc = check_repeated_keys(doc, "$");
+    if (rc == IGNY8_OK) rc = open_doc_keys(st, doc, o.passphrase);
     memset(&c, 0, sizeof(c));
     c.st = st;
     c.actor = actor;
@@ -1694,13 +1871,20 @@ int igny8_store_export_json(igny8_store *st, const igny8_export_options *opts, c
     igny8_export_options_init(&o, IGNY8_EXPORT_OPTIONS_VERSION);
     int rc = opts ? igny8__options_copy(&o, opts, export_options_size, IGNY8_EXPORT_OPTIONS_VERSION, "export options")
                   : IGNY8_OK;
-    if (rc == IGNY8_OK && (o.flags & ~IGNY8_EXPORT_WITH_KEYS))
+    if (rc == IGNY8_OK && (o.flags & ~(IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS)))
         return igny8__error_set(IGNY8_EINVAL, "flags", "unknown export flags 0x%x", (unsigned)o.flags);
+    if (rc == IGNY8_OK && (o.flags & IGNY8_EXPORT_PLAINTEXT_KEYS) && !(o.flags & IGNY8_EXPORT_WITH_KEYS))
+        return igny8__error_set(IGNY8_EINVAL, "flags", "IGNY8_EXPORT_PLAINTEXT_KEYS needs IGNY8_EXPORT_WITH_KEYS");
+    if (rc == IGNY8_OK && o.passphrase && (!(o.flags & IGNY8_EXPORT_WITH_KEYS) || (o.flags & IGNY8_EXPORT_PLAINTEXT_KEYS)))
+        return igny8__error_set(IGNY8_EINVAL, "passphrase", "a passphrase seals the keys of IGNY8_EXPORT_WITH_KEYS, "
+                                "without IGNY8_EXPORT_PLAINTEXT_KEYS");
     if (rc != IGNY8_OK || (rc = igny8__store_read_begin(st)) != IGNY8_OK)
         return rc;
     struct export_ctx c = { st, (o.flags & IGNY8_EXPORT_WITH_KEYS) != 0, NULL, NULL };
     cJSON *root = igny8__json_object();
     rc = igny8__store_read_end(st, root ? export_document(&c, root) : igny8__error_oom());
+    if (rc == IGNY8_OK && c.with_keys && !(o.flags & IGNY8_EXPORT_PLAINTEXT_KEYS))
+        rc = seal_doc_keys(st, root, o.passphrase);
     if (rc == IGNY8_OK)
         rc = igny8__json_emit(root, out_json);
     if (c.with_keys)

@@ -126,7 +126,7 @@ static char *view(igny8_store *st)
     igny8_export_options eo = IGNY8_EXPORT_OPTIONS_INIT;
     igny8_audit_query q = IGNY8_AUDIT_QUERY_INIT;
     char *parts[3] = { NULL, NULL, NULL };
-    eo.flags = IGNY8_EXPORT_WITH_KEYS;
+    eo.flags = IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS;
     q.limit = IGNY8_AUDIT_LIMIT_MAX;
     assert_igny8_ok(igny8_store_export_json(st, &eo, &parts[0]));
     assert_igny8_ok(igny8_audit_query_json(st, &q, &parts[1]));
@@ -1194,8 +1194,10 @@ static void test_bad_input__options_bad_version_or_flags(void **state)
         REJECT(IGNY8_EINVAL, "version", igny8_library_filter_init(&lf, v));
         REJECT(IGNY8_EINVAL, "version", igny8_connection_test_options_init(&co, v));
         REJECT(IGNY8_EINVAL, "version", igny8_prompt_commit_options_init(&pc, v));
-        REJECT(IGNY8_EINVAL, "version", igny8_export_options_init(&eo, v));
-        REJECT(IGNY8_EINVAL, "version", igny8_import_options_init(&io, v));
+        if (v == 0 || v > IGNY8_EXPORT_OPTIONS_VERSION) {  /* versions 1 and 2 are both valid */
+            REJECT(IGNY8_EINVAL, "version", igny8_export_options_init(&eo, v));
+            REJECT(IGNY8_EINVAL, "version", igny8_import_options_init(&io, v));
+        }
         igny8_model_filter mf2 = IGNY8_MODEL_FILTER_INIT;
         igny8_audit_query aq2 = IGNY8_AUDIT_QUERY_INIT;
         igny8_integration_update iu2 = IGNY8_INTEGRATION_UPDATE_INIT;
@@ -1217,9 +1219,11 @@ static void test_bad_input__options_bad_version_or_flags(void **state)
         REJECT_OUT(IGNY8_EINVAL, "version", j, igny8_library_list_json(st, AP, &lf2, &j));
         REJECT_OUT(IGNY8_EINVAL, "version", j, igny8_connection_test(st, "ops", "openai", &co2, &j));
         REJECT_OUT(IGNY8_EINVAL, "version", p, igny8_prompt_commit(st, "ops", &pc2, &p));
-        REJECT_OUT(IGNY8_EINVAL, "version", j, igny8_store_export_json(st, &eo2, &j));
-        REJECT(IGNY8_EINVAL, "version", igny8_store_import_json(st, "ops", "{\"format\":\"igny8settings\","
-                                                                "\"format_version\":1}", &io2));
+        if (v != 2) {  /* version 2 of the export and import options exists */
+            REJECT_OUT(IGNY8_EINVAL, "version", j, igny8_store_export_json(st, &eo2, &j));
+            REJECT(IGNY8_EINVAL, "version", igny8_store_import_json(st, "ops", "{\"format\":\"igny8settings\","
+                                                                    "\"format_version\":1}", &io2));
+        }
     }
     /* unknown bits and values */
     igny8_export_options eo = IGNY8_EXPORT_OPTIONS_INIT;

@@ -548,7 +548,8 @@ static void test_health__shape_of_a_fresh_store(void **state)
 {
     igny8_store *st = *state;
     cJSON *h = health(st);
-    const char *keys[] = { "ok", "reasons", "library_version", "schema_version", "store", "providers", "counts" };
+    const char *keys[] = { "ok", "reasons", "warnings", "library_version", "schema_version", "store", "keys",
+                           "providers", "counts" };
     cJSON *item = h->child;
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++, item = item->next)
         assert_string_equal(item->string, keys[i]);
@@ -567,6 +568,10 @@ static void test_health__shape_of_a_fresh_store(void **state)
         assert_int_equal(cJSON_GetObjectItemCaseSensitive(store, "size_bytes")->valueint, 0);
     }
     assert_string_equal(str_of(store, "quick_check"), "ok");
+    cJSON *k = cJSON_GetObjectItemCaseSensitive(h, "keys");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(k, "master_key_given")));
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(k, "plain")->valueint, 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "warnings")), 0);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "providers")), 4);
     cJSON *openai = provider_of(h, "openai");
     assert_string_equal(str_of(openai, "provider"), "openai");

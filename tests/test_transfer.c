@@ -3,6 +3,7 @@
  * merge and replace, immutable prompt versions, the audit entry. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
@@ -170,7 +171,13 @@ static void test_transfer__options_init_checks_the_version(void **state)
     assert_int_equal(e.flags, 0);
     assert_igny8_ok(igny8_import_options_init(&i, IGNY8_IMPORT_OPTIONS_VERSION));
     assert_int_equal(i.mode, IGNY8_IMPORT_MERGE);
-    assert_igny8_fails(IGNY8_EINVAL, "version", igny8_export_options_init(&e, 2));
+    assert_igny8_fails(IGNY8_EINVAL, "version", igny8_export_options_init(&e, IGNY8_EXPORT_OPTIONS_VERSION + 1));
+    /* a caller built against version 1 has a smaller struct: init writes only its bytes */
+    struct { igny8_export_options o; unsigned char guard[16]; } v1;
+    memset(&v1, 0xAB, sizeof(v1));
+    assert_igny8_ok(igny8_export_options_init(&v1.o, 1));
+    assert_int_equal(v1.o.flags, 0);
+    assert_int_equal(((unsigned char *)&v1.o)[offsetof(igny8_export_options, passphrase)], 0xAB);
     assert_igny8_fails(IGNY8_EINVAL, "version", igny8_import_options_init(&i, 0));
 }
 
@@ -179,7 +186,7 @@ static void test_transfer__round_trip_is_byte_identical(void **state)
     (void)state;
     igny8_store *st = rich_store();
     for (int with_keys = 0; with_keys <= 1; with_keys++) {
-        uint32_t flags = with_keys ? IGNY8_EXPORT_WITH_KEYS : 0;
+        uint32_t flags = with_keys ? IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS : 0;
         char *first = export_doc(st, flags);
         for (int mode = IGNY8_IMPORT_MERGE; mode <= IGNY8_IMPORT_REPLACE; mode++) {
             igny8_store *empty = testutil_store(0);
@@ -240,7 +247,7 @@ static void test_transfer__keys_travel_when_asked(void **state)
     igny8_store *st = *state, *copy = testutil_store(0);
     igny8_resolution *r = NULL;
     make_rich(st);
-    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS);
     testutil_assert_contains(doc, "\"api_key\":\"" ACCOUNT_KEY "\"");
     assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
     assert_igny8_ok(igny8_get_model_for_operation(copy, 7, "ideas", NULL, &r));
@@ -329,7 +336,7 @@ static void test_transfer__a_broken_document_changes_nothing(void **state)
 {
     igny8_store *st = *state;
     make_rich(st);
-    char *before = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+    char *before = export_doc(st, IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS);
     int entries = testutil_audit_count(st);
     for (size_t i = 0; i < sizeof(breakages) / sizeof(breakages[0]); i++) {
         const struct breakage *b = &breakages[i];
@@ -340,7 +347,7 @@ static void test_transfer__a_broken_document_changes_nothing(void **state)
                 fail_msg("breakage %zu (%s.%s, mode %d): %d field '%s' (%s), expected %d '%s'", i, b->parent, b->key,
                          mode, rc, igny8_error_last()->field, igny8_error_last()->message, b->code, b->field);
             testutil_assert_not_contains(igny8_error_last()->message, "FAKE");
-            char *after = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+            char *after = export_doc(st, IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS);
             assert_string_equal(before, after);
             free(after);
             assert_int_equal(testutil_audit_count(st), entries);
@@ -457,7 +464,7 @@ static void test_transfer__an_import_is_one_audit_entry_without_keys(void **stat
 {
     igny8_store *st = *state, *copy = testutil_store(0);
     make_rich(st);
-    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS);
+    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS);
     assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
     assert_int_equal(testutil_audit_count(copy), 1);
     cJSON *e = last_import_entry(copy);

@@ -120,6 +120,7 @@ int testutil_place_open(const testutil_place *p, const igny8_store_options *o, i
         so.busy_timeout_ms = o->busy_timeout_ms;
         so.flags = o->flags;
         so.cache_accounts = o->cache_accounts;
+        so.master_key = o->master_key;
     }
     so.schema = p->schema[0] ? p->schema : NULL;
     return igny8_store_open(out, p->target, &so);

@@ -1,6 +1,9 @@
 /* igny8ctl — the platform: models, global settings, API keys, operations. */
 #include "ctl.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -299,6 +302,57 @@ static cJSON *key_row(const ctl_ctx *c, const cJSON *integration, int64_t accoun
     return row;
 }
 
+/* A new master key: into a new file of mode 0600 (never over an existing one), or on
+ * standard output for a secret manager to take. */
+static int cmd_keys_new_master(ctl_ctx *c, const ctl_args *a)
+{
+    char key[IGNY8_MASTER_KEY_SIZE];
+    const char *path = ctl_opt(a, "o");
+    int rc = igny8_master_key_new(key);
+    if (rc != IGNY8_OK)
+        return ctl_fail(rc);
+    if (path == NULL) {
+        printf("%s\n", key);
+        explicit_bzero(key, sizeof(key));
+        return CTL_OK;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    ssize_t n = fd >= 0 ? write(fd, key, strlen(key)) : -1;
+    int written = n == (ssize_t)strlen(key) && write(fd, "\n", 1) == 1;
+    explicit_bzero(key, sizeof(key));
+    if (fd >= 0 && close(fd) != 0)
+        written = 0;
+    if (!written)
+        return ctl_other("cannot write a new master key to %s: %s", path, strerror(errno));
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "master_key_file", path);
+    return ctl_emit_cjson(c, o);
+}
+
+/* The new key from a file or an environment variable, never from the command line. */
+static int cmd_keys_rotate_master(ctl_ctx *c, const ctl_args *a)
+{
+    const char *file = ctl_opt(a, "new-key-file"), *env = ctl_opt(a, "new-key-env");
+    char *key = NULL;
+    if ((file == NULL) == (env == NULL))
+        return ctl_usage(c, "give the new master key with exactly one of --new-key-file FILE, --new-key-env VAR");
+    if (file) {
+        int rc = ctl_read_input(file, "new-key-file", &key);
+        if (rc)
+            return rc;
+    } else if (getenv(env) == NULL || (key = strdup(getenv(env))) == NULL) {
+        return ctl_invalid("new-key-env", "the environment variable named by --new-key-env is not set");
+    }
+    int rc = igny8_store_rekey(c->st, c->actor, key);
+    explicit_bzero(key, strlen(key));
+    free(key);
+    if (rc != IGNY8_OK)
+        return ctl_fail(rc);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "rotated", 1);
+    return ctl_emit_cjson(c, o);
+}
+
 static int cmd_keys_list(ctl_ctx *c, const ctl_args *a)
 {
     int64_t account = 0;
@@ -382,6 +436,17 @@ const ctl_command ctl_model_commands[] = {
     { "keys", "list", "[--account ID]", "Whether each integration has a key (the platform's, or the account's own)",
       "account=", "--account ID\tthe account's own keys instead of the platform's\n",
       0, 0, CTL_STORE_OPEN, cmd_keys_list, NULL },
+    { "keys", "new-master", "[-o FILE]", "Make a new master key (base64 of 32 random bytes) to seal the stored API "
+      "keys with: give it to every process as IGNY8_MASTER_KEY_FILE or IGNY8_MASTER_KEY",
+      "o=", "-o FILE\twrite it to a new file of mode 0600 instead of standard output\n",
+      0, 0, CTL_STORE_NONE, cmd_keys_new_master, NULL },
+    { "keys", "rotate-master", "--new-key-file FILE | --new-key-env VAR",
+      "Seal every API key under a new master key in one transaction (the current one comes from "
+      "IGNY8_MASTER_KEY_FILE or IGNY8_MASTER_KEY); give other processes both keys first (NEW,OLD)",
+      "new-key-file=,new-key-env=",
+      "--new-key-file FILE\tthe new master key, from a file (igny8ctl keys new-master -o FILE)\n"
+      "--new-key-env VAR\tthe new master key, from the environment variable VAR\n",
+      0, 0, CTL_STORE_OPEN, cmd_keys_rotate_master, NULL },
     { "operations", "list", "", "List the operations and the model type each needs", "", "",
       0, 0, CTL_STORE_OPEN, cmd_operations_list, NULL },
     { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL },

@@ -77,16 +77,52 @@ static int write_file(const char *path, const char *json, int secret)
     return CTL_OK;
 }
 
+/* A passphrase from --passphrase-file (its first line) or --passphrase-env, never argv;
+ * *out NULL when neither is given. */
+static int read_passphrase(const ctl_args *a, char **out)
+{
+    const char *file = ctl_opt(a, "passphrase-file"), *env = ctl_opt(a, "passphrase-env");
+    *out = NULL;
+    if (file && env)
+        return ctl_invalid("passphrase-file", "give --passphrase-file or --passphrase-env, not both");
+    if (file) {
+        int rc = ctl_read_input(file, "passphrase-file", out);
+        if (rc == CTL_OK)
+            (*out)[strcspn(*out, "\r\n")] = '\0';
+        return rc;
+    }
+    if (env && (getenv(env) == NULL || (*out = strdup(getenv(env))) == NULL))
+        return ctl_invalid("passphrase-env", "the environment variable named by --passphrase-env is not set");
+    return CTL_OK;
+}
+
+static void free_passphrase(char *p)
+{
+    if (p)
+        explicit_bzero(p, strlen(p));
+    free(p);
+}
+
 static int cmd_export(ctl_ctx *c, const ctl_args *a)
 {
     igny8_export_options opts = IGNY8_EXPORT_OPTIONS_INIT;
     const char *out = ctl_opt(a, "o");
-    char *json = NULL;
+    char *json = NULL, *passphrase = NULL;
+    int prc = read_passphrase(a, &passphrase);
+    if (prc)
+        return prc;
     if (ctl_flag(a, "with-keys")) {
-        opts.flags |= IGNY8_EXPORT_WITH_KEYS;
-        fputs("igny8ctl: warning: the document contains API keys; keep it secret\n", stderr);
+        opts.flags |= IGNY8_EXPORT_WITH_KEYS | (ctl_flag(a, "plaintext-keys") ? IGNY8_EXPORT_PLAINTEXT_KEYS : 0);
+        if (opts.flags & IGNY8_EXPORT_PLAINTEXT_KEYS)
+            fputs("igny8ctl: warning: the document contains API keys in plain text; keep it secret\n", stderr);
+    } else if (ctl_flag(a, "plaintext-keys") || passphrase) {
+        free_passphrase(passphrase);
+        return ctl_usage(c, "--plaintext-keys and a passphrase go with --with-keys");
     }
-    CTL_TRY(igny8_store_export_json(c->st, &opts, &json));
+    opts.passphrase = passphrase;
+    int erc = igny8_store_export_json(c->st, &opts, &json);
+    free_passphrase(passphrase);
+    CTL_TRY(erc);
     if (!out || strcmp(out, "-") == 0) {
         ctl_json_pretty(stdout, json);
         igny8_free(json);
@@ -127,8 +163,15 @@ static int cmd_import(ctl_ctx *c, const ctl_args *a)
     if (rc)
         return rc;
     opts.mode = ctl_flag(a, "replace") ? IGNY8_IMPORT_REPLACE : IGNY8_IMPORT_MERGE;
+    char *passphrase = NULL;
+    if ((rc = read_passphrase(a, &passphrase)) != CTL_OK) {
+        free_passphrase(doc);
+        return rc;
+    }
+    opts.passphrase = passphrase;
     rc = igny8_store_import_json(c->st, c->actor, doc, &opts);
-    free(doc);
+    free_passphrase(passphrase);
+    free_passphrase(doc);  /* it may hold keys */
     if (rc != IGNY8_OK)
         return ctl_fail(rc);
     cJSON *o = cJSON_CreateObject();
@@ -219,7 +262,7 @@ static void free_secret_doc(char *doc)
 static int export_all(igny8_store *st, char **out)
 {
     igny8_export_options opts = IGNY8_EXPORT_OPTIONS_INIT;
-    opts.flags = IGNY8_EXPORT_WITH_KEYS;
+    opts.flags = IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS;  /* in memory only, wiped */
     return igny8_store_export_json(st, &opts, out);
 }
 
@@ -313,14 +356,22 @@ const ctl_command ctl_store_commands[] = {
       "--limit N\tat most N entries (default 100, at most 10000)\n"
       "--actor A\tonly entries by this actor (here --actor filters; it does not set who acts)\n",
       0, 0, CTL_STORE_OPEN, cmd_audit, "id,at,actor,entity,key,account_id,action" },
-    { "export", "", "[--with-keys] [-o FILE]", "Write the whole store as one JSON document (without API keys unless asked)",
-      "with-keys,o=",
-      "--with-keys\tinclude the API keys: the document is then a secret (a file is written with mode 0600)\n"
+    { "export", "", "[--with-keys [--passphrase-file FILE | --passphrase-env VAR | --plaintext-keys]] [-o FILE]",
+      "Write the whole store as one JSON document (without API keys unless asked)",
+      "with-keys,plaintext-keys,passphrase-file=,passphrase-env=,o=",
+      "--with-keys\tinclude the API keys, sealed under the passphrase, else under the store's master key (a file "
+      "is written with mode 0600)\n"
+      "--passphrase-file FILE\tseal them under the passphrase on the first line of FILE (Argon2id)\n"
+      "--passphrase-env VAR\tseal them under the passphrase in the environment variable VAR\n"
+      "--plaintext-keys\tthe keys in plain text: the document is then a secret\n"
       "-o FILE\twrite to FILE instead of standard output\n",
       0, 0, CTL_STORE_OPEN, cmd_export, NULL },
-    { "import", "", "FILE|- [--replace]", "Load a document written by export, in one transaction (all or nothing)",
-      "replace",
+    { "import", "", "FILE|- [--replace] [--passphrase-file FILE | --passphrase-env VAR]",
+      "Load a document written by export, in one transaction (all or nothing)",
+      "replace,passphrase-file=,passphrase-env=",
       "FILE|-\tthe document, or - for standard input\n"
+      "--passphrase-file FILE\tthe passphrase its keys are sealed under (first line of FILE)\n"
+      "--passphrase-env VAR\tthe passphrase its keys are sealed under, from the environment variable VAR\n"
       "--replace\tthe store becomes exactly the document (default: merge, rows of the document replace "
       "rows with the same key)\n",
       1, 1, CTL_STORE_OPEN, cmd_import, NULL },

@@ -57,7 +57,7 @@ static const char exit_help[] =
     "3\tinvalid input (a bad value, file or JSON document; the field is named)\n"
     "4\tnot found\n"
     "5\tconflict: exists already\n"
-    "6\tstore error: busy, corrupt, newer version, cannot open, read-only\n"
+    "6\tstore error: busy, corrupt, newer version, cannot open, read-only, master key missing or wrong\n"
     "7\tany other failure\n"
     "8\ta connection test ran and failed (the result is printed); health --check found a problem\n";
 

@@ -179,6 +179,7 @@ int ctl_exit_code(int igny8_rc)
     case IGNY8_ENOTFOUND: return CTL_ENOTFOUND;
     case IGNY8_EEXISTS: return CTL_EEXISTS;
     case IGNY8_EBUSY: case IGNY8_ECORRUPT: case IGNY8_EVERSION: case IGNY8_EIO: case IGNY8_EREADONLY:
+    case IGNY8_EPERM:
         return CTL_ESTORE;
     default: return CTL_EOTHER;
     }

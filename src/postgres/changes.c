@@ -44,7 +44,7 @@ int igny8__pg_check_store(igny8_store *st, char **out)
         "SELECT coalesce(string_agg(t, ', ' ORDER BY t), 'ok') FROM unnest(ARRAY['provider', 'integration', 'model',"
         " 'global_settings', 'operation', 'account_integration', 'account_provider', 'account_operation_model',"
         " 'module', 'account_module', 'audit', 'connection_status', 'prompt_type', 'prompt_version',"
-        " 'account_prompt', 'library_item', 'account_library_item', 'change_log', 'igny8_meta']) AS t"
+        " 'account_prompt', 'library_item', 'account_library_item', 'change_log', 'igny8_meta', 'master_key']) AS t"
         " WHERE to_regclass(quote_ident(current_schema()) || '.' || t) IS NULL", &s);
     if (rc != IGNY8_OK || (rc = igny8__db_step_string(st, s, "check the store", out)) != IGNY8_OK || *out == NULL)
         return rc;

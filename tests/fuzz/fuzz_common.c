@@ -42,7 +42,7 @@ char *fuzz_export(igny8_store *st)
 {
     igny8_export_options o = IGNY8_EXPORT_OPTIONS_INIT;
     char *json = NULL;
-    o.flags = IGNY8_EXPORT_WITH_KEYS;
+    o.flags = IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS;
     FUZZ_CHECK(igny8_store_export_json(st, &o, &json) == IGNY8_OK);
     return json;
 }

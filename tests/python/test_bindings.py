@@ -213,6 +213,35 @@ class TestSurface(StoreTestCase):
         self.assertEqual(cm.exception.field, "missing")
 
 
+class TestMasterKeys(unittest.TestCase):
+    KEY = "sk-FAKE-python-sealed-0042"
+
+    def test_sealed_keys_rotation_and_sealed_exports(self):
+        place = testbackend.place()
+        first, second = igny8.master_key_new(), igny8.master_key_new()
+        self.assertNotEqual(first, second)
+        with igny8.Store(**place, master_key=first) as st:
+            st.load_defaults("test")
+            st.set_global_key("test", "openai", self.KEY)
+            self.assertEqual(st.resolve(7, "clustering", "gpt-4o").api_key(), self.KEY)
+            sealed = st.export(with_keys=True, passphrase="tr0ub4dor&3")
+            self.assertNotIn(self.KEY, json.dumps(sealed))
+            st.rekey("test", second)
+        with igny8.Store(**place) as st:  # no master key: everything but the key
+            r = st.resolve(7, "clustering", "gpt-4o")
+            self.assertEqual(r.api_key_source, "global")
+            with self.assertRaises(igny8.MasterKeyError) as e:
+                r.api_key()
+            self.assertEqual(e.exception.field, "master_key")
+        with self.assertRaises(igny8.MasterKeyError):
+            igny8.Store(**place, master_key=first)  # rotated away
+        with testbackend.store() as other:
+            with self.assertRaises(igny8.MasterKeyError):
+                other.import_document("test", sealed, replace=True, passphrase="wrong")
+            other.import_document("test", sealed, replace=True, passphrase="tr0ub4dor&3")
+            self.assertEqual(other.resolve(7, "clustering", "gpt-4o").api_key(), self.KEY)
+
+
 class TestThreadsAndMemory(unittest.TestCase):
     def test_threads_share_one_store(self):
         with igny8.Store(**testbackend.place()) as st:

@@ -258,6 +258,32 @@ class TestGlobalSettings(CtlTestCase):
 
 
 class TestKeys(CtlTestCase):
+    def test_master_keys_seal_rotate_and_refuse(self):
+        first, second = self.path("master1"), self.path("master2")
+        self.assertEqual(self.ok("keys", "new-master", "-o", first, db=False), {"master_key_file": first})
+        self.ok("keys", "new-master", "-o", second, db=False)
+        self.assertEqual(stat.S_IMODE(os.stat(first).st_mode), 0o600)
+        p = self.run_ctl("keys", "new-master", "-o", first, db=False)
+        self.assertEqual(p.returncode, 7, "never over an existing key file")
+        with_first = {"IGNY8_MASTER_KEY_FILE": first}
+        self.ok("keys", "set", "openai", stdin=KEY_STDIN + "\n", env=with_first)
+        if not testbackend.postgres():
+            with open(self.db, "rb") as f:
+                self.assertNotIn(KEY_STDIN.encode(), f.read())
+        self.assertEqual({k["integration"]: k for k in self.ok("keys", "list")}["openai"]["last4"], KEY_STDIN[-4:])
+        p = self.run_ctl("keys", "set", "openai", stdin=KEY_ENV + "\n")  # no master key: refused
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn("master key", p.stderr)
+        self.ok("keys", "rotate-master", "--new-key-file", second, env=with_first)
+        p = self.run_ctl("keys", "list", env=with_first)
+        self.assertEqual(p.returncode, 6, "the old master key no longer opens the store")
+        doc = self.run_ctl("export", "--with-keys", "--plaintext-keys", env={"IGNY8_MASTER_KEY_FILE": second},
+                           secret=True)
+        self.assertEqual(doc.returncode, 0, doc.stderr)
+        self.assertIn(KEY_STDIN, doc.stdout)
+        audit = self.ok("audit", "--entity", "store")["entries"]
+        self.assertIn("rekey", [e["action"] for e in audit])
+
     def test_keys_from_stdin_and_env_never_shown(self):
         out = self.ok("keys", "set", "openai", stdin=KEY_STDIN + "\n")
         self.assertEqual(out, {"integration": "openai", "account_id": None, "configured": True})
@@ -277,14 +303,34 @@ class TestKeys(CtlTestCase):
                      ["audit", "--limit", "50"], ["audit", "--format", "table"], ["export"]):
             p = self.run_ctl(*args)
             self.assertEqual(p.returncode, 0, p.stderr)
-        # An export with keys has them, in a private file.
-        p = self.run_ctl("export", "--with-keys", secret=True)
+        # Keys in an export are sealed: under a passphrase, or (here: no master key) refused.
+        p = self.run_ctl("export", "--with-keys")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("passphrase", p.stderr)
+        env = dict(os.environ, EXPORT_PASSPHRASE="correct horse battery staple")
+        p = self.run_ctl("export", "--with-keys", "--passphrase-env", "EXPORT_PASSPHRASE", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(KEY_STDIN, p.stdout)
+        self.assertIn('"sealed_with": "passphrase"', p.stdout)
+        sealed = self.path("sealed.json")
+        with open(sealed, "w") as f:
+            f.write(p.stdout)
+        p = self.run_ctl("import", sealed)
+        self.assertEqual(p.returncode, 6, p.stderr)  # EPERM: the passphrase is needed
+        bad = dict(os.environ, EXPORT_PASSPHRASE="wrong horse")
+        p = self.run_ctl("import", sealed, "--passphrase-env", "EXPORT_PASSPHRASE", env=bad)
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn("does not open", p.stderr)
+        p = self.run_ctl("import", sealed, "--passphrase-env", "EXPORT_PASSPHRASE", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # In plain text only when asked for, in a private file.
+        p = self.run_ctl("export", "--with-keys", "--plaintext-keys", secret=True)
         self.assertEqual(p.returncode, 0)
         self.assertIn(KEY_STDIN, p.stdout)
         self.assertIn(KEY_ACCOUNT, p.stdout)
         self.assertIn("contains API keys", p.stderr)
         out = self.path("secret.json")
-        p = self.run_ctl("export", "--with-keys", "-o", out, secret=True)
+        p = self.run_ctl("export", "--with-keys", "--plaintext-keys", "-o", out, secret=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o600)
         with open(out) as f:
@@ -560,7 +606,7 @@ class TestTransfer(CtlTestCase):
 
 class TestStoreCopy(CtlTestCase):
     def export_with_keys(self, db, schema=None):
-        args = ["--db", db] + (["--schema", schema] if schema else []) + ["export", "--with-keys"]
+        args = ["--db", db] + (["--schema", schema] if schema else []) + ["export", "--with-keys", "--plaintext-keys"]
         p = subprocess.run([CTL] + args, capture_output=True, text=True, env=ctl_env(), timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         return p.stdout  # holds keys: never added to the transcript

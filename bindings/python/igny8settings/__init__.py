@@ -3,14 +3,15 @@ content platform (pure ctypes; see the library's headers for every rule)."""
 
 from ._ffi import LIBRARY_VERSION
 from ._resolution import Resolution
-from ._store import Store, render_template, template_variables, text_diff
+from ._store import Store, master_key_new, render_template, template_variables, text_diff
 from ._version import __version__
-from .errors import (ConflictError, Igny8Error, Igny8MemoryError, NotFoundError, StoreError,
+from .errors import (ConflictError, Igny8Error, Igny8MemoryError, MasterKeyError, NotFoundError, StoreError,
                      ValidationError)
 
 __all__ = [
-    "Store", "Resolution", "render_template", "template_variables", "text_diff",
+    "Store", "Resolution", "master_key_new", "render_template", "template_variables", "text_diff",
     "Igny8Error", "ValidationError", "NotFoundError", "ConflictError", "StoreError", "Igny8MemoryError",
+    "MasterKeyError",
     "LIBRARY_VERSION", "library_version", "__version__",
 ]
 

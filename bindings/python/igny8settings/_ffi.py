@@ -54,7 +54,7 @@ class Error(Structure):
 
 class StoreOptions(Structure):
     _fields_ = [("version", c_uint), ("busy_timeout_ms", c_uint), ("flags", c_uint32), ("cache_accounts", c_uint),
-                ("schema", ctypes.c_char_p)]
+                ("schema", ctypes.c_char_p), ("master_key", ctypes.c_char_p)]
 
 
 class ModelFilter(Structure):
@@ -91,11 +91,11 @@ class ConnectionTestOptions(Structure):
 
 
 class ExportOptions(Structure):
-    _fields_ = [("version", c_uint), ("flags", c_uint32)]
+    _fields_ = [("version", c_uint), ("flags", c_uint32), ("passphrase", c_char_p)]
 
 
 class ImportOptions(Structure):
-    _fields_ = [("version", c_uint), ("mode", c_int)]
+    _fields_ = [("version", c_uint), ("mode", c_int), ("passphrase", c_char_p)]
 
 
 S, I, I64, SZ, D, U = c_char_p, c_int, c_int64, c_size_t, c_double, c_uint
@@ -112,6 +112,8 @@ _SIGNATURES: Dict[str, Any] = {
     # store
     "igny8_store_options_init": (I, [POINTER(StoreOptions), U]),
     "igny8_store_open": (I, [POINTER(STORE), S, POINTER(StoreOptions)]),
+    "igny8_store_rekey": (I, [STORE, S, S]),
+    "igny8_master_key_new": (I, [ctypes.c_char_p]),
     "igny8_store_close": (None, [STORE]),
     "igny8_store_path": (S, [STORE]),
     "igny8_store_schema_version": (I, [STORE, POINTER(I)]),
@@ -271,10 +273,15 @@ def _check(rc: int, func: Callable, args: tuple) -> int:
     """errcheck of every int-returning call: read this thread's last error at once."""
     if rc >= 0:
         return rc
+    raise last_error(rc)
+
+
+def last_error(rc: int) -> errors.Igny8Error:
+    """The exception for this thread's last error (rc: the code the call gave)."""
     e = lib.igny8_error_last().contents
     message = e.message.decode("utf-8", "replace") if e.message else ""
     field = e.field.decode("utf-8", "replace") if e.field else None
-    raise errors.error_for(rc, message, field)
+    return errors.error_for(rc, message, field)
 
 
 def _missing(name: str) -> Callable:
@@ -362,7 +369,7 @@ def take(call: Callable, *args: Any) -> str:
 
 # The version of each options struct these declarations mirror (the library fills and reads
 # exactly that version's fields).
-_OPTION_VERSIONS = {"StoreOptions": 3}
+_OPTION_VERSIONS = {"StoreOptions": 4, "ExportOptions": 2, "ImportOptions": 2}
 
 
 def init_options(init: Callable, struct_type: type) -> Any:

@@ -100,8 +100,12 @@ class Resolution:
         return _KEY_SOURCES[fn.resolution_api_key_source(self._handle())]
 
     def api_key(self) -> Optional[str]:
-        """The API key to call the provider with; never log it."""
-        return dec(fn.resolution_api_key(self._handle()))
+        """The API key to call the provider with (None when there is none); never log it.
+        MasterKeyError when it is sealed under a master key the store was not given."""
+        key = fn.resolution_api_key(self._handle())
+        if key is None and self.api_key_source != "none":
+            raise _ffi.last_error(_ffi.lib.igny8_error_last().contents.code)
+        return dec(key)
 
     @property
     def trace(self) -> Dict[str, Any]:

@@ -62,7 +62,7 @@ class Store:
 
     def __init__(self, path: str = ":memory:", *, busy_timeout_ms: int = 0, readonly: bool = False,
                  create: bool = True, cache_accounts: int = 0, sync_normal: bool = False,
-                 schema: Optional[str] = None, postgres: bool = False):
+                 schema: Optional[str] = None, postgres: bool = False, master_key: Optional[str] = None):
         opts = _ffi.init_options(fn.store_options_init, _ffi.StoreOptions)
         opts.busy_timeout_ms = busy_timeout_ms
         opts.cache_accounts = cache_accounts
@@ -70,6 +70,8 @@ class Store:
                       (_SYNC_NORMAL if sync_normal else 0) | (_POSTGRES if postgres else 0))
         schema_bytes = enc(schema) if schema is not None else None
         opts.schema = schema_bytes  # read by igny8_store_open only, while schema_bytes lives
+        key_bytes = enc(master_key) if master_key is not None else None
+        opts.master_key = key_bytes  # None: IGNY8_MASTER_KEY_FILE, else IGNY8_MASTER_KEY
         handle = _ffi.STORE()
         fn.store_open(byref(handle), enc(path), byref(opts))
         self._h = handle
@@ -450,17 +452,38 @@ class Store:
 
     # ---- export / import ----
 
-    def export(self, *, with_keys: bool = False) -> Dict[str, Any]:
-        """The whole store as one document (keys only when asked for)."""
+    def export(self, *, with_keys: bool = False, passphrase: Optional[str] = None,
+               plaintext_keys: bool = False) -> Dict[str, Any]:
+        """The whole store as one document; with_keys: the keys sealed under the passphrase,
+        else under the store's master key, or in plain text with plaintext_keys."""
         o = _ffi.init_options(fn.export_options_init, _ffi.ExportOptions)
-        o.flags = 1 if with_keys else 0
+        o.flags = (1 if with_keys else 0) | (2 if plaintext_keys else 0)
+        phrase = enc(passphrase) if passphrase is not None else None
+        o.passphrase = phrase
         return self._json(fn.store_export_json, byref(o))
 
-    def import_document(self, actor: str, document: Union[str, Dict[str, Any]], *, replace: bool = False) -> None:
-        """Import a document in one transaction (merge, or replace the whole store)."""
+    def import_document(self, actor: str, document: Union[str, Dict[str, Any]], *, replace: bool = False,
+                        passphrase: Optional[str] = None) -> None:
+        """Import a document in one transaction (merge, or replace the whole store); passphrase
+        opens keys sealed under one."""
         o = _ffi.init_options(fn.import_options_init, _ffi.ImportOptions)
         o.mode = 1 if replace else 0
+        phrase = enc(passphrase) if passphrase is not None else None
+        o.passphrase = phrase
         self._call(fn.store_import_json, enc(actor), _body(document), byref(o))
+
+    def rekey(self, actor: str, new_master_key: str) -> None:
+        """Seal every API key under a new master key, in one transaction."""
+        self._call(fn.store_rekey, enc(actor), enc(new_master_key))
+
+
+def master_key_new() -> str:
+    """A new random master key (base64 of 32 bytes): keep it secret, out of the store's backups."""
+    buf = ctypes.create_string_buffer(45)
+    fn.master_key_new(buf)
+    key = buf.value.decode("ascii")
+    ctypes.memset(buf, 0, len(buf))
+    return key
 
 
 def template_variables(template: str) -> List[str]:

@@ -15,6 +15,7 @@ ENOMEM = -7
 EVERSION = -8
 EIO = -9
 EREADONLY = -10
+EPERM = -11
 
 
 class Igny8Error(Exception):
@@ -47,6 +48,11 @@ class StoreError(Igny8Error):
     """The store is busy, damaged, from a newer version, unreadable or read-only."""
 
 
+class MasterKeyError(Igny8Error, PermissionError):
+    """A stored API key is needed and the store was not given its master key, or a wrong
+    one (IGNY8_EPERM)."""
+
+
 class Igny8MemoryError(Igny8Error, MemoryError):
     """The library ran out of memory (IGNY8_ENOMEM)."""
 
@@ -61,6 +67,7 @@ _BY_CODE = {
     EIO: StoreError,
     EREADONLY: StoreError,
     ENOMEM: Igny8MemoryError,
+    EPERM: MasterKeyError,
 }
 
 
