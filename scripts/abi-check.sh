@@ -151,6 +151,8 @@ fields_added_only() {
     /^type size hasn.t changed$/ { next }
     /^type size changed from [0-9]+ to [0-9]+ \(in bits\)$/ { if ($7 + 0 > $5 + 0) next }
     /^[0-9]+ data member insertions?:$/ { next }
+    /^[0-9]+ Added (function|variable)s?:$/ { next }   # additions go with insertions in a minor version
+    /^\[A\] / { next }
     /^.*, at offset [0-9]+ \(in bits\)$/ { next }
     { print "not an insertion: " $0; bad = 1 }
     END { exit bad }

@@ -24,7 +24,8 @@ typedef enum igny8_error_code {
     IGNY8_ENOMEM = -7,     /**< out of memory */
     IGNY8_EVERSION = -8,   /**< the store (or document) comes from a newer library version */
     IGNY8_EIO = -9,        /**< the file cannot be created, opened, read or written */
-    IGNY8_EREADONLY = -10  /**< a write on a store opened read-only */
+    IGNY8_EREADONLY = -10, /**< a write on a store opened read-only */
+    IGNY8_EPERM = -11      /**< an API key is needed and the store was not given its master key */
 } igny8_error_code;
 
 /** The details of a failure. */

@@ -34,7 +34,7 @@ IGNY8_BEGIN_DECL
 #define IGNY8_CACHE_ACCOUNTS_DEFAULT 65536u
 
 /** The schema version this library writes (PRAGMA user_version of a current store). */
-#define IGNY8_SCHEMA_VERSION 5
+#define IGNY8_SCHEMA_VERSION 6
 
 /** Default and upper bound of igny8_store_options.busy_timeout_ms. */
 #define IGNY8_BUSY_TIMEOUT_DEFAULT_MS 5000u
@@ -51,10 +51,17 @@ typedef struct igny8_store_options {
     const char *schema;            /**< @since version 3 (1.1): PostgreSQL: the schema the store's tables
                                         live in, created when missing; NULL = "igny8settings". A lower-case
                                         identifier of 1..63 letters, digits and '_'. Ignored by SQLite. */
+    const char *master_key;        /**< @since version 4 (1.1): the master key API keys are sealed under
+                                        (base64 of 32 bytes; during a rotation several, comma-separated,
+                                        the first sealing new keys); NULL = the file named by
+                                        $IGNY8_MASTER_KEY_FILE, else $IGNY8_MASTER_KEY, else none. */
 } igny8_store_options;
 
-#define IGNY8_STORE_OPTIONS_VERSION 3
-#define IGNY8_STORE_OPTIONS_INIT { IGNY8_STORE_OPTIONS_VERSION, 0, 0, 0, NULL }
+#define IGNY8_STORE_OPTIONS_VERSION 4
+#define IGNY8_STORE_OPTIONS_INIT { IGNY8_STORE_OPTIONS_VERSION, 0, 0, 0, NULL, NULL }
+
+/** Bytes of a base64 master key with its NUL (igny8_master_key_new). */
+#define IGNY8_MASTER_KEY_SIZE 45
 
 /** The schema a PostgreSQL store lives in when igny8_store_options.schema is NULL. */
 #define IGNY8_STORE_SCHEMA_DEFAULT "igny8settings"
@@ -70,7 +77,9 @@ IGNY8_API int igny8_store_options_init(igny8_store_options *opts, unsigned int v
  *  *out: caller's, release with igny8_store_close(); NULL on error.
  *  IGNY8_EIO: cannot create or open the file, or reach the server (field "path");
  *  IGNY8_ECORRUPT: not a store, or damaged; IGNY8_EVERSION: made by a newer library;
- *  IGNY8_EINVAL: bad argument or option. */
+ *  IGNY8_EINVAL: bad argument or option; IGNY8_EPERM: the master key given is not the
+ *  store's (field "master_key"). A store opened without its master key serves everything
+ *  but the keys themselves. */
 IGNY8_API int igny8_store_open(igny8_store **out, const char *path, const igny8_store_options *opts);
 
 /** Close the store and release everything it holds. NULL is a no-op. No other thread
@@ -84,6 +93,17 @@ IGNY8_API const char *igny8_store_path(const igny8_store *st);
 /** The schema version of the open file into *out (IGNY8_SCHEMA_VERSION once migrated).
  *  IGNY8_EINVAL: NULL argument; IGNY8_ECORRUPT: the file cannot be read. */
 IGNY8_API int igny8_store_schema_version(igny8_store *st, int *out);
+
+/** A new random master key (base64 of 32 bytes) into out, a buffer of IGNY8_MASTER_KEY_SIZE
+ *  bytes: keep it secret and out of the store's backups. IGNY8_EINVAL: out is NULL. */
+IGNY8_API int igny8_master_key_new(char out[IGNY8_MASTER_KEY_SIZE]);
+
+/** Rotate: seal every API key of the store under new_master_key, in one audited
+ *  transaction; the store then records only that key and this handle seals with it.
+ *  Give other processes both keys first ("NEW,OLD"). IGNY8_EINVAL (field "master_key"):
+ *  not one base64 key of 32 bytes; IGNY8_EPERM: a key cannot be opened with this
+ *  handle's master keys (nothing changes). */
+IGNY8_API int igny8_store_rekey(igny8_store *st, const char *actor, const char *new_master_key);
 
 /** Load the shipped defaults (providers, integrations, operations, modules, the model
  *  registry and the global settings) into an empty store, in one transaction.

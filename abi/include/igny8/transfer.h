@@ -25,16 +25,22 @@ IGNY8_BEGIN_DECL
 /** The document format this library writes and the newest it reads. */
 #define IGNY8_EXPORT_FORMAT_VERSION 1
 
-/** Include the API keys (platform and accounts) in the export. Handle the document as a secret. */
+/** Include the API keys (platform and accounts) in the export, sealed: under the
+ *  passphrase when one is given (Argon2id), else under the store's master key (then only
+ *  a store with that master key imports them). IGNY8_EINVAL without either, unless
+ *  IGNY8_EXPORT_PLAINTEXT_KEYS. */
 #define IGNY8_EXPORT_WITH_KEYS (1u << 0)
+/** With IGNY8_EXPORT_WITH_KEYS: the keys in plain text. Handle the document as a secret. */
+#define IGNY8_EXPORT_PLAINTEXT_KEYS (1u << 1)
 
 typedef struct igny8_export_options {
     unsigned int version;   /**< IGNY8_EXPORT_OPTIONS_VERSION */
-    uint32_t flags;         /**< IGNY8_EXPORT_WITH_KEYS; 0 = no keys */
+    uint32_t flags;         /**< IGNY8_EXPORT_WITH_KEYS, IGNY8_EXPORT_PLAINTEXT_KEYS; 0 = no keys */
+    const char *passphrase; /**< @since version 2 (1.1): seals the keys of IGNY8_EXPORT_WITH_KEYS */
 } igny8_export_options;
 
-#define IGNY8_EXPORT_OPTIONS_VERSION 1
-#define IGNY8_EXPORT_OPTIONS_INIT { IGNY8_EXPORT_OPTIONS_VERSION, 0 }
+#define IGNY8_EXPORT_OPTIONS_VERSION 2
+#define IGNY8_EXPORT_OPTIONS_INIT { IGNY8_EXPORT_OPTIONS_VERSION, 0, NULL }
 
 /** Import modes. */
 enum {
@@ -45,10 +51,11 @@ enum {
 typedef struct igny8_import_options {
     unsigned int version;   /**< IGNY8_IMPORT_OPTIONS_VERSION */
     int mode;               /**< IGNY8_IMPORT_MERGE (0) or IGNY8_IMPORT_REPLACE */
+    const char *passphrase; /**< @since version 2 (1.1): opens a document's keys sealed under a passphrase */
 } igny8_import_options;
 
-#define IGNY8_IMPORT_OPTIONS_VERSION 1
-#define IGNY8_IMPORT_OPTIONS_INIT { IGNY8_IMPORT_OPTIONS_VERSION, IGNY8_IMPORT_MERGE }
+#define IGNY8_IMPORT_OPTIONS_VERSION 2
+#define IGNY8_IMPORT_OPTIONS_INIT { IGNY8_IMPORT_OPTIONS_VERSION, IGNY8_IMPORT_MERGE, NULL }
 
 /** Fill the options with the defaults of the given struct version. IGNY8_EINVAL: bad version. */
 IGNY8_API int igny8_export_options_init(igny8_export_options *opts, unsigned int version);
