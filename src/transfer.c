@@ -1873,6 +1873,9 @@ int igny8_store_export_json(igny8_store *st, const igny8_export_options *opts, c
                   : IGNY8_OK;
     if (rc == IGNY8_OK && (o.flags & ~(IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS)))
         return igny8__error_set(IGNY8_EINVAL, "flags", "unknown export flags 0x%x", (unsigned)o.flags);
+    /* A caller built against 1.0 (options version 1) was promised the keys themselves. */
+    if (rc == IGNY8_OK && opts && opts->version == 1 && (o.flags & IGNY8_EXPORT_WITH_KEYS))
+        o.flags |= IGNY8_EXPORT_PLAINTEXT_KEYS;
     if (rc == IGNY8_OK && (o.flags & IGNY8_EXPORT_PLAINTEXT_KEYS) && !(o.flags & IGNY8_EXPORT_WITH_KEYS))
         return igny8__error_set(IGNY8_EINVAL, "flags", "IGNY8_EXPORT_PLAINTEXT_KEYS needs IGNY8_EXPORT_WITH_KEYS");
     if (rc == IGNY8_OK && o.passphrase && (!(o.flags & IGNY8_EXPORT_WITH_KEYS) || (o.flags & IGNY8_EXPORT_PLAINTEXT_KEYS)))

@@ -172,6 +172,14 @@ static void test_transfer__options_init_checks_the_version(void **state)
     assert_igny8_ok(igny8_import_options_init(&i, IGNY8_IMPORT_OPTIONS_VERSION));
     assert_int_equal(i.mode, IGNY8_IMPORT_MERGE);
     assert_igny8_fails(IGNY8_EINVAL, "version", igny8_export_options_init(&e, IGNY8_EXPORT_OPTIONS_VERSION + 1));
+    /* a caller built against 1.0 (version 1) asked for the keys themselves with WITH_KEYS */
+    igny8_store *st = testutil_store(1);
+    struct { unsigned int version; uint32_t flags; } old = { 1, IGNY8_EXPORT_WITH_KEYS };
+    char *json = NULL;
+    assert_igny8_ok(igny8_global_key_set(st, "test", "openai", "sk-FAKE-old-caller-0001"));
+    assert_igny8_ok(igny8_store_export_json(st, (const igny8_export_options *)&old, &json));
+    testutil_assert_contains(json, "sk-FAKE-old-caller-0001");
+    igny8_free(json);
     /* a caller built against version 1 has a smaller struct: init writes only its bytes */
     struct { igny8_export_options o; unsigned char guard[16]; } v1;
     memset(&v1, 0xAB, sizeof(v1));

@@ -227,7 +227,7 @@ static void check_models_prompts_audit_export(igny8_store *st)
     OK(igny8_store_export_json(st, &x, &json));
     CHECK(json && strstr(json, "igny8settings") && !strstr(json, FAKE_KEY));
     igny8_free(json);
-    x.flags = IGNY8_EXPORT_WITH_KEYS;
+    x.flags = IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS;
     json = NULL;
     OK(igny8_store_export_json(st, &x, &json));
     CHECK(json && strstr(json, FAKE_KEY));
