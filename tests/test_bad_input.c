@@ -1599,6 +1599,40 @@ static void test_bad_input__credentials_in_base_url(void **state)
     assert_igny8_ok(igny8_global_integration_set(st, "ops", "openai", &u));
 }
 
+/* A base URL over plain http to another host would send the key unencrypted: refused,
+ * naming base_url, by the setter, the global PUT, an import (an integration's base_url and
+ * a provider's default) and a defaults document; the shipped defaults (all https) load.
+ * The message gives the rule, not the URL. */
+static void test_bad_input__plain_http_base_url_to_another_host(void **state)
+{
+    fixture *f = *state;
+    igny8_store *st = f->st;
+    char *before = view(st);
+    static const char *const url = "http://proxy." MARK ".example/v1";
+    igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
+    u.set = IGNY8_FIELD_BASE_URL;
+    u.base_url = url;
+    char body[512];
+    REJECT(IGNY8_EINVAL, "base_url", igny8_global_integration_set(st, "ops", "openai", &u));
+    testutil_assert_contains(igny8_error_last()->message, "IGNY8_STORE_ALLOW_HTTP");
+    snprintf(body, sizeof(body), "{\"integrations\":{\"anthropic\":{\"base_url\":\"%s\"}}}", url);
+    REJECT(IGNY8_EINVAL, "integrations.anthropic.base_url", igny8_global_settings_put_json(st, "ops", body, NULL));
+    snprintf(body, sizeof(body), "{\"format\":\"igny8settings\",\"format_version\":1,\"integrations\":[{\"name\":"
+             "\"openai\",\"provider\":\"openai\",\"model_type\":\"text\",\"base_url\":\"%s\"}]}", url);
+    REJECT(IGNY8_EINVAL, "$.integrations[0].base_url", igny8_store_import_json(st, "ops", body, NULL));
+    snprintf(body, sizeof(body), "{\"format\":\"igny8settings\",\"format_version\":1,\"providers\":[{\"name\":"
+             "\"openai\",\"display_name\":\"OpenAI\",\"default_base_url\":\"%s\"}]}", url);
+    REJECT(IGNY8_EINVAL, "$.providers[0].default_base_url", igny8_store_import_json(st, "ops", body, NULL));
+    ASSERT_UNCHANGED(st, before);
+    igny8_store *empty = testutil_store(0);
+    snprintf(body, sizeof(body), "{\"format\":1,\"providers\":[{\"name\":\"openai\",\"display_name\":\"OpenAI\","
+             "\"default_base_url\":\"%s\"}]}", url);
+    REJECT(IGNY8_EINVAL, "$.providers[0].default_base_url", igny8_defaults_load(empty, "ops", body));
+    assert_int_equal(testutil_audit_count(empty), 0);
+    assert_igny8_ok(igny8_defaults_load(empty, "ops", NULL));
+    igny8_store_close(empty);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--as-nobody") == 0)
@@ -1632,6 +1666,7 @@ int main(int argc, char **argv)
         T(uri_path_is_a_file_name),
         T(newer_defaults_format_is_eversion),
         T(credentials_in_base_url),
+        T(plain_http_base_url_to_another_host),
     };
     return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
 }
