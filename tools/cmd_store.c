@@ -263,7 +263,7 @@ static int cmd_store_copy(ctl_ctx *c, const ctl_args *a)
     int empty = 0, identical = 0, rc;
     rc = ctl_open(&src, a->pos[0], src_schema ? src_schema : c->schema, IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE);
     if (rc == IGNY8_OK)
-        rc = ctl_open(&dst, a->pos[1], dst_schema ? dst_schema : c->schema, 0);
+        rc = ctl_open(&dst, a->pos[1], dst_schema ? dst_schema : c->schema, c->store_flags);
     if (rc == IGNY8_OK)
         rc = is_empty(dst, &empty);
     if (rc == IGNY8_OK && !empty && !ctl_flag(a, "replace")) {

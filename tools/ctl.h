@@ -59,6 +59,7 @@ typedef struct ctl_ctx {
     const char *schema;             /* --schema or IGNY8_SCHEMA: PostgreSQL's schema (NULL: the default) */
     int format;                     /* CTL_FORMAT_* */
     const char *actor;              /* --actor, IGNY8_ACTOR or "$USER@igny8ctl" */
+    uint32_t store_flags;           /* IGNY8_STORE_* from global options (--allow-http), for every store opened */
     igny8_store *st;                /* open when the command asked for a store */
     const struct ctl_command *cmd;  /* the command being run */
 } ctl_ctx;

@@ -558,6 +558,43 @@ class TestTransfer(CtlTestCase):
         self.assertEqual(self.run_ctl("export").stdout, before)
 
 
+class TestAllowHttp(CtlTestCase):
+    """A base_url receives the key: plain http:// to a host other than loopback is refused
+    unless the global option --allow-http opens the stores with IGNY8_STORE_ALLOW_HTTP."""
+
+    REMOTE = json.dumps({"integrations": {"openai": {"base_url": "http://proxy.internal:3128/v1"}}})
+
+    def test_plain_http_to_another_host_needs_the_option(self):
+        err = self.fails(3, "global", "put", "--json", "-", stdin=self.REMOTE, field="integrations.openai.base_url")
+        self.assertIn("https://", err)
+        self.assertNotIn("proxy.internal", err)
+        self.ok("global", "put", "--json", "-",
+                stdin=json.dumps({"integrations": {"anthropic": {"base_url": "http://localhost:8080/v1"}}}))
+        for args in (["--allow-http", "global", "put"], ["global", "put", "--allow-http"]):
+            out = self.ok(*args, "--json", "-", stdin=self.REMOTE)
+            self.assertEqual(out["integrations"]["openai"]["base_url"], "http://proxy.internal:3128/v1")
+        self.fails(2, "--allow-http=yes", "global", "get")
+        self.fails(2, "global", "get", "--allow-http=1")
+
+    def test_imports_and_copies_of_such_a_url_need_it_too(self):
+        self.ok("--allow-http", "global", "put", "--json", "-", stdin=self.REMOTE)
+        dump = self.path("dump.json")
+        self.ok("export", "-o", dump)
+        with open(dump) as f:
+            names = [i["name"] for i in json.load(f)["integrations"]]
+        field = f"$.integrations[{names.index('openai')}].base_url"
+        other = self.path("other.db")
+        self.ok("init", db=other)
+        self.fails(3, "import", dump, db=other, field=field)
+        self.ok("--allow-http", "import", dump, db=other)
+        self.assertEqual(self.ok("global", "get", db=other)["integrations"]["openai"]["base_url"],
+                         "http://proxy.internal:3128/v1")
+        copy = self.path("copy.db")
+        src = ["--src-schema", self.schema] if self.schema else []
+        self.fails(3, "store", "copy", self.db, copy, *src, db=False, field=field)
+        self.assertTrue(self.ok("--allow-http", "store", "copy", self.db, copy, *src, db=False)["identical"])
+
+
 class TestStoreCopy(CtlTestCase):
     def export_with_keys(self, db, schema=None):
         args = ["--db", db] + (["--schema", schema] if schema else []) + ["export", "--with-keys"]
