@@ -48,7 +48,7 @@ static int cmd_audit(ctl_ctx *c, const ctl_args *a)
     q.entity = ctl_opt(a, "entity");
     q.since = ctl_opt(a, "since");
     q.actor = ctl_opt(a, "actor");
-    if (account && (rc = ctl_parse_i64(account, "account", &q.account_id)) != CTL_OK)
+    if (account && (rc = ctl_parse_id(account, "--account", "account", &q.account_id)) != CTL_OK)
         return rc;
     if (limit && (rc = ctl_parse_int(limit, "limit", &n)) != CTL_OK)
         return rc;
@@ -181,7 +181,7 @@ static int cmd_test_connection(ctl_ctx *c, const ctl_args *a)
     igny8_connection_test_options opts = IGNY8_CONNECTION_TEST_OPTIONS_INIT;
     const char *account = ctl_opt(a, "account");
     char *json = NULL;
-    int rc = account ? ctl_parse_i64(account, "account", &opts.account_id) : CTL_OK;
+    int rc = account ? ctl_parse_id(account, "--account", "account", &opts.account_id) : CTL_OK;
     if (rc == CTL_OK)
         rc = parse_timeout(a, "timeout-ms", &opts.timeout_ms);
     if (rc == CTL_OK)

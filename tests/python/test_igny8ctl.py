@@ -635,6 +635,52 @@ class TestStoreCopy(CtlTestCase):
         self.assertFalse(os.path.exists(self.path("nothere.db")))
 
 
+class TestIds(CtlTestCase):
+    """An account id (and a library item's id) has one spelling: decimal digits only,
+    1..INT64_MAX, no sign, white space, underscore, hex or leading zero ("042" could be
+    meant as octal, and one account must not be two strings in scripts and logs). The error
+    names the argument or option as the usage writes it, and its field."""
+
+    BAD = (" 42", "42 ", "\t42", "+42", "-42", "4_2", "0x2a", "042", "00", "0", "", "4 2", "4\n2", "\u0664\u0662",
+           "42abc", "9223372036854775808", "99999999999999999999")
+
+    def test_account_ids_are_digits_only(self):
+        for bad in self.BAD:
+            with self.subTest(bad=bad):
+                self.assertIn("ACCOUNT", self.fails(3, "account", "integrations", bad, field="account_id"))
+                self.fails(3, "resolve", bad, "ideas", field="account_id")
+                self.fails(3, "prompts", "reset-bulk", "ideas", "7", bad, field="account_id")
+                self.fails(3, "library", "copies", "strategies", bad, field="account_id")
+                self.assertIn("--account '", self.fails(3, "modules", "list", "--account", bad, field="account"))
+                self.fails(3, "audit", "--account", bad, field="account")
+                self.fails(3, "prompts", "render", "ideas", "--account", bad, "--vars", "{}", field="account")
+                self.fails(3, "test-connection", "openai", "--account", bad, field="account")
+                self.fails(3, "library", "bulk-clone", "strategies", "--sources", "1", "--accounts", f"7,{bad}",
+                           field="accounts")
+        # keys never echo their arguments
+        err = self.fails(3, "keys", "list", "--account", " 7", field="account")
+        self.assertNotIn(" 7'", err)
+
+    def test_good_ids_and_the_largest(self):
+        self.assertEqual(len(self.ok("account", "integrations", "42")), 4)
+        self.assertEqual(len(self.ok("account", "integrations", "9223372036854775807")), 4)
+        self.assertEqual(self.ok("resolve", "7", "ideas")["model"], "gpt-4o-mini")
+        self.ok("modules", "list", "--account", "7")
+
+    def test_library_ids_follow_the_same_rule(self):
+        for bad in (" 1", "+1", "01", "0", "1_0"):
+            with self.subTest(bad=bad):
+                self.assertIn("ID", self.fails(3, "library", "get", "strategies", bad, field="id"))
+                self.fails(3, "library", "clone", "strategies", "7", bad, field="source_id")
+                self.fails(3, "library", "bulk-clone", "strategies", "--sources", bad, "--accounts", "7",
+                           field="sources")
+
+    def test_other_integers_take_no_space_or_plus(self):
+        for bad in (" 5", "+5", "5 "):
+            self.fails(3, "audit", "--limit", bad, field="limit")
+        self.ok("audit", "--limit", "5")
+
+
 class TestExitCodes(CtlTestCase):
     def test_usage_errors_exit_2(self):
         for args in (["frob"], ["models"], ["models", "frob"], ["models", "get"], ["models", "get", "a", "b"],
