@@ -11,7 +11,7 @@ integers beyond 64 bits).
 | status | code | when |
 | --- | --- | --- |
 | 400 | invalid | igny8settings.ValidationError, or a bad body field or query parameter |
-| 400 | invalid_json | the body is not a JSON object |
+| 400 | invalid_json | the body is not a JSON object, or nests deeper than MAX_JSON_DEPTH |
 | 400 | invalid_credentials | wrong username or password at login |
 | 401 | not_authenticated | no logged-in user |
 | 403 | permission_denied | a staff-only path, for a user who is not staff |
@@ -27,6 +27,7 @@ integers beyond 64 bits).
 
 import json
 import math
+import re
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -174,6 +175,12 @@ def server_error(request):
 
 # ---- request bodies ----
 
+# Far deeper than any settings body, far below what Python's json (recursive) survives.
+MAX_JSON_DEPTH = 64
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_COLON = re.compile(r"[ \t\n\r]*:")
+
+
 def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
@@ -185,16 +192,78 @@ def _finite(number):
     return value
 
 
+def _string_end(text, start):
+    """The index after the JSON string whose opening quote is just before start
+    (len(text) when it never ends). Linear: each quote and backslash is looked at once."""
+    i = start
+    while True:
+        j = text.find('"', i)
+        if j < 0:
+            return len(text)
+        k = j
+        while k > start and text[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:  # not escaped
+            return j + 1
+        i = j + 1
+
+
+def _member_name(text, span):
+    try:
+        return json.loads(text[span[0]:span[1]])[:200]
+    except ValueError:
+        return None
+
+
+def _too_deep(text):
+    """None, or (offset, top-level member or None) where text first nests deeper than
+    MAX_JSON_DEPTH, found without recursion and before json.loads recurses into it."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return None  # the usual body: no need to look closer
+    depth, member, i = 0, None, 0
+    while True:
+        m = _STRUCTURE.search(text, i)
+        if m is None:
+            return None
+        token, i = m.group(), m.end()
+        if token == '"':
+            i = _string_end(text, i)
+            if depth == 1 and _COLON.match(text, i):
+                member = (m.start(), i)
+        elif token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return m.start(), member and _member_name(text, member)
+        else:
+            depth -= 1
+
+
+def _parse(text):
+    deep = _too_deep(text)
+    if deep:
+        offset, member = deep
+        raise ApiError(400, "invalid_json", f"the request body nests deeper than {MAX_JSON_DEPTH} arrays or objects "
+                                            f"(at character {offset})", member)
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+    except RecursionError:  # not reached below MAX_JSON_DEPTH; never a 500 if it were
+        raise ApiError(400, "invalid_json", "the request body nests too deeply")
+    except ValueError as e:
+        raise ApiError(400, "invalid_json", f"the request body is not JSON: {e}")
+
+
 def body(request):
-    """The request body: a JSON object (400 invalid_json otherwise)."""
+    """The request body: a JSON object nested at most MAX_JSON_DEPTH deep (400
+    invalid_json otherwise)."""
     try:
         raw = request.body
     except RequestDataTooBig:
         raise ApiError(413, "too_large", "the request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE")
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite)
-    except (ValueError, UnicodeDecodeError) as e:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
         raise ApiError(400, "invalid_json", f"the request body is not JSON: {e}")
+    value = _parse(text)
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", "the request body must be a JSON object")
     return value

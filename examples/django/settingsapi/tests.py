@@ -23,6 +23,7 @@ from django.test import Client, TestCase, override_settings
 
 import igny8settings
 
+from . import api
 from . import store as store_module
 from .models import AccountMembership
 
@@ -1048,6 +1049,62 @@ class LibraryTests(ApiTestCase):
         self.as_user(self.alice)
         self.assertEqual(len(self.ok(self.get("system/library/strategies/copies/"))), 1)
 
+
+class BodyTests(ApiTestCase):
+    """What every JSON body goes through before a view sees it (api.body): the nesting
+    depth, on the account's integration PUT and the
+    staff's global PUT, and on the other kinds of body. Nothing is ever written."""
+
+    INTEGRATION = "system/settings/integrations/openai/"
+    GLOBAL = "admin/global-settings/"
+    N = 50_000  # 100 KB of brackets
+
+    def put_both(self, raw):
+        """The responses of the integration PUT (as alice) and the global PUT (as staff)."""
+        self.as_user(self.alice)
+        account = self.client.put(API + self.INTEGRATION, raw, content_type="application/json")
+        self.as_user(self.ops)
+        platform = self.client.put(API + self.GLOBAL, raw, content_type="application/json")
+        return account, platform
+
+    def views(self):
+        self.as_user(self.alice)
+        account = self.ok(self.get(self.INTEGRATION))
+        self.as_user(self.ops)
+        return account, self.ok(self.get(self.GLOBAL))
+
+    def test_deep_nesting_is_400_on_both_puts(self):
+        before = self.views()
+        n = self.N
+        bodies = {  # body: the field of the error
+            "[" * n + "]" * n: None,
+            "{" * n + "}" * n: None,
+            '{"a":' * n + "1" + "}" * n: "a",
+            '{"a":[' * (n // 2) + "1" + "]}" * (n // 2): "a",
+            '[{"a":' * (n // 2) + "1" + "}]" * (n // 2): None,
+            '{"integrations":' + '{"openai":[' * (n // 2): "integrations",
+            "[" * n: None,
+            '{"model":"x", "temperature":' + "[" * 65 + "]" * 65 + "}": "temperature",
+        }
+        for raw, field in bodies.items():
+            for r in self.put_both(raw):
+                self.assertError(r, 400, "invalid_json", field, "deeper than 64")
+        self.assertEqual(self.views(), before)
+
+    def test_nesting_up_to_the_limit_reaches_the_library(self):
+        raw = '{"temperature":' + "[" * 63 + "]" * 63 + "}"  # 64 deep with the body
+        for r in self.put_both(raw):
+            self.assertError(r, 400, "invalid", ANY)
+            self.assertNotEqual(json.loads(r.content)["error"]["code"], "invalid_json")
+        brackets_in_a_string = '{"model":"' + "[" * self.N + '"}'
+        self.as_user(self.alice)
+        self.assertError(self.client.put(API + self.INTEGRATION, brackets_in_a_string, content_type="application/json"),
+                         400, "invalid", "model")
+
+    def test_recursion_past_any_limit_is_still_400(self):
+        with mock.patch.object(api, "MAX_JSON_DEPTH", 10 ** 9):
+            for r in self.put_both("[" * self.N + "]" * self.N):
+                self.assertError(r, 400, "invalid_json", None)
 
 class LibraryErrorMappingTests(ApiTestCase):
     """How library failures map to statuses that the shipped data cannot provoke."""
