@@ -10,7 +10,7 @@ integers beyond 64 bits).
 
 | status | code | when |
 | --- | --- | --- |
-| 400 | invalid | igny8settings.ValidationError, or a bad body field or query parameter |
+| 400 | invalid | igny8settings.ValidationError, a bad body field or query parameter, or a name given twice in one object of the body (field: its path) |
 | 400 | invalid_json | the body is not a JSON object, or nests deeper than MAX_JSON_DEPTH |
 | 400 | invalid_credentials | wrong username or password at login |
 | 401 | not_authenticated | no logged-in user |
@@ -192,6 +192,20 @@ def _finite(number):
     return value
 
 
+class _Object(dict):
+    """A JSON object as parsed: a dict that remembers the first name it was given twice."""
+    duplicate = None
+
+
+def _object(pairs):
+    obj = _Object()
+    for name, value in pairs:
+        if name in obj and obj.duplicate is None:
+            obj.duplicate = name
+        obj[name] = value
+    return obj
+
+
 def _string_end(text, start):
     """The index after the JSON string whose opening quote is just before start
     (len(text) when it never ends). Linear: each quote and backslash is looked at once."""
@@ -238,6 +252,28 @@ def _too_deep(text):
             depth -= 1
 
 
+def _path(prefix, name):
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _duplicate(value, prefix=""):
+    """The path of a name given twice in an object (the library's form:
+    integrations.openai.temperature, sections[2].heading), or None. The depth is bounded."""
+    if isinstance(value, _Object):
+        if value.duplicate is not None:
+            return _path(prefix, value.duplicate)
+        for name, item in value.items():
+            found = _duplicate(item, _path(prefix, name))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _duplicate(item, f"{prefix}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def _parse(text):
     deep = _too_deep(text)
     if deep:
@@ -245,7 +281,7 @@ def _parse(text):
         raise ApiError(400, "invalid_json", f"the request body nests deeper than {MAX_JSON_DEPTH} arrays or objects "
                                             f"(at character {offset})", member)
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite, object_pairs_hook=_object)
     except RecursionError:  # not reached below MAX_JSON_DEPTH; never a 500 if it were
         raise ApiError(400, "invalid_json", "the request body nests too deeply")
     except ValueError as e:
@@ -253,8 +289,9 @@ def _parse(text):
 
 
 def body(request):
-    """The request body: a JSON object nested at most MAX_JSON_DEPTH deep (400
-    invalid_json otherwise)."""
+    """The request body: a JSON object, each name at most once per object (400 invalid,
+    naming its path: the library refuses that too, and a dict would keep only the last),
+    nested at most MAX_JSON_DEPTH deep (400 invalid_json)."""
     try:
         raw = request.body
     except RequestDataTooBig:
@@ -266,6 +303,9 @@ def body(request):
     value = _parse(text)
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", "the request body must be a JSON object")
+    twice = _duplicate(value)
+    if twice:
+        raise invalid(twice[:200], f"{twice[:200]} is given twice in one object: which value counts would be a guess")
     return value
 
 

@@ -1052,7 +1052,7 @@ class LibraryTests(ApiTestCase):
 
 class BodyTests(ApiTestCase):
     """What every JSON body goes through before a view sees it (api.body): the nesting
-    depth, on the account's integration PUT and the
+    depth and names given twice, on the account's integration PUT and the
     staff's global PUT, and on the other kinds of body. Nothing is ever written."""
 
     INTEGRATION = "system/settings/integrations/openai/"
@@ -1105,6 +1105,26 @@ class BodyTests(ApiTestCase):
         with mock.patch.object(api, "MAX_JSON_DEPTH", 10 ** 9):
             for r in self.put_both("[" * self.N + "]" * self.N):
                 self.assertError(r, 400, "invalid_json", None)
+
+    def test_a_name_given_twice_is_400_naming_its_path(self):
+        before = self.views()
+        account, platform = self.put_both('{"temperature":0.1,"temperature":0.2}')
+        self.assertError(account, 400, "invalid", "temperature", "twice")
+        self.assertError(platform, 400, "invalid", "temperature", "twice")
+        for raw, field in (('{"integrations":{"openai":{"temperature":0.1,"temperature":0.2}}}',
+                            "integrations.openai.temperature"),
+                           ('{"integrations":{"openai":{}},"integrations":{}}', "integrations"),
+                           ('{"is_active":true,"is_active":false}', "is_active"),
+                           ('{"is_active":true,"is_\\u0061ctive":true}', "is_active")):  # the same name, escaped
+            self.assertError(self.put_both(raw)[1], 400, "invalid", field)
+        self.assertEqual(self.views(), before)
+        profile = ('{"name":"Twice","category":"blog","tone":"calm","structure_template":{"sections":'
+                   '[{"heading":"a"},{"heading":"b","heading":"c"}]}}')
+        self.assertError(self.post("admin/library/author-profiles/", raw=profile), 400, "invalid",
+                         "structure_template.sections[1].heading")
+        self.as_user(None)
+        self.assertError(self.post("auth/login/", raw='{"username":"alice","username":"ops","password":"ops-pw"}'),
+                         400, "invalid", "username")
 
 class LibraryErrorMappingTests(ApiTestCase):
     """How library failures map to statuses that the shipped data cannot provoke."""
