@@ -21,6 +21,7 @@ integers beyond 64 bits).
 | 405 | method_not_allowed | with an Allow header |
 | 409 | conflict | igny8settings.ConflictError |
 | 413 | too_large | the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE |
+| 415 | unsupported_media_type | a JSON body sent without Content-Type: application/json (charset utf-8 if any) |
 | 503 | store_unavailable | igny8settings.StoreError (busy, damaged, read-only, newer, unreadable) |
 | 500 | internal | any other library error |
 """
@@ -274,6 +275,18 @@ def _duplicate(value, prefix=""):
     return None
 
 
+def _check_content_type(request):
+    """415 unless the body comes as application/json (any parameters; a charset must be UTF-8)."""
+    media = (request.content_type or "").strip().lower()
+    charset = (request.content_params.get("charset") or "utf-8").strip().lower()
+    if media != "application/json":
+        raise ApiError(415, "unsupported_media_type", f"the request body must be sent with Content-Type: "
+                                                      f"application/json, not {media[:64] or 'none'!r}")
+    if charset not in ("utf-8", "utf8"):
+        raise ApiError(415, "unsupported_media_type", f"a JSON body is UTF-8: send application/json with "
+                                                      f"charset utf-8 or none, not {charset[:32]!r}")
+
+
 def _parse(text):
     deep = _too_deep(text)
     if deep:
@@ -289,9 +302,11 @@ def _parse(text):
 
 
 def body(request):
-    """The request body: a JSON object, each name at most once per object (400 invalid,
-    naming its path: the library refuses that too, and a dict would keep only the last),
-    nested at most MAX_JSON_DEPTH deep (400 invalid_json)."""
+    """The request body: a JSON object sent as application/json (415 otherwise), each name
+    at most once per object (400 invalid, naming its path: the library refuses that too,
+    and a dict would keep only the last), nested at most MAX_JSON_DEPTH deep (400
+    invalid_json)."""
+    _check_content_type(request)
     try:
         raw = request.body
     except RequestDataTooBig:
