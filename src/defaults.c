@@ -60,6 +60,10 @@ static int load_provider(igny8_store *st, const char *actor, const cJSON *o)
     if (rc == IGNY8_OK) rc = get_str(o, "display_name", 1, &p.display_name);
     if (rc == IGNY8_OK) rc = get_str(o, "connection_test", 0, &p.connection_test);
     if (rc == IGNY8_OK) rc = get_str(o, "default_base_url", 0, &p.default_base_url);
+    /* the same rules as a base_url set later: a document's URL gets the key too */
+    if (rc == IGNY8_OK && p.default_base_url &&
+        (rc = igny8__base_url_check(p.default_base_url, igny8__store_allows_http(st))) != IGNY8_OK)
+        igny8__error_set_field("default_base_url");
     return rc == IGNY8_OK ? igny8__db_transfer_provider_put(st, &p) : rc;
 }
 

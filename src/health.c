@@ -148,6 +148,19 @@ static int plan_key(igny8_store *st, const igny8__integ_row *p, int64_t account_
     return rc;
 }
 
+/* A stored base URL that today's rules refuse (plain http to another host, from before
+ * 1.2, or a store opened with IGNY8_STORE_ALLOW_HTTP once) gets no request: the key
+ * would travel with it. */
+static int check_stored_base_url(igny8_store *st, const igny8__integ_row *p, const char *base)
+{
+    char why[256];  /* the check's message: about 160 bytes */
+    if (base == NULL || igny8__base_url_check(base, igny8__store_allows_http(st)) == IGNY8_OK)
+        return IGNY8_OK;
+    snprintf(why, sizeof(why), "%s", igny8_error_last()->message);
+    return igny8__error_set(IGNY8_EINVAL, "base_url", "integration '%s' is not tested, no request was sent: the "
+                            "stored %s", p->name, why);
+}
+
 /* Inside the caller's read transaction. */
 static int load_plan(igny8_store *st, const char *integration, int64_t account_id, test_plan *plan)
 {
@@ -158,6 +171,8 @@ static int load_plan(igny8_store *st, const char *integration, int64_t account_i
     if (rc != IGNY8_OK)
         return rc;
     rc = igny8__db_provider_test_get(st, p.provider, &kind, &default_base);
+    if (rc == IGNY8_OK)
+        rc = check_stored_base_url(st, &p, p.base_url ? p.base_url : default_base);
     if (rc == IGNY8_OK)
         rc = fill_plan(plan, &p, kind, p.base_url ? p.base_url : default_base);
     if (rc == IGNY8_OK)
@@ -472,6 +487,21 @@ static void provider_reasons(health *h, const igny8__integ_row *p, const char *r
         reason(h, "%s: its default model '%s' is inactive", what, p->model);
 }
 
+/* An integration whose base URL (its own, else its provider's) is plain http to another
+ * host, in a store opened without IGNY8_STORE_ALLOW_HTTP: stored before 1.2 refused it. */
+static int base_url_reason(health *h, const igny8__integ_row *p)
+{
+    char *kind = NULL, *default_base = NULL;
+    int rc = p->base_url ? IGNY8_OK : igny8__db_provider_test_get(h->st, p->provider, &kind, &default_base);
+    const char *base = p->base_url ? p->base_url : default_base;
+    if (rc == IGNY8_OK && base && !igny8__store_allows_http(h->st) && igny8__base_url_unencrypted(base))
+        reason(h, "integration '%s': its base_url is plain http:// to a host that is not loopback, so its API key "
+               "would travel unencrypted; set an https:// one", p->name);
+    igny8__free(kind);
+    igny8__free(default_base);
+    return rc;
+}
+
 static const char *role_of(const health *h, const char *name)
 {
     if (h->global.text_integration && strcmp(h->global.text_integration, name) == 0)
@@ -494,6 +524,8 @@ static int add_provider(health *h, const char *name)
     int source = key.source;
     if (rc == IGNY8_OK && p.model)
         rc = igny8__model_find(h->st, p.model, &m);
+    if (rc == IGNY8_OK)
+        rc = base_url_reason(h, &p);
     cJSON *item = igny8__json_attach(h->providers, NULL, cJSON_CreateObject());
     igny8__json_add_str(item, "integration", p.name);
     igny8__json_add_str(item, "provider", p.provider);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common.h"
 #include "store.h"
@@ -140,7 +141,72 @@ static int check_choice(const char *field, const char *v, const char *a, const c
     return IGNY8_OK;
 }
 
-static int check_base_url(const char *url)
+/* One decimal octet of a dotted IPv4 address: 0..255 without a leading zero, since
+ * inet_aton (and so libcurl) reads 0127 as octal: 0127.0.0.1 is 87.0.0.1. *p moves past
+ * it; -1 when it is not one. */
+static int ipv4_octet(const char **p, const char *end)
+{
+    const char *s = *p;
+    int v = 0, n = 0;
+    while (s < end && isdigit((unsigned char)*s) && n < 3) {
+        v = v * 10 + (*s++ - '0');
+        n++;
+    }
+    if (n == 0 || (n > 1 && **p == '0') || v > 255 || (s < end && isdigit((unsigned char)*s)))
+        return -1;
+    *p = s;
+    return v;
+}
+
+/* Whether host (not NUL-terminated) is 127.x.y.z written in full: four octets, nothing
+ * after them (127.0.0.1.evil.com is a name, not an address). */
+static int is_loopback_ipv4(const char *host, size_t len)
+{
+    const char *p = host, *end = host + len;
+    for (int i = 0; i < 4; i++) {
+        int v = ipv4_octet(&p, end);
+        if (v < 0 || (i == 0 && v != 127))
+            return 0;
+        if (i < 3 && (p >= end || *p++ != '.'))
+            return 0;
+    }
+    return p == end;
+}
+
+/* The length of an authority's host: up to the port's ':', or through the ']' of an
+ * IPv6 literal (0 when that is missing). */
+static size_t host_length(const char *a, size_t len)
+{
+    int literal = len > 0 && a[0] == '[';
+    const char *stop = memchr(a, literal ? ']' : ':', len);
+    if (literal)
+        return stop ? (size_t)(stop - a) + 1 : 0;
+    return stop ? (size_t)(stop - a) : len;
+}
+
+/* Whether an authority (host[:port], no userinfo) names this machine: 127.0.0.0/8,
+ * [::1] or localhost (any case). Anything else, including every other spelling of
+ * these, is not: the check errs towards refusing. */
+static int authority_is_loopback(const char *a, size_t len)
+{
+    size_t host_len = host_length(a, len);
+    if (host_len == 0 || (host_len < len && a[host_len] != ':'))
+        return 0;
+    for (size_t i = host_len + 1; i < len; i++)  /* the port: digits only */
+        if (!isdigit((unsigned char)a[i]))
+            return 0;
+    return (host_len == 5 && memcmp(a, "[::1]", 5) == 0) || (host_len == 9 && strncasecmp(a, "localhost", 9) == 0)
+           || is_loopback_ipv4(a, host_len);
+}
+
+int igny8__base_url_unencrypted(const char *url)
+{
+    if (strncmp(url, "http://", 7) != 0)
+        return 0;
+    return !authority_is_loopback(url + 7, strcspn(url + 7, "/?#"));
+}
+
+static int check_base_url(const char *url, int allow_http)
 {
     size_t n = strlen(url);
     if (n > IGNY8_BASE_URL_MAX || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
@@ -161,6 +227,12 @@ static int check_base_url(const char *url)
     if (strpbrk(url, "?#") != NULL)
         return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url must not have a query or a fragment: the "
                                 "endpoint's path is appended to it");
+    /* The API key goes to the base URL in a request header: over plain http anyone on the
+     * way reads it. Only this machine's own addresses are spared (a local proxy, tests). */
+    if (!allow_http && igny8__base_url_unencrypted(url))
+        return igny8__error_set(IGNY8_EINVAL, "base_url", "base_url must be https:// (plain http:// only to a "
+                                "loopback host: 127.0.0.0/8, [::1], localhost) unless the store is opened with "
+                                "IGNY8_STORE_ALLOW_HTTP");
     return IGNY8_OK;
 }
 
@@ -220,7 +292,7 @@ static int check_model_for(igny8_store *st, const igny8__integ_row *p, const cha
     return IGNY8_OK;
 }
 
-static int check_values(const igny8_integration_update *u)
+static int check_values(const igny8_integration_update *u, int allow_http)
 {
     if ((u->set & IGNY8_FIELD_ENABLED) && u->enabled != 0 && u->enabled != 1)
         return igny8__error_set(IGNY8_EINVAL, "enabled", "enabled %d is not 0 or 1", u->enabled);
@@ -240,19 +312,20 @@ static int check_values(const igny8_integration_update *u)
     if (u->set & IGNY8_FIELD_SIZE) rc = check_size(u->size);
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_QUALITY)) rc = check_choice("quality", u->quality, "standard", "hd");
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_STYLE)) rc = check_choice("style", u->style, "vivid", "natural");
-    if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_BASE_URL)) rc = check_base_url(u->base_url);
+    if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_BASE_URL)) rc = check_base_url(u->base_url, allow_http);
     return rc;
 }
 
-int igny8__integration_update_check(const igny8__integ_row *p, const igny8_integration_update *u, int is_account)
+int igny8__integration_update_check(const igny8__integ_row *p, const igny8_integration_update *u, int is_account,
+                                    int allow_http)
 {
     int rc = check_field_bits(p, u, is_account);
-    return rc == IGNY8_OK ? check_values(u) : rc;
+    return rc == IGNY8_OK ? check_values(u, allow_http) : rc;
 }
 
-int igny8__base_url_check(const char *url)
+int igny8__base_url_check(const char *url, int allow_http)
 {
-    return check_base_url(url);
+    return check_base_url(url, allow_http);
 }
 
 /* ---- applying an update to a row ---- */
@@ -348,7 +421,7 @@ int igny8__global_integration_apply(igny8_store *st, const char *actor, const ch
     int rc = igny8__db_integration_get(st, integration, &before);
     if (rc != IGNY8_OK)
         return rc;
-    rc = igny8__integration_update_check(&before, u, 0);
+    rc = igny8__integration_update_check(&before, u, 0, igny8__store_allows_http(st));
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_MODEL)) rc = check_model_for(st, &before, u->model, &m);
     igny8_model_free(m);
     if (rc == IGNY8_OK && (rc = igny8__integ_row_copy(&after, &before)) == IGNY8_OK) {
@@ -410,7 +483,7 @@ int igny8__account_integration_apply(igny8_store *st, const char *actor, int64_t
     int rc = igny8__db_integration_get(st, integration, &p);
     if (rc != IGNY8_OK)
         return rc;
-    rc = igny8__integration_update_check(&p, u, 1);
+    rc = igny8__integration_update_check(&p, u, 1, igny8__store_allows_http(st));
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_MODEL)) rc = check_model_for(st, &p, u->model, &m);
     igny8_model_free(m);
     if (rc == IGNY8_OK && (rc = igny8__db_account_integration_get(st, account_id, integration, &before)) == IGNY8_OK) {

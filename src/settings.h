@@ -61,13 +61,20 @@ int igny8__global_provider_apply(igny8_store *st, const char *actor, int model_t
 
 /* Checks of an update that need no store, shared with the import: which fields apply to
  * the level (is_account) and to the integration's model type (p: its name and
- * model_type), and their values (ranges, enums, URLs). Errors name the plain field. */
-int igny8__integration_update_check(const igny8__integ_row *p, const igny8_integration_update *u, int is_account);
+ * model_type), and their values (ranges, enums, URLs; allow_http as for
+ * igny8__base_url_check). Errors name the plain field. */
+int igny8__integration_update_check(const igny8__integ_row *p, const igny8_integration_update *u, int is_account,
+                                    int allow_http);
 /* An API key's shape (8..IGNY8_API_KEY_MAX printable ASCII); the error names "key" and
  * never the key. */
 int igny8__key_check(const char *key);
-/* An http(s) URL of at most IGNY8_BASE_URL_MAX bytes; the error names "base_url". */
-int igny8__base_url_check(const char *url);
+/* An http(s) URL of at most IGNY8_BASE_URL_MAX bytes, without credentials, query or
+ * fragment, and https unless its host is loopback (127.0.0.0/8, [::1], localhost) or
+ * allow_http (the store's IGNY8_STORE_ALLOW_HTTP); the error names "base_url". */
+int igny8__base_url_check(const char *url, int allow_http);
+/* 1 when url is plain http:// to a host that is not loopback (the key would travel
+ * unencrypted); sets no error. */
+int igny8__base_url_unencrypted(const char *url);
 
 /* Read the settings fields of a JSON object into a typed update: an account's names
  * (is_account: "enabled", "model", "temperature", ...) or the platform's ("default_model",

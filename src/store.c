@@ -49,7 +49,8 @@ static int read_options(igny8_store_options *o, const igny8_store_options *given
                                 o->busy_timeout_ms, IGNY8_BUSY_TIMEOUT_MAX_MS);
     if (o->cache_accounts == 0)
         o->cache_accounts = IGNY8_CACHE_ACCOUNTS_DEFAULT;
-    if (o->flags & ~(IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL | IGNY8_STORE_POSTGRES))
+    if (o->flags & ~(IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL | IGNY8_STORE_POSTGRES |
+                     IGNY8_STORE_ALLOW_HTTP))
         return igny8__error_set(IGNY8_EINVAL, "flags", "unknown store flags 0x%x", (unsigned)o->flags);
     if (o->schema == NULL)
         o->schema = IGNY8_STORE_SCHEMA_DEFAULT;
@@ -120,6 +121,11 @@ int igny8__store_read_begin(igny8_store *st)
     if (rc != IGNY8_OK)
         pthread_mutex_unlock(&st->lock);
     return rc;
+}
+
+int igny8__store_allows_http(const igny8_store *st)
+{
+    return (st->flags & IGNY8_STORE_ALLOW_HTTP) != 0;
 }
 
 int igny8__store_check_writable(igny8_store *st)

@@ -37,6 +37,10 @@ int igny8__store_check_writable(igny8_store *st);
 void igny8__store_lock(igny8_store *st);
 void igny8__store_unlock(igny8_store *st);
 
+/* Whether the store was opened with IGNY8_STORE_ALLOW_HTTP (base URLs may be plain http
+ * to any host). */
+int igny8__store_allows_http(const igny8_store *st);
+
 /* Validate an actor string (who made a write): non-empty, at most 128 bytes, printable. */
 int igny8__check_actor(const char *actor);
 

@@ -919,8 +919,8 @@ static void row_from_update(igny8__integ_row *r, const igny8_integration_update 
 }
 
 /* Read a row's settings fields and check them against the integration (name, type). */
-static int read_settings(const cJSON *it, const char *path, const char *name, int type, int is_account,
-                         igny8_integration_update *u)
+static int read_settings(const import_ctx *c, const cJSON *it, const char *path, const char *name, int type,
+                         int is_account, igny8_integration_update *u)
 {
     static const char *const platform_ro[] = { "name", "provider", "model_type", "key_from", "updated_at",
                                                "updated_by", NULL };
@@ -934,7 +934,7 @@ static int read_settings(const cJSON *it, const char *path, const char *name, in
     igny8__integ_row_init(&p);
     p.name = (char *)name;  /* borrowed: p is not cleared */
     p.model_type = type;
-    rc = igny8__integration_update_check(&p, u, is_account);
+    rc = igny8__integration_update_check(&p, u, is_account, igny8__store_allows_http(c->st));
     const char *f = igny8_error_last()->field;
     return at_path(rc, path, (rc != IGNY8_OK && !is_account && f && strcmp(f, "model") == 0) ? "default_model" : NULL);
 }
@@ -972,7 +972,7 @@ static int do_provider(import_ctx *c, const cJSON *it, const char *path, int wri
     val v[IGNY8__ARRAY_LEN(provider_spec)];
     int rc = read_fields(it, path, provider_spec, IGNY8__ARRAY_LEN(provider_spec), v);
     if (rc == IGNY8_OK && v[P_URL].set)
-        rc = at_path(igny8__base_url_check(v[P_URL].s), path, "default_base_url");
+        rc = at_path(igny8__base_url_check(v[P_URL].s, igny8__store_allows_http(c->st)), path, "default_base_url");
     if (rc != IGNY8_OK || !write)
         return rc;
     igny8__provider_row p = { v[P_NAME].s, v[P_DISPLAY].s, v[P_TEST].s, v[P_URL].s };
@@ -1012,7 +1012,7 @@ static int do_integration(import_ctx *c, const cJSON *it, const char *path, int 
     igny8__integ_row r;
     int rc = read_fields(it, path, integration_spec, IGNY8__ARRAY_LEN(integration_spec), v);
     if (rc == IGNY8_OK)
-        rc = read_settings(it, path, v[I_NAME].s, (int)v[I_TYPE].i, 0, &u);
+        rc = read_settings(c, it, path, v[I_NAME].s, (int)v[I_TYPE].i, 0, &u);
     if (rc == IGNY8_OK)
         rc = check_integration_refs(c, v, &u, path);
     if (rc != IGNY8_OK || !write)
@@ -1330,7 +1330,7 @@ static int do_account_integration(import_ctx *c, const cJSON *it, const char *pa
     int rc = read_fields(it, path, account_integration_spec, IGNY8__ARRAY_LEN(account_integration_spec), v);
     if (rc == IGNY8_OK && (rc = find_integration(c, v[AI_INTEGRATION].s, &in)) == IGNY8_OK && in.type == 0)
         return not_found(c, path, "integration", "integration", v[AI_INTEGRATION].s);
-    if (rc == IGNY8_OK) rc = read_settings(it, path, v[AI_INTEGRATION].s, in.type, 1, &u);
+    if (rc == IGNY8_OK) rc = read_settings(c, it, path, v[AI_INTEGRATION].s, in.type, 1, &u);
     if (rc == IGNY8_OK) rc = check_account_model(c, &in, v[AI_INTEGRATION].s, &u, path);
     if (rc != IGNY8_OK || !write)
         return rc;

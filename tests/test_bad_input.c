@@ -1361,62 +1361,94 @@ static const struct { const char *name; const char *(*fn)(const char *dir); } un
     { "unwritable", unwritable_file },
 };
 
-/* main(), run as "test_bad_input --as-nobody NAME DIR": one check, its report on stdout. */
-static int run_unprivileged_check(const char *name, const char *dir)
+/* Run one check and write its report ("ok" or the failure) to fd with write(2): the
+ * forked child ends with _exit(), which would drop anything left in stdio's buffers. */
+static int report_check(const char *name, const char *dir, int fd)
 {
+    const char *report = "no such check";
     for (size_t i = 0; i < sizeof(unprivileged_checks) / sizeof(unprivileged_checks[0]); i++)
         if (strcmp(unprivileged_checks[i].name, name) == 0) {
             const char *failure = unprivileged_checks[i].fn(dir);
-            fputs(failure ? failure : "ok", stdout);
-            return 0;
+            report = failure ? failure : "ok";
         }
-    fputs("no such check", stdout);
-    return 0;
+    size_t len = strlen(report), done = 0;
+    ssize_t n;
+    while (done < len && (n = write(fd, report + done, len - done)) > 0)
+        done += (size_t)n;
+    return done == len ? 0 : 2;
+}
+
+/* main(), run as "test_bad_input --as-nobody NAME DIR": one check, its report on stdout. */
+static int run_unprivileged_check(const char *name, const char *dir)
+{
+    return report_check(name, dir, STDOUT_FILENO);
+}
+
+/* The child of as_unprivileged: become nobody, then run the check in a fresh copy of this
+ * binary when nobody may execute it (may_exec), else right here. The build tree may lie
+ * where nobody cannot go (a checkout under /root, mode 0700): then the exec is skipped,
+ * and the working directory (perhaps there too) is left for "/". Never returns. */
+static void nobody_child(const char *dir, const char *name, int may_exec, int fd)
+{
+    if (setgid(65534) != 0 || setuid(65534) != 0 || geteuid() == 0)
+        _exit(77);
+    if (chdir("/") != 0)
+        _exit(2);
+    if (may_exec && self_path[0] && access(self_path, X_OK) == 0 && dup2(fd, STDOUT_FILENO) >= 0)
+        execl(self_path, "test_bad_input", "--as-nobody", name, dir, (char *)NULL);
+    _exit(report_check(name, dir, fd));
+}
+
+/* Fork a nobody_child and read its report into buf; its wait status into *status. */
+static size_t run_as_nobody(const char *dir, const char *name, int may_exec, char *buf, size_t cap, int *status)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        nobody_child(dir, name, may_exec, fds[1]);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    ssize_t n;
+    memset(buf, 0, cap);
+    while (got < cap - 1 && (n = read(fds[0], buf + got, cap - 1 - got)) > 0)
+        got += (size_t)n;
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, status, 0), pid);
+    return got;
 }
 
 /* Run a permission check as an unprivileged user: root reads and writes any file, so when
- * the test runs as root the check runs in a child that drops to "nobody" and runs this
- * binary again (a fresh process: nothing of the parent's to leak under valgrind). The
- * child reports on a pipe. Skips, saying so, when root cannot drop its privileges. */
+ * the test runs as root the check runs in a child that drops to "nobody" and, where nobody
+ * may, runs this binary again (a fresh process: nothing of the parent's to leak under
+ * valgrind). A copy that nobody could start but not load (its library out of reach: exit
+ * 127, no report) is retried without the exec. The child reports on a pipe. Skips,
+ * saying so, when root cannot drop its privileges. */
 static void as_unprivileged(const char *dir, const char *name)
 {
     const char *report;
-    char buf[sizeof(child_failure)] = { 0 };
+    char buf[sizeof(child_failure)];
     if (geteuid() != 0) {
         for (size_t i = 0; i < sizeof(unprivileged_checks) / sizeof(unprivileged_checks[0]); i++)
             if (strcmp(unprivileged_checks[i].name, name) == 0 && (report = unprivileged_checks[i].fn(dir)) != NULL)
                 fail_msg("%s", report);
         return;
     }
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    assert_int_equal(chmod(dir, 0777), 0);  /* nobody must reach and create files in it */
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        if (setgid(65534) != 0 || setuid(65534) != 0 || geteuid() == 0)
-            _exit(77);
-        if (dup2(fds[1], STDOUT_FILENO) < 0)
-            _exit(2);
-        execl(self_path, "test_bad_input", "--as-nobody", name, dir, (char *)NULL);
-        _exit(run_unprivileged_check(name, dir));  /* nobody may not run this binary: check here */
-    }
-    close(fds[1]);
-    size_t got = 0;
-    ssize_t n;
-    while (got < sizeof(buf) - 1 && (n = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-        got += (size_t)n;
-    close(fds[0]);
+    assert_int_equal(chmod(dir, 0777), 0);  /* nobody must reach and create files in it (it is under /tmp) */
     int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    size_t got = run_as_nobody(dir, name, 1, buf, sizeof(buf), &status);
+    if (got == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        got = run_as_nobody(dir, name, 0, buf, sizeof(buf), &status);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
         print_message("root could not become nobody: the permission check is skipped\n");
         skip();
     }
     if (strcmp(buf, "ok") != 0)
-        fail_msg("as nobody: %s", got ? buf : "the child reported nothing");
+        fail_msg("as nobody: %s (wait status %d)", got ? buf : "the child reported nothing", status);
 }
 
 static const char *unreadable_file(const char *dir)
@@ -1571,6 +1603,40 @@ static void test_bad_input__credentials_in_base_url(void **state)
     assert_igny8_ok(igny8_global_integration_set(st, "ops", "openai", &u));
 }
 
+/* A base URL over plain http to another host would send the key unencrypted: refused,
+ * naming base_url, by the setter, the global PUT, an import (an integration's base_url and
+ * a provider's default) and a defaults document; the shipped defaults (all https) load.
+ * The message gives the rule, not the URL. */
+static void test_bad_input__plain_http_base_url_to_another_host(void **state)
+{
+    fixture *f = *state;
+    igny8_store *st = f->st;
+    char *before = view(st);
+    static const char *const url = "http://proxy." MARK ".example/v1";
+    igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
+    u.set = IGNY8_FIELD_BASE_URL;
+    u.base_url = url;
+    char body[512];
+    REJECT(IGNY8_EINVAL, "base_url", igny8_global_integration_set(st, "ops", "openai", &u));
+    testutil_assert_contains(igny8_error_last()->message, "IGNY8_STORE_ALLOW_HTTP");
+    snprintf(body, sizeof(body), "{\"integrations\":{\"anthropic\":{\"base_url\":\"%s\"}}}", url);
+    REJECT(IGNY8_EINVAL, "integrations.anthropic.base_url", igny8_global_settings_put_json(st, "ops", body, NULL));
+    snprintf(body, sizeof(body), "{\"format\":\"igny8settings\",\"format_version\":1,\"integrations\":[{\"name\":"
+             "\"openai\",\"provider\":\"openai\",\"model_type\":\"text\",\"base_url\":\"%s\"}]}", url);
+    REJECT(IGNY8_EINVAL, "$.integrations[0].base_url", igny8_store_import_json(st, "ops", body, NULL));
+    snprintf(body, sizeof(body), "{\"format\":\"igny8settings\",\"format_version\":1,\"providers\":[{\"name\":"
+             "\"openai\",\"display_name\":\"OpenAI\",\"default_base_url\":\"%s\"}]}", url);
+    REJECT(IGNY8_EINVAL, "$.providers[0].default_base_url", igny8_store_import_json(st, "ops", body, NULL));
+    ASSERT_UNCHANGED(st, before);
+    igny8_store *empty = testutil_store(0);
+    snprintf(body, sizeof(body), "{\"format\":1,\"providers\":[{\"name\":\"openai\",\"display_name\":\"OpenAI\","
+             "\"default_base_url\":\"%s\"}]}", url);
+    REJECT(IGNY8_EINVAL, "$.providers[0].default_base_url", igny8_defaults_load(empty, "ops", body));
+    assert_int_equal(testutil_audit_count(empty), 0);
+    assert_igny8_ok(igny8_defaults_load(empty, "ops", NULL));
+    igny8_store_close(empty);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--as-nobody") == 0)
@@ -1604,6 +1670,7 @@ int main(int argc, char **argv)
         T(uri_path_is_a_file_name),
         T(newer_defaults_format_is_eversion),
         T(credentials_in_base_url),
+        T(plain_http_base_url_to_another_host),
     };
     return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
 }

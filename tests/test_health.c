@@ -684,6 +684,64 @@ static void test_health__empty_store_is_not_ok(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(test_health__##name, setup, testutil_teardown)
 
+/* A base URL stored while the https rule did not hold (by an older library, behind the
+ * library's back, or through a store opened with IGNY8_STORE_ALLOW_HTTP) is not tested
+ * once the store is opened without the flag: IGNY8_EINVAL naming base_url, no request,
+ * nothing recorded; health names it as a reason. 127.1 is 127.0.0.1 to libcurl, but the
+ * rule reads only 127.x.y.z written in full as loopback, so it counts as another host
+ * here, and the test with the flag shows that the same URL reaches the fake provider. */
+static void test_health__stored_plain_http_base_url_is_not_tested(void **state)
+{
+    (void)state;
+    testutil_place place;
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    igny8_store *st = NULL;
+    char body[128], err[256], *out = NULL;
+    testutil_place_new(&place);
+    o.flags = IGNY8_STORE_ALLOW_HTTP;
+    assert_igny8_ok(testutil_place_open(&place, &o, &st));
+    assert_igny8_ok(igny8_defaults_load(st, ACTOR, NULL));
+    snprintf(body, sizeof(body), "{\"integrations\":{\"openai\":{\"base_url\":\"http://127.1:%d/v1\"}}}", fake_port);
+    assert_igny8_ok(igny8_global_settings_put_json(st, ACTOR, body, NULL));
+    assert_igny8_ok(igny8_global_key_set(st, ACTOR, "openai", "sk-FAKE-ok-Hh4Tp7ok"));
+    assert_igny8_ok(igny8_global_key_set(st, ACTOR, "runware", "sk-FAKE-ok-Rw2Tp9ok"));
+    cJSON *j = conn_test(st, "openai", 0, 0, "sk-FAKE-ok-Hh4Tp7ok");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ok")));  /* the URL reaches the fake provider */
+    cJSON_Delete(j);
+    j = health(st);
+    assert_false(reasons_mention(j, "plain http://", NULL));  /* the flag allows it */
+    cJSON_Delete(j);
+    igny8_store_close(st);
+    if (testutil_sql(&place, "UPDATE provider SET default_base_url = 'http://api.runware.example/v1' "
+                             "WHERE name = 'runware'", err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_igny8_ok(testutil_place_open(&place, NULL, &st));
+    char *status = status_text(st), *audit = audit_text(st);
+    static const char *const integrations[] = { "openai", "runware" };
+    for (size_t i = 0; i < 2; i++) {
+        assert_igny8_fails(IGNY8_EINVAL, "base_url", igny8_connection_test(st, ACTOR, integrations[i], NULL, &out));
+        assert_null(out);
+        testutil_assert_contains(igny8_error_last()->message, integrations[i]);
+        testutil_assert_contains(igny8_error_last()->message, "no request was sent");
+        testutil_assert_contains(igny8_error_last()->message, "IGNY8_STORE_ALLOW_HTTP");
+    }
+    char *status_after = status_text(st), *audit_after = audit_text(st);
+    assert_string_equal(status_after, status);
+    assert_string_equal(audit_after, audit);
+    j = health(st);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "ok")));
+    assert_true(reasons_mention(j, "'openai'", "plain http://"));
+    assert_true(reasons_mention(j, "'runware'", "plain http://"));
+    assert_false(reasons_mention(j, "'anthropic'", "plain http://"));  /* its default is https */
+    cJSON_Delete(j);
+    free(status);
+    free(audit);
+    free(status_after);
+    free(audit_after);
+    igny8_store_close(st);
+    testutil_place_free(&place);
+}
+
 int main(void)
 {
     /* Only 127.0.0.1 is ever contacted: no proxy from the environment gets a say. */
@@ -718,6 +776,7 @@ int main(void)
         T(last_test_and_counts),
         T(file_store_reports_path_and_size),
         T(empty_store_is_not_ok),
+        T(stored_plain_http_base_url_is_not_tested),
     };
     return cmocka_run_group_tests_name("health", tests, start_fake_provider, stop_fake_provider);
 }

@@ -1,5 +1,6 @@
 /* Integration settings: the typed calls and the REST bodies of DESIGN §3. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -349,6 +350,89 @@ static void test_settings__global_put_rejections_write_nothing(void **state)
     expect_global_rejected(st, "{\"integrations\":{\"openai\":{\"temperature\":0.1}},\"is_active\":7}", "is_active");
 }
 
+/* Set openai's base_url through the typed setter; the call's code. */
+static int set_base_url(igny8_store *st, const char *url)
+{
+    igny8_integration_update u = IGNY8_INTEGRATION_UPDATE_INIT;
+    u.set = IGNY8_FIELD_BASE_URL;
+    u.base_url = url;
+    return igny8_global_integration_set(st, "ops", "openai", &u);
+}
+
+/* Plain http carries the key unencrypted: it is refused unless the host is this machine,
+ * and the host is read so that a name that only starts like a loopback address, or
+ * another spelling of one, is not taken for it. The setter and the PUT body agree. */
+static void test_settings__plain_http_base_url_only_to_loopback(void **state)
+{
+    igny8_store *st = *state;
+    static const char *const accepted[] = {
+        "http://127.0.0.1:8080/v1", "http://127.1.2.3:9/v1", "http://127.255.255.255", "http://127.0.0.1",
+        "http://127.0.0.1:/v1", "http://[::1]:8080/v1", "http://[::1]/v1", "http://localhost/v1",
+        "http://LOCALHOST/v1", "http://LocalHost:11434/api", "https://proxy.example/v1", "https://127.0.0.1.evil.com",
+    };
+    static const char *const refused[] = {
+        "http://api.openai.com/v1", "http://127.0.0.1.evil.com/v1", "http://localhost.evil.com/v1",
+        "http://evil.com/127.0.0.1", "http://127.0.0.1.", "http://localhost./v1", "http://127.1/v1",
+        "http://127.0.1/v1", "http://0177.0.0.1/v1", "http://0127.0.0.1/v1", "http://127.0.0.01/v1",
+        "http://127.0.0.256/v1", "http://1270.0.0.1/v1", "http://128.0.0.1/v1", "http://0x7f.0.0.1/v1",
+        "http://2130706433/v1", "http://127.0.0.1:80x/v1", "http://127.0.0.1\\.evil.com/v1", "http://[::2]/v1",
+        "http://[::1/v1", "http://[::1]x/v1", "http://[::ffff:127.0.0.1]/v1", "http://[0:0:0:0:0:0:0:1]/v1",
+        "http:///v1", "http://%6cocalhost/v1", "http://localhost%2eevil.com/v1",
+    };
+    for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
+        if (set_base_url(st, accepted[i]) != IGNY8_OK)
+            fail_msg("%s was refused: %s", accepted[i], igny8_error_last()->message);
+    assert_igny8_ok(set_base_url(st, "https://proxy.example/v1"));
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        char body[256];
+        if (set_base_url(st, refused[i]) != IGNY8_EINVAL)
+            fail_msg("%s was not refused", refused[i]);
+        assert_string_equal(igny8_error_last()->field, "base_url");
+        testutil_assert_contains(igny8_error_last()->message, "https://");
+        testutil_assert_contains(igny8_error_last()->message, "loopback");
+        testutil_assert_contains(igny8_error_last()->message, "IGNY8_STORE_ALLOW_HTTP");
+        testutil_assert_not_contains(igny8_error_last()->message, "evil");  /* the URL is not repeated */
+        snprintf(body, sizeof(body), "{\"integrations\":{\"openai\":{\"base_url\":\"%s\"}}}", refused[i]);
+        for (char *b = strchr(body, '\\'); b; b = strchr(b + 2, '\\'))  /* a JSON string: escape the backslash */
+            memmove(b + 1, b, strlen(b) + 1);
+        expect_global_rejected(st, body, "integrations.openai.base_url");
+    }
+    /* credentials are refused as before, and for being credentials */
+    assert_igny8_fails(IGNY8_EINVAL, "base_url", set_base_url(st, "http://127.0.0.1@evil.com/v1"));
+    testutil_assert_contains(igny8_error_last()->message, "credentials");
+    igny8_integration *s = NULL;
+    assert_igny8_ok(igny8_global_integration_get(st, "openai", &s));
+    assert_string_equal(igny8_integration_base_url(s), "https://proxy.example/v1");  /* no refusal wrote */
+    igny8_integration_free(s);
+}
+
+/* IGNY8_STORE_ALLOW_HTTP lets a store take plain http to any host (a proxy inside a
+ * private network); without it the same store refuses the same URL. */
+static void test_settings__allow_http_flag_takes_any_http_host(void **state)
+{
+    (void)state;
+    testutil_place place;
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    igny8_store *st = NULL;
+    testutil_place_new(&place);
+    o.flags = IGNY8_STORE_ALLOW_HTTP;
+    assert_igny8_ok(testutil_place_open(&place, &o, &st));
+    assert_igny8_ok(igny8_defaults_load(st, "ops", NULL));
+    assert_igny8_ok(set_base_url(st, "http://proxy.internal:3128/v1"));
+    assert_igny8_ok(igny8_global_settings_put_json(st, "ops",
+                                                   "{\"integrations\":{\"anthropic\":{\"base_url\":\"http://10.0.0.5/v1\"}}}",
+                                                   NULL));
+    igny8_store_close(st);
+    assert_igny8_ok(testutil_place_open(&place, NULL, &st));
+    assert_igny8_fails(IGNY8_EINVAL, "base_url", set_base_url(st, "http://proxy.internal:3128/v2"));
+    igny8_integration *s = NULL;
+    assert_igny8_ok(igny8_global_integration_get(st, "openai", &s));
+    assert_string_equal(igny8_integration_base_url(s), "http://proxy.internal:3128/v1");  /* what was stored stays */
+    igny8_integration_free(s);
+    igny8_store_close(st);
+    testutil_place_free(&place);
+}
+
 static void test_settings__global_put_strips_keys_and_round_trips(void **state)
 {
     igny8_store *st = *state;
@@ -412,6 +496,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_settings__global_put_rejections_write_nothing, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_settings__global_put_strips_keys_and_round_trips, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_settings__list_and_snapshots, testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_settings__plain_http_base_url_only_to_loopback, testutil_setup, testutil_teardown),
+        cmocka_unit_test(test_settings__allow_http_flag_takes_any_http_host),
     };
     return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
 
 static int account_arg(const ctl_args *a, int i, int64_t *out)
 {
-    return ctl_parse_i64(a->pos[i], "account_id", out);
+    return ctl_parse_id(a->pos[i], "ACCOUNT", "account_id", out);
 }
 
 /* ---- integrations ---- */
@@ -144,7 +144,7 @@ static int cmd_modules_list(ctl_ctx *c, const ctl_args *a)
 {
     const char *s = ctl_opt(a, "account");
     int64_t account = 0;
-    int rc = s ? ctl_parse_i64(s, "account", &account) : CTL_OK;
+    int rc = s ? ctl_parse_id(s, "--account", "account", &account) : CTL_OK;
     return rc ? rc : emit_modules(c, account);
 }
 

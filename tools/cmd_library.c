@@ -4,18 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* KIND, then the integers named by fields[] (ACCOUNT, ID, ...) from the positionals. */
-static int parse_head(const ctl_args *a, int *kind, const char *const *fields, int64_t *values, int n)
+/* A positional id: its name in the usage, and the field of its error. */
+typedef struct id_arg {
+    const char *label, *field;
+} id_arg;
+
+/* KIND, then the ids of args[] (ACCOUNT, ID, ...) from the positionals. */
+static int parse_head(const ctl_args *a, int *kind, const id_arg *args, int64_t *values, int n)
 {
     int rc = ctl_parse_kind(a->pos[0], kind);
     for (int i = 0; rc == CTL_OK && i < n; i++)
-        rc = ctl_parse_i64(a->pos[i + 1], fields[i], &values[i]);
+        rc = ctl_parse_id(a->pos[i + 1], args[i].label, args[i].field, &values[i]);
     return rc;
 }
 
-static const char *const ID[] = { "id" };
-static const char *const ACCOUNT[] = { "account_id" };
-static const char *const ACCOUNT_ID[] = { "account_id", "id" };
+static const id_arg ID[] = { { "ID", "id" } };
+static const id_arg ACCOUNT[] = { { "ACCOUNT", "account_id" } };
+static const id_arg ACCOUNT_ID[] = { { "ACCOUNT", "account_id" }, { "COPY_ID", "id" } };
 
 static int emit_item(const ctl_ctx *c, int kind, int64_t id)
 {
@@ -103,7 +108,7 @@ static int set_active(ctl_ctx *c, const ctl_args *a, int active)
     int64_t *ids = calloc(n, sizeof *ids);
     int rc = ids ? ctl_parse_kind(a->pos[0], &kind) : ctl_other("out of memory");
     for (size_t i = 0; rc == CTL_OK && i < n; i++)
-        rc = ctl_parse_i64(a->pos[i + 1], "id", &ids[i]);
+        rc = ctl_parse_id(a->pos[i + 1], "ID", "id", &ids[i]);
     if (rc == CTL_OK) {
         int lib = igny8_library_set_active_bulk(c->st, c->actor, kind, ids, n, active);
         rc = lib == IGNY8_OK ? emit_items(c, kind, ids, n) : ctl_fail(lib);
@@ -126,8 +131,8 @@ static int cmd_clone(ctl_ctx *c, const ctl_args *a)
 {
     int kind = 0;
     int64_t v[2] = { 0, 0 }, copy = 0;
-    static const char *const fields[] = { "account_id", "source_id" };
-    int rc = parse_head(a, &kind, fields, v, 2);
+    static const id_arg args[] = { { "ACCOUNT", "account_id" }, { "SOURCE_ID", "source_id" } };
+    int rc = parse_head(a, &kind, args, v, 2);
     if (rc)
         return rc;
     CTL_TRY(igny8_library_clone(c->st, c->actor, kind, v[0], v[1], &copy));
@@ -146,8 +151,8 @@ static int cmd_bulk_clone(ctl_ctx *c, const ctl_args *a)
         return ctl_invalid("on-existing", "on-existing '%s' is neither skip nor fail", on);
     mode = on && strcmp(on, "fail") == 0 ? IGNY8_CLONE_FAIL : IGNY8_CLONE_SKIP;
     int rc = ctl_parse_kind(a->pos[0], &kind);
-    if (rc == CTL_OK && (rc = ctl_parse_i64_list(sources, "sources", &src, &ns)) == CTL_OK)
-        rc = ctl_parse_i64_list(accounts, "accounts", &acc, &na);
+    if (rc == CTL_OK && (rc = ctl_parse_id_list(sources, "--sources", "sources", &src, &ns)) == CTL_OK)
+        rc = ctl_parse_id_list(accounts, "--accounts", "accounts", &acc, &na);
     if (rc == CTL_OK) {
         int lib = igny8_library_bulk_clone(c->st, c->actor, kind, src, ns, acc, na, mode, &created);
         cJSON *o = lib == IGNY8_OK ? cJSON_CreateObject() : NULL;

@@ -206,15 +206,10 @@ static int read_key_line(char *buf, size_t size)
 static int key_account(const ctl_args *a, int64_t *account)
 {
     const char *s = ctl_opt(a, "account");
-    char *end = NULL;
     *account = 0;
-    if (!s)
+    if (!s || ctl_id_of(s, account) == 0)
         return CTL_OK;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end)
-        return ctl_invalid("account", "--account is not an integer");
-    *account = (int64_t)v;
-    return CTL_OK;
+    return ctl_invalid("account", "--account is not an id: %s", CTL_ID_RULE);
 }
 
 /* Whether an INTEGRATION argument could be a key typed in its place: integration names are

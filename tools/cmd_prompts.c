@@ -128,7 +128,7 @@ static int cmd_render(ctl_ctx *c, const ctl_args *a)
     const char *acc = ctl_opt(a, "account");
     int64_t account = 0;
     char *vars = NULL, *text = NULL;
-    int rc = acc ? ctl_parse_i64(acc, "account", &account) : CTL_OK;
+    int rc = acc ? ctl_parse_id(acc, "--account", "account", &account) : CTL_OK;
     if (rc || (rc = read_vars(a, &vars)) != CTL_OK)
         return rc;
     rc = igny8_prompt_render(c->st, account, a->pos[0], vars, &text);
@@ -147,7 +147,7 @@ static int cmd_customize(ctl_ctx *c, const ctl_args *a)
 {
     int64_t account = 0;
     char *value = NULL;
-    int rc = ctl_parse_i64(a->pos[0], "account_id", &account);
+    int rc = ctl_parse_id(a->pos[0], "ACCOUNT", "account_id", &account);
     if (rc || (rc = ctl_read_opt_input(c, a, "file", &value)) != CTL_OK)
         return rc;
     rc = igny8_account_prompt_customize(c->st, c->actor, account, a->pos[1], value);
@@ -158,7 +158,7 @@ static int cmd_customize(ctl_ctx *c, const ctl_args *a)
 static int cmd_reset(ctl_ctx *c, const ctl_args *a)
 {
     int64_t account = 0;
-    int rc = ctl_parse_i64(a->pos[0], "account_id", &account);
+    int rc = ctl_parse_id(a->pos[0], "ACCOUNT", "account_id", &account);
     if (rc)
         return rc;
     CTL_TRY(igny8_account_prompt_reset(c->st, c->actor, account, a->pos[1]));
@@ -171,7 +171,7 @@ static int cmd_reset_bulk(ctl_ctx *c, const ctl_args *a)
     int64_t *ids = calloc(n, sizeof *ids);
     int rc = ids ? CTL_OK : ctl_other("out of memory");
     for (size_t i = 0; rc == CTL_OK && i < n; i++)
-        rc = ctl_parse_i64(a->pos[i + 1], "account_id", &ids[i]);
+        rc = ctl_parse_id(a->pos[i + 1], "ACCOUNT", "account_id", &ids[i]);
     int lib = rc == CTL_OK ? igny8_account_prompt_reset_bulk(c->st, c->actor, ids, n, a->pos[0]) : IGNY8_OK;
     cJSON *o = NULL, *list = NULL;
     if (rc == CTL_OK && lib == IGNY8_OK && (o = cJSON_CreateObject()) != NULL) {
@@ -222,7 +222,7 @@ static int cmd_account(ctl_ctx *c, const ctl_args *a)
 {
     int64_t account = 0;
     char *json = NULL;
-    int rc = ctl_parse_i64(a->pos[0], "account_id", &account);
+    int rc = ctl_parse_id(a->pos[0], "ACCOUNT", "account_id", &account);
     if (rc)
         return rc;
     if (a->npos > 1)

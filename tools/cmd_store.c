@@ -48,7 +48,7 @@ static int cmd_audit(ctl_ctx *c, const ctl_args *a)
     q.entity = ctl_opt(a, "entity");
     q.since = ctl_opt(a, "since");
     q.actor = ctl_opt(a, "actor");
-    if (account && (rc = ctl_parse_i64(account, "account", &q.account_id)) != CTL_OK)
+    if (account && (rc = ctl_parse_id(account, "--account", "account", &q.account_id)) != CTL_OK)
         return rc;
     if (limit && (rc = ctl_parse_int(limit, "limit", &n)) != CTL_OK)
         return rc;
@@ -224,7 +224,7 @@ static int cmd_test_connection(ctl_ctx *c, const ctl_args *a)
     igny8_connection_test_options opts = IGNY8_CONNECTION_TEST_OPTIONS_INIT;
     const char *account = ctl_opt(a, "account");
     char *json = NULL;
-    int rc = account ? ctl_parse_i64(account, "account", &opts.account_id) : CTL_OK;
+    int rc = account ? ctl_parse_id(account, "--account", "account", &opts.account_id) : CTL_OK;
     if (rc == CTL_OK)
         rc = parse_timeout(a, "timeout-ms", &opts.timeout_ms);
     if (rc == CTL_OK)
@@ -306,7 +306,7 @@ static int cmd_store_copy(ctl_ctx *c, const ctl_args *a)
     int empty = 0, identical = 0, rc;
     rc = ctl_open(&src, a->pos[0], src_schema ? src_schema : c->schema, IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE);
     if (rc == IGNY8_OK)
-        rc = ctl_open(&dst, a->pos[1], dst_schema ? dst_schema : c->schema, 0);
+        rc = ctl_open(&dst, a->pos[1], dst_schema ? dst_schema : c->schema, c->store_flags);
     if (rc == IGNY8_OK)
         rc = is_empty(dst, &empty);
     if (rc == IGNY8_OK && !empty && !ctl_flag(a, "replace")) {

@@ -59,6 +59,7 @@ typedef struct ctl_ctx {
     const char *schema;             /* --schema or IGNY8_SCHEMA: PostgreSQL's schema (NULL: the default) */
     int format;                     /* CTL_FORMAT_* */
     const char *actor;              /* --actor, IGNY8_ACTOR or "$USER@igny8ctl" */
+    uint32_t store_flags;           /* IGNY8_STORE_* from global options (--allow-http), for every store opened */
     igny8_store *st;                /* open when the command asked for a store */
     const struct ctl_command *cmd;  /* the command being run */
 } ctl_ctx;
@@ -96,11 +97,22 @@ const char *ctl_opt(const ctl_args *a, const char *name);
 /* Whether --name was given. */
 int ctl_flag(const ctl_args *a, const char *name);
 
-/* Parse a whole decimal integer; CTL_EINVAL naming `field` otherwise. */
+/* Parse a whole decimal integer ('-'? digits: no white space, no '+'); CTL_EINVAL naming
+ * `field` otherwise. */
 int ctl_parse_i64(const char *s, const char *field, int64_t *out);
 int ctl_parse_int(const char *s, const char *field, int *out);
-/* "1,2,3" into a malloc'ed array; CTL_EINVAL naming `field` on a bad item. */
-int ctl_parse_i64_list(const char *s, const char *field, int64_t **out, size_t *count);
+/* An id (an account, a library item) in its one spelling: digits only, 1..INT64_MAX, no
+ * sign, white space or leading zero, so one id is never two strings in a script or a log
+ * and "042" is not mistaken for octal. CTL_EINVAL otherwise: the message names `label`
+ * (the argument as the usage writes it: "ACCOUNT", "--account"), the error `field`. */
+int ctl_parse_id(const char *s, const char *label, const char *field, int64_t *out);
+/* The rule of an id, for messages. */
+#define CTL_ID_RULE "digits only, 1..9223372036854775807, without a sign, space or leading zero"
+/* The same test without a message (for arguments that must never be echoed): 0 and *out
+ * set when s is an id, -1 otherwise. */
+int ctl_id_of(const char *s, int64_t *out);
+/* "1,2,3" of ids (ctl_parse_id each) into a malloc'ed array. */
+int ctl_parse_id_list(const char *s, const char *label, const char *field, int64_t **out, size_t *count);
 /* "text" / "image" into IGNY8_MODEL_*. */
 int ctl_parse_model_type(const char *s, const char *field, int *out);
 /* "on" / "off" (also true/false, 1/0, yes/no) into 1 / 0. */

@@ -1,7 +1,7 @@
 /*
  * igny8ctl — the operations command of libigny8settings.
  *
- *   igny8ctl [--db PATH|URL] [--schema NAME] [--format json|table] [--actor NAME] <group> [<command>] [args] [--options]
+ *   igny8ctl [--db PATH|URL] [--schema NAME] [--format json|table] [--actor NAME] [--allow-http] <group> [<command>] [args] [--options]
  *
  * This file parses the command line, finds the command in the registry (the ctl_*_commands
  * tables of the cmd_*.c files), checks its arguments, opens the store and runs it, and
@@ -48,6 +48,7 @@ static const char global_help[] =
     "--schema NAME\tPostgreSQL: the schema the store lives in (default: $IGNY8_SCHEMA, else igny8settings)\n"
     "--format json|table\tJSON on stdout (default), or tables and key: value lines\n"
     "--actor NAME\twho makes the change, for the audit log (default: $IGNY8_ACTOR, else $USER@igny8ctl)\n"
+    "--allow-http\tlet a base_url be plain http:// to any host (default: https://, or http:// to loopback only)\n"
     "-h, --help\tthe help of the tool, of a group or of a command\n"
     "--version\tthe versions of igny8ctl and of the library\n";
 
@@ -106,7 +107,8 @@ static void help_command(const ctl_command *c)
            *c->args ? " " : "", c->args, c->summary);
     if (c->help && *c->help)
         print_items(stdout, "arguments and options", c->help);
-    printf("\nglobal options: --db PATH|URL, --schema NAME, --format json|table, --actor NAME (see igny8ctl --help)\n");
+    printf("\nglobal options: --db PATH|URL, --schema NAME, --format json|table, --actor NAME, --allow-http "
+           "(see igny8ctl --help)\n");
 }
 
 static void help_group(int g)
@@ -129,7 +131,7 @@ static void help_tool(void)
     size_t len = 0;
     for (size_t g = 0; g < NGROUPS; g++)
         len += (size_t)snprintf(items + len, sizeof items - len, "%s\t%s\n", groups[g].name, groups[g].summary);
-    printf("usage: igny8ctl [--db PATH|URL] [--schema NAME] [--format json|table] [--actor NAME] <group> [<command>] [args] [--options]\n\n"
+    printf("usage: igny8ctl [--db PATH|URL] [--schema NAME] [--format json|table] [--actor NAME] [--allow-http] <group> [<command>] [args] [--options]\n\n"
            "Operate a libigny8settings store: models, settings, keys, prompts, library, modules, audit.\n"
            "Results are JSON on stdout; errors are one line on stderr and a distinct exit code.\n");
     print_items(stdout, "global options", global_help);
@@ -147,6 +149,9 @@ static void help_tool(void)
 }
 
 /* ---- the command line ---- */
+
+/* The global options, in the spec form of ctl_command.options. */
+#define GLOBAL_OPTIONS "db=,schema=,format=,actor=,allow-http"
 
 /* The spec entry of an option: "name" (flag) or "name=" (takes a value); 0 if absent,
  * 1 for a flag, 2 for an option with a value. */
@@ -177,10 +182,12 @@ static void split_option(const char *arg, const char **name, size_t *len, const 
     *value = eq ? eq + 1 : NULL;
 }
 
-/* Apply a global option (db, schema, format, actor); 0 if name is not one. */
+/* Apply a global option (db, schema, format, actor, allow-http); 0 if name is not one. */
 static int set_global(ctl_ctx *c, const char *name, size_t len, const char *value)
 {
-    if (len == 2 && strncmp(name, "db", 2) == 0)
+    if (len == 10 && strncmp(name, "allow-http", 10) == 0)
+        c->store_flags |= IGNY8_STORE_ALLOW_HTTP;
+    else if (len == 2 && strncmp(name, "db", 2) == 0)
         c->db = value;
     else if (len == 6 && strncmp(name, "schema", 6) == 0)
         c->schema = value;
@@ -214,14 +221,14 @@ static int parse_args(ctl_ctx *c, int argc, char **argv, int i, ctl_args *a, int
             continue;
         }
         int kind = spec_lookup(c->cmd->options, name, len);
-        int global = !kind && spec_lookup("db=,schema=,format=,actor=", name, len);
+        int global = kind ? 0 : spec_lookup(GLOBAL_OPTIONS, name, len);
         if (!kind && !global)
             return ctl_usage(c, "unknown option %.*s%.*s", arg[1] == '-' ? 2 : 1, arg, (int)len, name);
-        if ((kind == 2 || global) && !value && i + 1 >= argc)
+        if ((kind == 2 || global == 2) && !value && i + 1 >= argc)
             return ctl_usage(c, "option --%.*s needs a value", (int)len, name);
-        if ((kind == 2 || global) && !value)
+        if ((kind == 2 || global == 2) && !value)
             value = argv[++i];
-        if (kind == 1 && value)
+        if ((kind == 1 || global == 1) && value)
             return ctl_usage(c, "option --%.*s takes no value", (int)len, name);
         if (global) {
             set_global(c, name, len, value);
@@ -248,11 +255,14 @@ static int parse_globals(ctl_ctx *c, int argc, char **argv, int *i, int *help, i
             *version = 1;
             continue;
         }
-        if (!spec_lookup("db=,schema=,format=,actor=", name, len))
+        int kind = spec_lookup(GLOBAL_OPTIONS, name, len);
+        if (!kind)
             return ctl_usage(NULL, "unknown option %.*s", (int)(name - argv[*i] + (ptrdiff_t)len), argv[*i]);
-        if (!value && *i + 1 >= argc)
+        if (kind == 1 && value)
+            return ctl_usage(NULL, "option --%.*s takes no value", (int)len, name);
+        if (kind == 2 && !value && *i + 1 >= argc)
             return ctl_usage(NULL, "option --%.*s needs a value", (int)len, name);
-        set_global(c, name, len, value ? value : argv[++*i]);
+        set_global(c, name, len, kind == 1 || value ? value : argv[++*i]);
     }
     return CTL_OK;
 }
@@ -275,7 +285,8 @@ static int open_store(ctl_ctx *c)
         return CTL_OK;
     if (!c->db || !*c->db)
         return ctl_usage(c, "no store given: pass --db PATH or set IGNY8_DB");
-    CTL_TRY(ctl_open(&c->st, c->db, c->schema, c->cmd->store == CTL_STORE_OPEN ? IGNY8_STORE_NOCREATE : 0));
+    CTL_TRY(ctl_open(&c->st, c->db, c->schema,
+                     c->store_flags | (c->cmd->store == CTL_STORE_OPEN ? IGNY8_STORE_NOCREATE : 0)));
     return CTL_OK;
 }
 
@@ -336,7 +347,7 @@ static int select_command(ctl_ctx *c, int argc, char **argv, int *i)
 
 int main(int argc, char **argv)
 {
-    ctl_ctx c = { getenv("IGNY8_DB"), getenv("IGNY8_SCHEMA"), CTL_FORMAT_JSON, NULL, NULL, NULL };
+    ctl_ctx c = { getenv("IGNY8_DB"), getenv("IGNY8_SCHEMA"), CTL_FORMAT_JSON, NULL, 0, NULL, NULL };
     int i = 1, help = 0, version = 0;
     int rc = parse_globals(&c, argc, argv, &i, &help, &version);
     if (rc != CTL_OK)

@@ -28,13 +28,27 @@ int ctl_flag(const ctl_args *a, const char *name)
 
 /* ---- values ---- */
 
+/* Up to 32 bytes of an argument for a message, control characters shown as '?', so that
+ * the message stays one line. */
+static const char *shown(const char *s, char buf[36])
+{
+    size_t n = 0;
+    for (; s && s[n] && n < 32; n++)
+        buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+    buf[n] = '\0';
+    return buf;
+}
+
+/* strtoll skips leading white space and takes a '+': a whole number is '-'? digits. */
 int ctl_parse_i64(const char *s, const char *field, int64_t *out)
 {
-    char *end = NULL;
+    char *end = NULL, buf[36];
+    const char *digits = s && s[0] == '-' ? s + 1 : s;
+    int whole = digits && *digits >= '0' && *digits <= '9';
     errno = 0;
-    long long v = s && *s ? strtoll(s, &end, 10) : 0;
-    if (!s || !*s || *end || errno)
-        return ctl_invalid(field, "%s '%s' is not an integer", field, s ? s : "");
+    long long v = whole ? strtoll(s, &end, 10) : 0;
+    if (!whole || *end || errno)
+        return ctl_invalid(field, "%s '%s' is not an integer", field, shown(s, buf));
     *out = (int64_t)v;
     return CTL_OK;
 }
@@ -51,17 +65,43 @@ int ctl_parse_int(const char *s, const char *field, int *out)
     return CTL_OK;
 }
 
-int ctl_parse_i64_list(const char *s, const char *field, int64_t **out, size_t *count)
+int ctl_id_of(const char *s, int64_t *out)
+{
+    uint64_t v = 0;
+    if (!s || s[0] < '1' || s[0] > '9')
+        return -1;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || v > ((uint64_t)INT64_MAX - (uint64_t)(*p - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    *out = (int64_t)v;
+    return 0;
+}
+
+int ctl_parse_id(const char *s, const char *label, const char *field, int64_t *out)
+{
+    char buf[36];
+    if (ctl_id_of(s, out) == 0)
+        return CTL_OK;
+    return ctl_invalid(field, "%s '%s' is not an id: %s", label, shown(s, buf), CTL_ID_RULE);
+}
+
+int ctl_parse_id_list(const char *s, const char *label, const char *field, int64_t **out, size_t *count)
 {
     size_t n = 1;
     for (const char *p = s; *p; p++)
         n += *p == ',';
     int64_t *v = calloc(n, sizeof *v);
-    char *copy = strdup(s);
+    char *copy = strdup(s), *item = copy;
     int rc = v && copy ? CTL_OK : ctl_other("out of memory");
-    char *save = NULL;
-    for (size_t i = 0; rc == CTL_OK && i < n; i++)
-        rc = ctl_parse_i64(strtok_r(i == 0 ? copy : NULL, ",", &save), field, &v[i]);
+    for (size_t i = 0; rc == CTL_OK && i < n; i++) {  /* not strtok: "7,,8" has an empty item */
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        rc = ctl_parse_id(item, label, field, &v[i]);
+        item = comma ? comma + 1 : item;
+    }
     free(copy);
     if (rc) {
         free(v);

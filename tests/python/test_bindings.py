@@ -141,6 +141,28 @@ class TestErrors(StoreTestCase):
             r.model
 
 
+class TestBaseUrl(unittest.TestCase):
+    """A base URL gets the key in every request: plain http:// to another host than this
+    machine is refused unless the store is opened with allow_http=True."""
+
+    REMOTE = {"integrations": {"openai": {"base_url": "http://proxy.internal:3128/v1"}}}
+
+    def test_plain_http_to_another_host_needs_allow_http(self):
+        with testbackend.store() as st:
+            st.load_defaults("test")
+            with self.assertRaises(igny8.ValidationError) as cm:
+                st.put_global_settings("t", self.REMOTE)
+            self.assertEqual(cm.exception.field, "integrations.openai.base_url")
+            self.assertIn("IGNY8_STORE_ALLOW_HTTP", cm.exception.message)
+            self.assertNotIn("proxy.internal", cm.exception.message)
+            loopback = st.put_global_settings("t", {"integrations": {"openai": {"base_url": "http://[::1]:8080/v1"}}})
+            self.assertEqual(loopback["integrations"]["openai"]["base_url"], "http://[::1]:8080/v1")
+        with testbackend.store(allow_http=True) as st:
+            st.load_defaults("test")
+            body = st.put_global_settings("t", self.REMOTE)
+            self.assertEqual(body["integrations"]["openai"]["base_url"], "http://proxy.internal:3128/v1")
+
+
 class TestSurface(StoreTestCase):
     def test_resolution_attributes_and_trace(self):
         self.st.set_global_key("ops", "openai", FAKE_KEY)

@@ -604,6 +604,43 @@ class TestTransfer(CtlTestCase):
         self.assertEqual(self.run_ctl("export").stdout, before)
 
 
+class TestAllowHttp(CtlTestCase):
+    """A base_url receives the key: plain http:// to a host other than loopback is refused
+    unless the global option --allow-http opens the stores with IGNY8_STORE_ALLOW_HTTP."""
+
+    REMOTE = json.dumps({"integrations": {"openai": {"base_url": "http://proxy.internal:3128/v1"}}})
+
+    def test_plain_http_to_another_host_needs_the_option(self):
+        err = self.fails(3, "global", "put", "--json", "-", stdin=self.REMOTE, field="integrations.openai.base_url")
+        self.assertIn("https://", err)
+        self.assertNotIn("proxy.internal", err)
+        self.ok("global", "put", "--json", "-",
+                stdin=json.dumps({"integrations": {"anthropic": {"base_url": "http://localhost:8080/v1"}}}))
+        for args in (["--allow-http", "global", "put"], ["global", "put", "--allow-http"]):
+            out = self.ok(*args, "--json", "-", stdin=self.REMOTE)
+            self.assertEqual(out["integrations"]["openai"]["base_url"], "http://proxy.internal:3128/v1")
+        self.fails(2, "--allow-http=yes", "global", "get")
+        self.fails(2, "global", "get", "--allow-http=1")
+
+    def test_imports_and_copies_of_such_a_url_need_it_too(self):
+        self.ok("--allow-http", "global", "put", "--json", "-", stdin=self.REMOTE)
+        dump = self.path("dump.json")
+        self.ok("export", "-o", dump)
+        with open(dump) as f:
+            names = [i["name"] for i in json.load(f)["integrations"]]
+        field = f"$.integrations[{names.index('openai')}].base_url"
+        other = self.path("other.db")
+        self.ok("init", db=other)
+        self.fails(3, "import", dump, db=other, field=field)
+        self.ok("--allow-http", "import", dump, db=other)
+        self.assertEqual(self.ok("global", "get", db=other)["integrations"]["openai"]["base_url"],
+                         "http://proxy.internal:3128/v1")
+        copy = self.path("copy.db")
+        src = ["--src-schema", self.schema] if self.schema else []
+        self.fails(3, "store", "copy", self.db, copy, *src, db=False, field=field)
+        self.assertTrue(self.ok("--allow-http", "store", "copy", self.db, copy, *src, db=False)["identical"])
+
+
 class TestStoreCopy(CtlTestCase):
     def export_with_keys(self, db, schema=None):
         args = ["--db", db] + (["--schema", schema] if schema else []) + ["export", "--with-keys", "--plaintext-keys"]
@@ -642,6 +679,52 @@ class TestStoreCopy(CtlTestCase):
         # a source that does not exist is not created
         self.fails(6, "store", "copy", self.path("nothere.db"), back, db=False)
         self.assertFalse(os.path.exists(self.path("nothere.db")))
+
+
+class TestIds(CtlTestCase):
+    """An account id (and a library item's id) has one spelling: decimal digits only,
+    1..INT64_MAX, no sign, white space, underscore, hex or leading zero ("042" could be
+    meant as octal, and one account must not be two strings in scripts and logs). The error
+    names the argument or option as the usage writes it, and its field."""
+
+    BAD = (" 42", "42 ", "\t42", "+42", "-42", "4_2", "0x2a", "042", "00", "0", "", "4 2", "4\n2", "\u0664\u0662",
+           "42abc", "9223372036854775808", "99999999999999999999")
+
+    def test_account_ids_are_digits_only(self):
+        for bad in self.BAD:
+            with self.subTest(bad=bad):
+                self.assertIn("ACCOUNT", self.fails(3, "account", "integrations", bad, field="account_id"))
+                self.fails(3, "resolve", bad, "ideas", field="account_id")
+                self.fails(3, "prompts", "reset-bulk", "ideas", "7", bad, field="account_id")
+                self.fails(3, "library", "copies", "strategies", bad, field="account_id")
+                self.assertIn("--account '", self.fails(3, "modules", "list", "--account", bad, field="account"))
+                self.fails(3, "audit", "--account", bad, field="account")
+                self.fails(3, "prompts", "render", "ideas", "--account", bad, "--vars", "{}", field="account")
+                self.fails(3, "test-connection", "openai", "--account", bad, field="account")
+                self.fails(3, "library", "bulk-clone", "strategies", "--sources", "1", "--accounts", f"7,{bad}",
+                           field="accounts")
+        # keys never echo their arguments
+        err = self.fails(3, "keys", "list", "--account", " 7", field="account")
+        self.assertNotIn(" 7'", err)
+
+    def test_good_ids_and_the_largest(self):
+        self.assertEqual(len(self.ok("account", "integrations", "42")), 4)
+        self.assertEqual(len(self.ok("account", "integrations", "9223372036854775807")), 4)
+        self.assertEqual(self.ok("resolve", "7", "ideas")["model"], "gpt-4o-mini")
+        self.ok("modules", "list", "--account", "7")
+
+    def test_library_ids_follow_the_same_rule(self):
+        for bad in (" 1", "+1", "01", "0", "1_0"):
+            with self.subTest(bad=bad):
+                self.assertIn("ID", self.fails(3, "library", "get", "strategies", bad, field="id"))
+                self.fails(3, "library", "clone", "strategies", "7", bad, field="source_id")
+                self.fails(3, "library", "bulk-clone", "strategies", "--sources", bad, "--accounts", "7",
+                           field="sources")
+
+    def test_other_integers_take_no_space_or_plus(self):
+        for bad in (" 5", "+5", "5 "):
+            self.fails(3, "audit", "--limit", bad, field="limit")
+        self.ok("audit", "--limit", "5")
 
 
 class TestExitCodes(CtlTestCase):

@@ -16,7 +16,7 @@ from ._resolution import Resolution
 Json = Union[Dict[str, Any], List[Any]]
 _MODEL_TYPES = {"text": 1, "image": 2}
 _KINDS = {"author_profile": 1, "strategy": 2}
-_READONLY, _NOCREATE, _SYNC_NORMAL, _POSTGRES = 1, 2, 4, 8
+_READONLY, _NOCREATE, _SYNC_NORMAL, _POSTGRES, _ALLOW_HTTP = 1, 2, 4, 8, 16
 
 
 def _body(value: Union[str, Json, None]) -> Optional[bytes]:
@@ -57,17 +57,21 @@ def _ids(values: Sequence[int]) -> Any:
 class Store:
     """A settings store: an SQLite file (or ":memory:"), or a PostgreSQL database given as a
     postgresql:// URL (or, with postgres=True, any libpq connection string), its tables in
-    `schema` (default "igny8settings"). Safe to share between threads; open one per process
-    (after fork). Use it as a context manager, or call close()."""
+    `schema` (default "igny8settings"). A base_url must be https:// (plain http:// only to
+    127.x.y.z, [::1] or localhost); allow_http=True lets it be plain http:// to any host
+    (IGNY8_STORE_ALLOW_HTTP). Safe to share between threads; open one per process (after
+    fork). Use it as a context manager, or call close()."""
 
     def __init__(self, path: str = ":memory:", *, busy_timeout_ms: int = 0, readonly: bool = False,
                  create: bool = True, cache_accounts: int = 0, sync_normal: bool = False,
-                 schema: Optional[str] = None, postgres: bool = False, master_key: Optional[str] = None):
+                 schema: Optional[str] = None, postgres: bool = False, allow_http: bool = False,
+                 master_key: Optional[str] = None):
         opts = _ffi.init_options(fn.store_options_init, _ffi.StoreOptions)
         opts.busy_timeout_ms = busy_timeout_ms
         opts.cache_accounts = cache_accounts
         opts.flags = ((_READONLY if readonly else 0) | (0 if create else _NOCREATE) |
-                      (_SYNC_NORMAL if sync_normal else 0) | (_POSTGRES if postgres else 0))
+                      (_SYNC_NORMAL if sync_normal else 0) | (_POSTGRES if postgres else 0) |
+                      (_ALLOW_HTTP if allow_http else 0))
         schema_bytes = enc(schema) if schema is not None else None
         opts.schema = schema_bytes  # read by igny8_store_open only, while schema_bytes lives
         key_bytes = enc(master_key) if master_key is not None else None

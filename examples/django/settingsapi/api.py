@@ -10,8 +10,8 @@ integers beyond 64 bits).
 
 | status | code | when |
 | --- | --- | --- |
-| 400 | invalid | igny8settings.ValidationError, or a bad body field or query parameter |
-| 400 | invalid_json | the body is not a JSON object |
+| 400 | invalid | igny8settings.ValidationError, a bad body field or query parameter, or a name given twice in one object of the body (field: its path) |
+| 400 | invalid_json | the body is not a JSON object, or nests deeper than MAX_JSON_DEPTH |
 | 400 | invalid_credentials | wrong username or password at login |
 | 401 | not_authenticated | no logged-in user |
 | 403 | permission_denied | a staff-only path, for a user who is not staff |
@@ -21,12 +21,14 @@ integers beyond 64 bits).
 | 405 | method_not_allowed | with an Allow header |
 | 409 | conflict | igny8settings.ConflictError |
 | 413 | too_large | the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE |
+| 415 | unsupported_media_type | a JSON body sent without Content-Type: application/json (charset utf-8 if any) |
 | 503 | store_unavailable | igny8settings.StoreError (busy, damaged, read-only, newer, unreadable) |
 | 500 | internal | any other library error |
 """
 
 import json
 import math
+import re
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -174,6 +176,12 @@ def server_error(request):
 
 # ---- request bodies ----
 
+# Far deeper than any settings body, far below what Python's json (recursive) survives.
+MAX_JSON_DEPTH = 64
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_COLON = re.compile(r"[ \t\n\r]*:")
+
+
 def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
@@ -185,18 +193,134 @@ def _finite(number):
     return value
 
 
+class _Object(dict):
+    """A JSON object as parsed: a dict that remembers the first name it was given twice."""
+    duplicate = None
+
+
+def _object(pairs):
+    obj = _Object()
+    for name, value in pairs:
+        if name in obj and obj.duplicate is None:
+            obj.duplicate = name
+        obj[name] = value
+    return obj
+
+
+def _string_end(text, start):
+    """The index after the JSON string whose opening quote is just before start
+    (len(text) when it never ends). Linear: each quote and backslash is looked at once."""
+    i = start
+    while True:
+        j = text.find('"', i)
+        if j < 0:
+            return len(text)
+        k = j
+        while k > start and text[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:  # not escaped
+            return j + 1
+        i = j + 1
+
+
+def _member_name(text, span):
+    try:
+        return json.loads(text[span[0]:span[1]])[:200]
+    except ValueError:
+        return None
+
+
+def _too_deep(text):
+    """None, or (offset, top-level member or None) where text first nests deeper than
+    MAX_JSON_DEPTH, found without recursion and before json.loads recurses into it."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return None  # the usual body: no need to look closer
+    depth, member, i = 0, None, 0
+    while True:
+        m = _STRUCTURE.search(text, i)
+        if m is None:
+            return None
+        token, i = m.group(), m.end()
+        if token == '"':
+            i = _string_end(text, i)
+            if depth == 1 and _COLON.match(text, i):
+                member = (m.start(), i)
+        elif token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return m.start(), member and _member_name(text, member)
+        else:
+            depth -= 1
+
+
+def _path(prefix, name):
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _duplicate(value, prefix=""):
+    """The path of a name given twice in an object (the library's form:
+    integrations.openai.temperature, sections[2].heading), or None. The depth is bounded."""
+    if isinstance(value, _Object):
+        if value.duplicate is not None:
+            return _path(prefix, value.duplicate)
+        for name, item in value.items():
+            found = _duplicate(item, _path(prefix, name))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _duplicate(item, f"{prefix}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def _check_content_type(request):
+    """415 unless the body comes as application/json (any parameters; a charset must be UTF-8)."""
+    media = (request.content_type or "").strip().lower()
+    charset = (request.content_params.get("charset") or "utf-8").strip().lower()
+    if media != "application/json":
+        raise ApiError(415, "unsupported_media_type", f"the request body must be sent with Content-Type: "
+                                                      f"application/json, not {media[:64] or 'none'!r}")
+    if charset not in ("utf-8", "utf8"):
+        raise ApiError(415, "unsupported_media_type", f"a JSON body is UTF-8: send application/json with "
+                                                      f"charset utf-8 or none, not {charset[:32]!r}")
+
+
+def _parse(text):
+    deep = _too_deep(text)
+    if deep:
+        offset, member = deep
+        raise ApiError(400, "invalid_json", f"the request body nests deeper than {MAX_JSON_DEPTH} arrays or objects "
+                                            f"(at character {offset})", member)
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite, object_pairs_hook=_object)
+    except RecursionError:  # not reached below MAX_JSON_DEPTH; never a 500 if it were
+        raise ApiError(400, "invalid_json", "the request body nests too deeply")
+    except ValueError as e:
+        raise ApiError(400, "invalid_json", f"the request body is not JSON: {e}")
+
+
 def body(request):
-    """The request body: a JSON object (400 invalid_json otherwise)."""
+    """The request body: a JSON object sent as application/json (415 otherwise), each name
+    at most once per object (400 invalid, naming its path: the library refuses that too,
+    and a dict would keep only the last), nested at most MAX_JSON_DEPTH deep (400
+    invalid_json)."""
+    _check_content_type(request)
     try:
         raw = request.body
     except RequestDataTooBig:
         raise ApiError(413, "too_large", "the request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE")
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite)
-    except (ValueError, UnicodeDecodeError) as e:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
         raise ApiError(400, "invalid_json", f"the request body is not JSON: {e}")
+    value = _parse(text)
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", "the request body must be a JSON object")
+    twice = _duplicate(value)
+    if twice:
+        raise invalid(twice[:200], f"{twice[:200]} is given twice in one object: which value counts would be a guess")
     return value
 
 

@@ -23,6 +23,7 @@ from django.test import Client, TestCase, override_settings
 
 import igny8settings
 
+from . import api
 from . import store as store_module
 from .models import AccountMembership
 
@@ -346,7 +347,8 @@ class IntegrationTests(ApiTestCase):
     def test_malformed_bodies(self):
         url = "system/settings/integrations/openai/"
         self.assertError(self.put(url, raw="{not json"), 400, "invalid_json")
-        self.assertError(self.put(url, raw=""), 400, "invalid_json")
+        # an empty body: the test client leaves out the Content-Type of an empty body, so set it
+        self.assertError(self.put(url, raw="", CONTENT_TYPE="application/json"), 400, "invalid_json")
         self.assertError(self.put(url, raw="[1]"), 400, "invalid_json", in_message="object")
         self.assertError(self.put(url, raw='{"temperature": NaN}'), 400, "invalid_json")
         self.assertError(self.put(url, raw=b'{"model": "\xff"}'), 400, "invalid_json")
@@ -1047,6 +1049,115 @@ class LibraryTests(ApiTestCase):
         self.assertEqual(len(self.ok(self.get("system/library/strategies/copies/"))), 1)
         self.as_user(self.alice)
         self.assertEqual(len(self.ok(self.get("system/library/strategies/copies/"))), 1)
+
+
+class BodyTests(ApiTestCase):
+    """What every JSON body goes through before a view sees it (api.body): the media type,
+    the nesting depth and names given twice, on the account's integration PUT and the
+    staff's global PUT, and on the other kinds of body. Nothing is ever written."""
+
+    INTEGRATION = "system/settings/integrations/openai/"
+    GLOBAL = "admin/global-settings/"
+    N = 50_000  # 100 KB of brackets
+
+    def put_both(self, raw, content_type="application/json", global_raw=None):
+        """The responses of the integration PUT (as alice) and the global PUT (as staff, of
+        global_raw if given)."""
+        self.as_user(self.alice)
+        account = self.client.put(API + self.INTEGRATION, raw, content_type=content_type)
+        self.as_user(self.ops)
+        platform = self.client.put(API + self.GLOBAL, global_raw or raw, content_type=content_type)
+        return account, platform
+
+    def views(self):
+        self.as_user(self.alice)
+        account = self.ok(self.get(self.INTEGRATION))
+        self.as_user(self.ops)
+        return account, self.ok(self.get(self.GLOBAL))
+
+    def test_deep_nesting_is_400_on_both_puts(self):
+        before = self.views()
+        n = self.N
+        bodies = {  # body: the field of the error
+            "[" * n + "]" * n: None,
+            "{" * n + "}" * n: None,
+            '{"a":' * n + "1" + "}" * n: "a",
+            '{"a":[' * (n // 2) + "1" + "]}" * (n // 2): "a",
+            '[{"a":' * (n // 2) + "1" + "}]" * (n // 2): None,
+            '{"integrations":' + '{"openai":[' * (n // 2): "integrations",
+            "[" * n: None,
+            '{"model":"x", "temperature":' + "[" * 65 + "]" * 65 + "}": "temperature",
+        }
+        for raw, field in bodies.items():
+            for r in self.put_both(raw):
+                self.assertError(r, 400, "invalid_json", field, "deeper than 64")
+        self.assertEqual(self.views(), before)
+
+    def test_nesting_up_to_the_limit_reaches_the_library(self):
+        raw = '{"temperature":' + "[" * 63 + "]" * 63 + "}"  # 64 deep with the body
+        for r in self.put_both(raw):
+            self.assertError(r, 400, "invalid", ANY)
+            self.assertNotEqual(json.loads(r.content)["error"]["code"], "invalid_json")
+        brackets_in_a_string = '{"model":"' + "[" * self.N + '"}'
+        self.as_user(self.alice)
+        self.assertError(self.client.put(API + self.INTEGRATION, brackets_in_a_string, content_type="application/json"),
+                         400, "invalid", "model")
+
+    def test_recursion_past_any_limit_is_still_400(self):
+        with mock.patch.object(api, "MAX_JSON_DEPTH", 10 ** 9):
+            for r in self.put_both("[" * self.N + "]" * self.N):
+                self.assertError(r, 400, "invalid_json", None)
+
+    def test_a_name_given_twice_is_400_naming_its_path(self):
+        before = self.views()
+        account, platform = self.put_both('{"temperature":0.1,"temperature":0.2}')
+        self.assertError(account, 400, "invalid", "temperature", "twice")
+        self.assertError(platform, 400, "invalid", "temperature", "twice")
+        for raw, field in (('{"integrations":{"openai":{"temperature":0.1,"temperature":0.2}}}',
+                            "integrations.openai.temperature"),
+                           ('{"integrations":{"openai":{}},"integrations":{}}', "integrations"),
+                           ('{"is_active":true,"is_active":false}', "is_active"),
+                           ('{"is_active":true,"is_\\u0061ctive":true}', "is_active")):  # the same name, escaped
+            self.assertError(self.put_both(raw)[1], 400, "invalid", field)
+        self.assertEqual(self.views(), before)
+        profile = ('{"name":"Twice","category":"blog","tone":"calm","structure_template":{"sections":'
+                   '[{"heading":"a"},{"heading":"b","heading":"c"}]}}')
+        self.assertError(self.post("admin/library/author-profiles/", raw=profile), 400, "invalid",
+                         "structure_template.sections[1].heading")
+        self.as_user(None)
+        self.assertError(self.post("auth/login/", raw='{"username":"alice","username":"ops","password":"ops-pw"}'),
+                         400, "invalid", "username")
+
+    def test_json_bodies_need_content_type_application_json(self):
+        before = self.views()
+        good = {"raw": '{"temperature":0.5}', "global_raw": '{"is_active":false}'}  # each taken as JSON
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", "", "text/json",
+                             "application/jsonp", "application/json-patch+json", "application/json; charset=latin-1"):
+            for r in self.put_both(content_type=content_type, **good):
+                self.assertError(r, 415, "unsupported_media_type", None, "application/json")
+        self.as_user(self.alice)
+        self.assertError(self.client.put(API + self.INTEGRATION), 415, "unsupported_media_type")  # no header at all
+        self.as_user(self.ops)
+        self.assertError(self.client.post(API + TEST_CONNECTION, '{"integration":"openai"}', content_type="text/plain"),
+                         415, "unsupported_media_type")
+        self.assertEqual(self.views(), before)
+        for content_type in ("application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8",
+                             "application/json; profile=x"):
+            for r in self.put_both(content_type=content_type, **good):
+                self.assertEqual(r.status_code, 200, r.content)
+
+    def test_a_post_without_a_body_needs_no_content_type(self):
+        self.ok(self.put(self.INTEGRATION, {"temperature": 0.5}))
+        body = self.ok(self.client.post(API + self.INTEGRATION + "reset/"))  # as the settings page sends it
+        self.assertTrue(body["using_global"])
+
+    def test_the_pages_scripts_send_json_as_application_json(self):
+        from django.contrib.staticfiles import finders
+        for name in ("integration_settings.js", "monitoring.js"):
+            with open(finders.find(f"settingsapi/{name}")) as f:
+                script = f.read()
+            self.assertIn('init.headers["Content-Type"] = "application/json";\n      init.body = JSON.stringify(body);',
+                          script, name)
 
 
 class LibraryErrorMappingTests(ApiTestCase):
