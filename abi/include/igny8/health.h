@@ -52,7 +52,9 @@ IGNY8_API int igny8_connection_test_options_init(igny8_connection_test_options *
  *  inactive); an account id tests that account's own key only.
  *  *out_json: caller's, igny8_free(). IGNY8_ENOTFOUND: unknown integration, or no key to
  *  test with (field "api_key"); IGNY8_EINVAL: bad option (field named), a provider with no
- *  connection test (field "integration") or no URL to test (field "base_url");
+ *  connection test (field "integration"), no URL to test, or a stored one that the rules of
+ *  a base_url refuse, such as plain http:// to a host that is not loopback without
+ *  IGNY8_STORE_ALLOW_HTTP (field "base_url"; no request is sent);
  *  IGNY8_EREADONLY: the store is read-only (the result could not be recorded). */
 IGNY8_API int igny8_connection_test(igny8_store *st, const char *actor, const char *integration,
                                     const igny8_connection_test_options *opts, char **out_json);
@@ -69,9 +71,10 @@ IGNY8_API int igny8_connection_status_json(igny8_store *st, char **out_json);
  *  "counts":{"models":12,"active_models":12,"accounts_with_overrides":3,
  *  "customized_prompts":5,"library_copies":2}}. ok is false, with one reason per
  *  problem, when the quick check fails, an integration the platform uses has no key or
- *  no usable default model, the global settings are inactive, or keys are sealed under a
- *  master key this handle lacks; warnings (ok stays true) say that keys are kept in plain
- *  text (a store without a master key).
+ *  no usable default model, the global settings are inactive, keys are sealed under a
+ *  master key this handle lacks, or (without IGNY8_STORE_ALLOW_HTTP) an integration's
+ *  base URL is plain http:// to another host; warnings (ok stays true) say that keys are
+ *  kept in plain text (a store without a master key).
  *  *out_json: caller's, igny8_free(). */
 IGNY8_API int igny8_health_json(igny8_store *st, char **out_json);
 

@@ -47,7 +47,8 @@ IGNY8_BEGIN_DECL
 #define IGNY8_FIELD_SIZE        (1u << 4)  /**< image: "WIDTHxHEIGHT", each side 64..8192 */
 #define IGNY8_FIELD_QUALITY     (1u << 5)  /**< image: "standard" or "hd" */
 #define IGNY8_FIELD_STYLE       (1u << 6)  /**< image: "vivid" or "natural" */
-#define IGNY8_FIELD_BASE_URL    (1u << 7)  /**< global only: http(s) URL of the provider API (proxies, tests) */
+#define IGNY8_FIELD_BASE_URL    (1u << 7)  /**< global only: URL of the provider API (proxies, tests): https://,
+                                                 or http:// to loopback or with IGNY8_STORE_ALLOW_HTTP */
 
 /** A change to an integration's settings. Only the fields whose bits are in `set` are
  *  written; the fields whose bits are in `clear` go back to inheriting (NULL); all

@@ -29,6 +29,9 @@ IGNY8_BEGIN_DECL
  *  PostgreSQL, IGNY8_STORE_SYNC_NORMAL is synchronous_commit off (a server crash may lose
  *  the last commits), IGNY8_STORE_NOCREATE refuses a database without the store's schema. */
 #define IGNY8_STORE_POSTGRES (1u << 3)
+/** @since 1.1: let a base_url be plain http:// to any host. Without it, http:// is refused
+ *  (IGNY8_EINVAL, field base_url) unless the host is loopback: the API key would travel unencrypted. */
+#define IGNY8_STORE_ALLOW_HTTP (1u << 4)
 
 /** Default number of accounts whose settings the resolver keeps in memory. */
 #define IGNY8_CACHE_ACCOUNTS_DEFAULT 65536u
@@ -45,7 +48,8 @@ IGNY8_BEGIN_DECL
 typedef struct igny8_store_options {
     unsigned int version;          /**< IGNY8_STORE_OPTIONS_VERSION */
     unsigned int busy_timeout_ms;  /**< how long a write waits for another process; 0 = 5000 */
-    uint32_t flags;                /**< IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL */
+    uint32_t flags;                /**< IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL |
+                                        IGNY8_STORE_POSTGRES | IGNY8_STORE_ALLOW_HTTP */
     unsigned int cache_accounts;   /**< @since version 2: accounts the resolver keeps in memory (least
                                         recently used first out); 0 = 65536 */
     const char *schema;            /**< @since version 3 (1.1): PostgreSQL: the schema the store's tables

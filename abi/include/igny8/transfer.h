@@ -30,7 +30,8 @@ IGNY8_BEGIN_DECL
  *  a store with that master key imports them). IGNY8_EINVAL without either, unless
  *  IGNY8_EXPORT_PLAINTEXT_KEYS. */
 #define IGNY8_EXPORT_WITH_KEYS (1u << 0)
-/** With IGNY8_EXPORT_WITH_KEYS: the keys in plain text. Handle the document as a secret. */
+/** With IGNY8_EXPORT_WITH_KEYS: the keys in plain text. Handle the document as a secret.
+ *  (Options of version 1, from callers built against 1.0, get this with WITH_KEYS.) */
 #define IGNY8_EXPORT_PLAINTEXT_KEYS (1u << 1)
 
 typedef struct igny8_export_options {
