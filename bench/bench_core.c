@@ -285,8 +285,57 @@ static double put_rate(const char *target, uint32_t flags, const char *name)
     return rate;
 }
 
+/* Keys at rest: a warm resolve that does not ask for the key against one that does (the
+ * sealed key opened with XChaCha20-Poly1305, once per resolution), interleaved, on a
+ * store in DIR with a master key; and the same with a plain key (no master key). */
+static double resolve_key_once(igny8_store *st, int ask)
+{
+    igny8_resolution *r = NULL;
+    double t0 = now_s();
+    check(igny8_get_model_for_operation(st, 7, "clustering", NULL, &r), "resolve");
+    volatile size_t sink = ask ? strlen(igny8_resolution_api_key(r)) : strlen(igny8_resolution_model_name(r));
+    igny8_resolution_free(r);
+    (void)sink;
+    return now_s() - t0;
+}
+
+static void key_cost(const char *dir, const char *master, const char *label, long calls)
+{
+    char path[600];
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    igny8_store *st = NULL;
+    snprintf(path, sizeof(path), "%s/keys-%s.db", dir, label);
+    o.master_key = master;
+    open_store(&st, path, &o);
+    check(igny8_defaults_load(st, "bench", NULL), "defaults");
+    check(igny8_global_key_set(st, "bench", "openai", "sk-FAKE-bench-key-0123456789abcdef0123456789"), "key");
+    double *plain = malloc(sizeof(double) * (size_t)calls), *with = malloc(sizeof(double) * (size_t)calls);
+    for (long i = 0; i < 1000; i++)
+        resolve_key_once(st, i & 1);
+    for (long i = 0; i < calls; i++) {
+        plain[i] = resolve_key_once(st, 0);
+        with[i] = resolve_key_once(st, 1);
+    }
+    double p50, p99, k50, k99;
+    percentiles(plain, calls, &p50, &p99);
+    percentiles(with, calls, &k50, &k99);
+    printf("key %s resolve_p50_us=%.3f resolve_p99_us=%.3f with_key_p50_us=%.3f with_key_p99_us=%.3f ratio=%.2f\n",
+           label, p50, p99, k50, k99, k50 / p50);
+    free(plain);
+    free(with);
+    igny8_store_close(st);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "key") == 0) {
+        char master[IGNY8_MASTER_KEY_SIZE];
+        check(igny8_master_key_new(master), "master key");
+        key_cost(argv[2], master, "sealed", 200000);
+        key_cost(argv[2], NULL, "plain", 200000);
+        return 0;
+    }
     if (argc == 4 && strcmp(argv[1], "make") == 0)
         return make(argv[2], atol(argv[3]));
     if (argc >= 5 && argc <= 7 && strcmp(argv[1], "resolve") == 0) {
@@ -301,6 +350,6 @@ int main(int argc, char **argv)
         return 0;
     }
     fprintf(stderr, "usage: bench_core make STORE ACCOUNTS | resolve STORE ACCOUNTS CALLS [HOT [MISSES]] | open STORE"
-                    " | put DIR|URL\n");
+                    " | put DIR|URL | key DIR\n");
     return 2;
 }

@@ -94,6 +94,7 @@ if [ -n "$pg_url" ]; then
   put_pg=$(IGNY8_BENCH_SCHEMA=${prefix}_put "$core" put "$pg_url")
 fi
 render=$(build-bench/bench/bench_render | sed -n 's/^render: median \([0-9.]*\) MB.*/\1/p')
+keys=$("$core" key "$work")
 
 echo
 echo "resolve latency (µs; C: $calls_c random cache hits, Python: $calls_py, after one warm pass; $misses misses each;"
@@ -121,3 +122,7 @@ if [ -n "${put_pg:-}" ]; then
   fi
 fi
 echo "template render (100 KB, 584 placeholders): median ${render} MB/s"
+sealed=$(grep '^key sealed' <<<"$keys"); plain=$(grep '^key plain' <<<"$keys")
+echo "keys at rest (SQLite, 200,000 warm resolves each, interleaved; µs p50): resolve $(field resolve_p50_us "$sealed")" \
+     "and resolve + api_key $(field with_key_p50_us "$sealed") with sealed keys (x$(field ratio "$sealed"));" \
+     "resolve $(field resolve_p50_us "$plain") and resolve + api_key $(field with_key_p50_us "$plain") with plain keys"
