@@ -180,6 +180,7 @@ static void test_transfer__options_init_checks_the_version(void **state)
     assert_igny8_ok(igny8_store_export_json(st, (const igny8_export_options *)&old, &json));
     testutil_assert_contains(json, "sk-FAKE-old-caller-0001");
     igny8_free(json);
+    igny8_store_close(st);
     /* a caller built against version 1 has a smaller struct: init writes only its bytes */
     struct { igny8_export_options o; unsigned char guard[16]; } v1;
     memset(&v1, 0xAB, sizeof(v1));
