@@ -130,6 +130,21 @@ static void test_keys__a_copy_of_the_store_holds_no_key(void **state)
     testutil_assert_contains(json, "\"last4\":\"1c2d\"");
     testutil_assert_not_contains(json, CANARY);
     igny8_free(json);
+    /* nor does any output: an export without keys, health, the audit log, a trace */
+    igny8_resolution *r = resolve(st, 7, "gpt-4o");
+    assert_string_equal(igny8_resolution_api_key(r), CANARY);  /* opened: still in no view */
+    char *owned[4] = { NULL };
+    assert_igny8_ok(igny8_store_export_json(st, NULL, &owned[0]));
+    assert_igny8_ok(igny8_health_json(st, &owned[1]));
+    assert_igny8_ok(igny8_audit_query_json(st, NULL, &owned[2]));
+    assert_igny8_ok(igny8_resolution_to_json(r, &owned[3]));
+    testutil_assert_not_contains(igny8_resolution_trace_json(r), CANARY);
+    for (int i = 0; i < 4; i++) {
+        testutil_assert_not_contains(owned[i], CANARY);
+        testutil_assert_not_contains(owned[i], "FAKE-account");
+        igny8_free(owned[i]);
+    }
+    igny8_resolution_free(r);
     igny8_store_close(st);
     assert_copy_has_no(f, CANARY);
     assert_copy_has_no(f, "FAKE-account");

@@ -22,6 +22,7 @@ integers beyond 64 bits).
 | 409 | conflict | igny8settings.ConflictError |
 | 413 | too_large | the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE |
 | 415 | unsupported_media_type | a JSON body sent without Content-Type: application/json (charset utf-8 if any) |
+| 503 | master_key_unavailable | igny8settings.MasterKeyError: the store's keys are sealed and this process has no master key (IGNY8_MASTER_KEY_FILE) |
 | 503 | store_unavailable | igny8settings.StoreError (busy, damaged, read-only, newer, unreadable) |
 | 500 | internal | any other library error |
 """
@@ -67,6 +68,7 @@ _LIBRARY_ERRORS = (
     (igny8settings.ValidationError, 400, "invalid"),
     (igny8settings.NotFoundError, 404, "not_found"),
     (igny8settings.ConflictError, 409, "conflict"),
+    (igny8settings.MasterKeyError, 503, "master_key_unavailable"),
     (igny8settings.StoreError, 503, "store_unavailable"),
     (igny8settings.Igny8Error, 500, "internal"),
 )

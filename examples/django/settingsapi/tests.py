@@ -429,6 +429,28 @@ class StaffResolveTests(ApiTestCase):
         self.assertError(self.get("admin/resolve/nope/?account_id=7"), 404, "not_found", "operation")
 
 
+class MasterKeyTests(ApiTestCase):
+    def test_a_sealed_store_without_its_master_key_is_503_and_views_still_work(self):
+        if POSTGRES:
+            where = fresh_store_settings()
+            place = {"path": where["IGNY8_STORE"], "schema": where["IGNY8_STORE_SCHEMA"]}
+        else:
+            tmp = tempfile.TemporaryDirectory()
+            self.addCleanup(tmp.cleanup)
+            place = {"path": os.path.join(tmp.name, "sealed.db")}
+        with igny8settings.Store(**place, master_key=igny8settings.master_key_new()) as st:
+            st.load_defaults("test")
+            st.set_global_key("test", "openai", FAKE_KEY)
+        with override_settings(IGNY8_STORE=place["path"], IGNY8_STORE_SCHEMA=place.get("schema")):
+            store_module.reset_store()
+            self.addCleanup(store_module.reset_store)
+            self.as_user(self.ops)
+            self.assertError(self.put("admin/global-settings/keys/anthropic/", {"key": FAKE_KEY_2}), 503,
+                             "master_key_unavailable", "master_key")
+            body = self.ok(self.get("admin/global-settings/"))
+            self.assertTrue(body["integrations"]["openai"]["api_key"]["configured"])
+
+
 class AuditTests(ApiTestCase):
     def setUp(self):
         super().setUp()
