@@ -245,6 +245,36 @@ static int resolve(const char *store, long accounts, long calls, long hot, long 
     return 0;
 }
 
+/* The read right after a global change made by another connection (the platform's
+ * openai temperature, set back and forth), on a warm cache of every account. */
+static int global_change(const char *store, long accounts, long n)
+{
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    igny8_store *st = NULL, *writer = NULL;
+    double p50, p99, *t = malloc(sizeof(double) * (size_t)n);
+    unsigned seed = 44;
+    o.cache_accounts = (unsigned int)accounts;
+    open_store(&st, store, &o);
+    for (long a = 1; a <= accounts; a++)
+        resolve_once(st, a, operations[a % 11]);
+    igny8_store_options w = IGNY8_STORE_OPTIONS_INIT;
+    w.flags = IGNY8_STORE_SYNC_NORMAL;
+    open_store(&writer, store, &w);
+    for (long i = 0; i < n; i++) {
+        check(igny8_global_settings_put_json(writer, "bench", i % 2 ? "{\"integrations\":{\"openai\":"
+                                             "{\"temperature\":0.3}}}" : "{\"integrations\":{\"openai\":"
+                                             "{\"temperature\":0.7}}}", NULL), "global put");
+        t[i] = resolve_once(st, 1 + rand_r(&seed) % accounts, operations[rand_r(&seed) % 11]);
+    }
+    percentiles(t, n, &p50, &p99);
+    printf("global accounts=%ld changes=%ld after_global_p50_us=%.3f after_global_p99_us=%.3f\n", accounts, n, p50,
+           p99);
+    free(t);
+    igny8_store_close(writer);
+    igny8_store_close(st);
+    return 0;
+}
+
 static int open_time(const char *store)
 {
     double t[31];
@@ -342,6 +372,8 @@ int main(int argc, char **argv)
         long hot = argc >= 6 && atol(argv[5]) > 0 ? atol(argv[5]) : atol(argv[3]);
         return resolve(argv[2], atol(argv[3]), atol(argv[4]), hot, argc == 7 ? atol(argv[6]) : 0);
     }
+    if (argc == 5 && strcmp(argv[1], "global") == 0)
+        return global_change(argv[2], atol(argv[3]), atol(argv[4]));
     if (argc == 3 && strcmp(argv[1], "open") == 0)
         return open_time(argv[2]);
     if (argc == 3 && strcmp(argv[1], "put") == 0) {
@@ -350,6 +382,6 @@ int main(int argc, char **argv)
         return 0;
     }
     fprintf(stderr, "usage: bench_core make STORE ACCOUNTS | resolve STORE ACCOUNTS CALLS [HOT [MISSES]] | open STORE"
-                    " | put DIR|URL | key DIR\n");
+                    " | put DIR|URL | key DIR | global STORE ACCOUNTS CHANGES\n");
     return 2;
 }

@@ -95,6 +95,8 @@ if [ -n "$pg_url" ]; then
 fi
 render=$(build-bench/bench/bench_render | sed -n 's/^render: median \([0-9.]*\) MB.*/\1/p')
 keys=$("$core" key "$work")
+"$core" make "$work/global.db" 10000 >/dev/null
+global=$("$core" global "$work/global.db" 10000 2000)
 
 echo
 echo "resolve latency (µs; C: $calls_c random cache hits, Python: $calls_py, after one warm pass; $misses misses each;"
@@ -122,6 +124,8 @@ if [ -n "${put_pg:-}" ]; then
   fi
 fi
 echo "template render (100 KB, 584 placeholders): median ${render} MB/s"
+echo "read right after another connection's global PUT (SQLite, 10,000 warm accounts, 2,000 changes; µs):" \
+     "p50 $(field after_global_p50_us "$global"), p99 $(field after_global_p99_us "$global")"
 sealed=$(grep '^key sealed' <<<"$keys"); plain=$(grep '^key plain' <<<"$keys")
 echo "keys at rest (SQLite, 200,000 warm resolves each, interleaved; µs p50): resolve $(field resolve_p50_us "$sealed")" \
      "and resolve + api_key $(field with_key_p50_us "$sealed") with sealed keys (x$(field ratio "$sealed"));" \

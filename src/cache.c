@@ -504,16 +504,41 @@ static int apply_change(void *payload, int64_t seq, int64_t account_id)
     return IGNY8_OK;
 }
 
-static int reload_all(igny8_store *st, struct igny8__cache *c)
+/* Whether every index an account entry holds means the same in both snapshots: the same
+ * models, integrations and operations, by name, in the same order. What a global PUT,
+ * a key or a price changes leaves them so. */
+static int same_names(const igny8__snapshot *a, const igny8__snapshot *b)
+{
+    if (a->n_models != b->n_models || a->n_integrations != b->n_integrations || a->n_operations != b->n_operations)
+        return 0;
+    for (size_t i = 0; i < a->n_models; i++)
+        if (strcmp(a->models[i].model_name, b->models[i].model_name) != 0)
+            return 0;
+    for (size_t i = 0; i < a->n_integrations; i++)
+        if (strcmp(a->integrations[i].name, b->integrations[i].name) != 0)
+            return 0;
+    for (size_t i = 0; i < a->n_operations; i++)
+        if (strcmp(a->operation_names[i], b->operation_names[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* A platform change: a new snapshot. The accounts' entries are the accounts' own rows,
+ * pointing into the snapshot by index, so they stay when the names do: a global change
+ * costs one snapshot load, not a miss for every account. */
+static int reload_platform(igny8_store *st, struct igny8__cache *c, int accounts_changed)
 {
     igny8__snapshot *s = NULL;
-    drop_accounts(c);
     int rc = load_snapshot(st, &s);
-    if (rc == IGNY8_OK) {
-        igny8__snapshot_release(c->snap);
-        c->snap = s;
+    if (rc != IGNY8_OK) {
+        drop_accounts(c);
+        return rc;
     }
-    return rc;
+    if (accounts_changed || c->snap == NULL || !same_names(c->snap, s))
+        drop_accounts(c);
+    igny8__snapshot_release(c->snap);
+    c->snap = s;
+    return IGNY8_OK;
 }
 
 /* Inside a read transaction: follow the log from the last position. */
@@ -528,7 +553,7 @@ static int follow_log(igny8_store *st, struct igny8__cache *c)
     if (c->snap != NULL && !behind && max_seq > c->last_seq)
         rc = igny8__db_change_log_each(st, c->last_seq, apply_change, &l);
     if (rc == IGNY8_OK && (c->snap == NULL || behind || l.platform))
-        rc = reload_all(st, c);
+        rc = reload_platform(st, c, behind);  /* behind: which accounts changed is lost */
     if (rc == IGNY8_OK)
         c->last_seq = max_seq;
     return rc;

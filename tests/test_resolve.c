@@ -300,10 +300,47 @@ static void test_resolve__reads_are_fresh_across_handles(void **state)
     testutil_place_free(&place);
 }
 
+/* A platform change keeps the accounts' cached entries (the names are the same), so every
+ * account must still combine its own rows with the new platform values; and a change that
+ * renames the registry (a new model) must drop them. */
+static void test_resolve__a_global_change_keeps_accounts_correct(void **state)
+{
+    (void)state;
+    testutil_place place;
+    testutil_place_new(&place);
+    igny8_store *a = NULL, *b = NULL;
+    assert_igny8_ok(testutil_place_open(&place, NULL, &a));
+    assert_igny8_ok(igny8_defaults_load(a, "test", NULL));
+    assert_igny8_ok(igny8_integration_put_json(a, "test", ACCOUNT, "openai", "{\"max_tokens\":1234}", NULL));
+    assert_igny8_ok(testutil_place_open(&place, NULL, &b));
+    for (int i = 0; i < 20; i++) {
+        char body[96];
+        igny8_resolution_free(resolve(b, "clustering", NULL));  /* warm */
+        snprintf(body, sizeof(body), "{\"integrations\":{\"openai\":{\"temperature\":0.%d}}}", i % 10);
+        assert_igny8_ok(igny8_global_settings_put_json(a, "ops", body, NULL));
+        igny8_resolution *r = resolve(b, "clustering", NULL);
+        assert_float_equal(igny8_resolution_temperature(r), (i % 10) / 10.0, 1e-9);  /* the platform's, new */
+        assert_int_equal(igny8_resolution_max_tokens(r), 1234);                       /* the account's, kept */
+        igny8_resolution_free(r);
+    }
+    assert_igny8_ok(igny8_integration_put_json(a, "test", ACCOUNT, "openai", "{\"model\":\"gpt-4.1\"}", NULL));
+    igny8_resolution_free(resolve(b, "clustering", NULL));
+    assert_igny8_ok(igny8_model_add_json(a, "ops", "{\"model_name\":\"aaa-first-model\",\"provider\":\"openai\","
+                                         "\"model_type\":\"text\",\"input_cost_per_1k\":0.1,\"output_cost_per_1k\":0.2,"
+                                         "\"max_output_tokens\":4096}", NULL));
+    igny8_resolution *r = resolve(b, "clustering", NULL);  /* every model index moved by one */
+    assert_string_equal(igny8_resolution_model_name(r), "gpt-4.1");
+    igny8_resolution_free(r);
+    igny8_store_close(a);
+    igny8_store_close(b);
+    testutil_place_free(&place);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_resolve__global_default_for_a_plain_account, testutil_setup, testutil_teardown),
+        cmocka_unit_test(test_resolve__a_global_change_keeps_accounts_correct),
         cmocka_unit_test_setup_teardown(test_resolve__request_wins_and_bad_requests_are_errors, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_resolve__account_operation_beats_account_integration, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_resolve__inactive_candidate_is_skipped, testutil_setup, testutil_teardown),
