@@ -24,10 +24,16 @@ def pg_url() -> str:
     return os.environ.get("IGNY8_TEST_PG_URL") or DEFAULT_PG_URL
 
 
+def clean_env() -> dict:
+    """The environment for a program that is not ours (psql): without the sanitizer build's
+    preload, under which psql hangs at start."""
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
+
+
 def psql(sql: str) -> str:
     """Run SQL on the test database behind the library's back; its output."""
     done = subprocess.run(["psql", pg_url(), "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=clean_env(), timeout=120)
     return done.stdout
 
 
