@@ -593,8 +593,8 @@ static const char *const clear_statements[] = {
     "DELETE FROM prompt_type", "DELETE FROM account_module", "DELETE FROM module",
     "DELETE FROM account_operation_model", "DELETE FROM account_provider", "DELETE FROM account_integration",
     "DELETE FROM connection_status", "DELETE FROM operation",
-    "UPDATE global_settings SET is_active = 1, text_integration = NULL, image_integration = NULL,"
-    " updated_at = NULL, updated_by = NULL",
+    ("UPDATE global_settings SET is_active = 1, text_integration = NULL, image_integration = NULL,"
+     " updated_at = NULL, updated_by = NULL"),  /* one statement: clang's -Wstring-concatenation */
     "DELETE FROM model", "DELETE FROM integration", "DELETE FROM provider",
 };
 

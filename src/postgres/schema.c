@@ -152,8 +152,8 @@ static const char *const migrations[] = {
     "CREATE TRIGGER provider_logged AFTER INSERT OR UPDATE OR DELETE ON provider"
     "  FOR EACH ROW EXECUTE FUNCTION change_log_platform();",
     /* 5 -> 6: the master keys API keys are sealed under (keys.h), by id and check value. */
-    "CREATE TABLE master_key (key_id" T " PRIMARY KEY, check_value" T " NOT NULL,"
-    "  added_at" T " NOT NULL, added_by" T " NOT NULL);",
+    ("CREATE TABLE master_key (key_id" T " PRIMARY KEY, check_value" T " NOT NULL,"
+     "  added_at" T " NOT NULL, added_by" T " NOT NULL);"),
 };
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION, "one migration per schema version");

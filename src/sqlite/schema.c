@@ -227,8 +227,8 @@ static const char *const migrations[] = {
     "CREATE TRIGGER provider_delete_logged AFTER DELETE ON provider"
     " BEGIN INSERT INTO change_log (account_id) VALUES (NULL); END;",
     /* 5 -> 6: the master keys API keys are sealed under (keys.h), by id and check value. */
-    "CREATE TABLE master_key (key_id TEXT PRIMARY KEY, check_value TEXT NOT NULL,"
-    "  added_at TEXT NOT NULL, added_by TEXT NOT NULL) WITHOUT ROWID;",
+    ("CREATE TABLE master_key (key_id TEXT PRIMARY KEY, check_value TEXT NOT NULL,"
+     "  added_at TEXT NOT NULL, added_by TEXT NOT NULL) WITHOUT ROWID;"),
 };
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION,
