@@ -447,9 +447,9 @@ static int reseal(igny8_store *st, const igny8__master_key *mk, int only_plain, 
         igny8__stored_key_id(rows[i].stored, id);
         if (strcmp(id, mk->id) == 0 || (only_plain && id[0]))
             continue;
-        rc = igny8__keys_reveal(st, rows[i].account_id, rows[i].integration, rows[i].stored, &plain);
         char identity[IGNY8__IDENTITY_SIZE];
         igny8__key_identity(identity, rows[i].account_id, rows[i].integration);
+        rc = igny8__stored_key_reveal(&st->keyring, identity, rows[i].stored, &plain);
         if (rc == IGNY8_OK) rc = igny8__stored_key_make(mk, identity, plain, &sealed);
         if (rc == IGNY8_OK) rc = igny8__db_stored_key_set(st, rows[i].account_id, rows[i].integration, sealed);
         if (rc == IGNY8_OK) (*count)++;

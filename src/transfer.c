@@ -101,15 +101,15 @@ static int each_doc_key(cJSON *doc, doc_key_fn fn, void *ctx)
         cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc, holders[i])) {
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(row, i ? "integration" : "name");
             const cJSON *account = cJSON_GetObjectItemCaseSensitive(row, "account_id");
-            char identity[IGNY8__IDENTITY_SIZE + 8], path[64];
+            char row_identity[IGNY8__IDENTITY_SIZE], identity[IGNY8__IDENTITY_SIZE + 8], path[64];
             snprintf(path, sizeof(path), "$.%s[%zu]", holders[i], n++);
             if (rc != IGNY8_OK || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "api_key")))
                 continue;
             if (!cJSON_IsString(name) || (i && !cJSON_IsNumber(account)))
                 return igny8__error_set(IGNY8_EINVAL, path, "%s has an api_key but no %s", path,
                                         i ? "account_id and integration" : "name");
-            igny8__key_identity(identity + 7, i ? (long long)account->valuedouble : 0, name->valuestring);
-            memcpy(identity, "export/", 7);
+            igny8__key_identity(row_identity, i ? (long long)account->valuedouble : 0, name->valuestring);
+            snprintf(identity, sizeof(identity), "export/%s", row_identity);
             rc = fn(ctx, identity, row);
         }
     }
@@ -226,13 +226,16 @@ static int open_doc_keys(igny8_store *st, cJSON *doc, const char *passphrase)
     if (h == NULL)
         return IGNY8_OK;
     igny8__keyring kr;
-    int own = 0;
+    const char *with = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "sealed_with"));
+    int own = 0, locked = with && strcmp(with, "master_key") == 0;
     memset(&kr, 0, sizeof(kr));
-    igny8__store_lock(st);  /* the store's keyring may change in a rotation */
+    if (locked)  /* the store's keyring may change in a rotation; a passphrase needs no lock */
+        igny8__store_lock(st);
     int rc = doc_keyring(st, h, passphrase, &kr, &own);
     if (rc == IGNY8_OK)
         rc = each_doc_key(doc, open_doc_key, &kr);
-    igny8__store_unlock(st);
+    if (locked)
+        igny8__store_unlock(st);
     if (own)
         igny8__keyring_clear(&kr);
     if (rc == IGNY8_OK)
