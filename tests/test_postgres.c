@@ -392,6 +392,47 @@ static void test_postgres__a_dropped_connection_is_made_again(void **state)
     igny8_store_close(other);
 }
 
+static void *terminate_later(void *arg)
+{
+    const char **where = arg;
+    usleep(500 * 1000);  /* the writer is inside its COMMIT, in the deferred trigger */
+    terminate(where[0], where[1]);
+    return NULL;
+}
+
+/* The server ends the session while a COMMIT runs (here: in a slow deferred trigger the
+ * test adds; in life a shutdown or a failover): the library cannot know whether the change
+ * became durable, so the write is IGNY8_EIO saying "outcome unknown", never a plain
+ * failure the caller would take as "not applied"; the next call reconnects. */
+static void test_postgres__a_commit_cut_off_is_of_unknown_outcome(void **state)
+{
+    fixture *f = *state;
+    NEEDS_SERVER();
+    char url[700], app[64], query[96], sql[600];
+    snprintf(app, sizeof(app), "igny8_commit_%ld", (long)getpid());
+    snprintf(query, sizeof(query), "%sapplication_name=%s", strchr(f->place.target, '?') ? "&" : "?", app);
+    snprintf(url, sizeof(url), "%s%s", f->place.target, query);
+    igny8_store *st = open_with(url, f->place.schema, 0);
+    assert_igny8_ok(igny8_defaults_load(st, "test", NULL));
+    snprintf(sql, sizeof(sql),
+             "CREATE FUNCTION %1$s.slow_commit() RETURNS trigger LANGUAGE plpgsql AS"
+             " 'BEGIN PERFORM pg_sleep(5); RETURN NULL; END';"
+             " CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON %1$s.audit"
+             " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION %1$s.slow_commit()", f->place.schema);
+    sql_ok(&f->place, sql);
+    const char *where[] = { f->place.target, app };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, terminate_later, where), 0);
+    int rc = igny8_integration_put_json(st, "st", 5, "openai", "{\"temperature\":0.25}", NULL);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    if (rc != IGNY8_EIO || strstr(igny8_error_last()->message, "outcome unknown") == NULL)
+        fail_msg("a cut-off COMMIT gave %d: %s", rc, igny8_error_last()->message);
+    snprintf(sql, sizeof(sql), "DROP TRIGGER slow_commit ON %s.audit", f->place.schema);
+    sql_ok(&f->place, sql);
+    assert_igny8_ok(igny8_integration_put_json(st, "st", 5, "openai", "{\"temperature\":0.5}", NULL));
+    igny8_store_close(st);
+}
+
 /* ---- the same order on both backends ---- */
 
 /* Names compare and sort byte by byte, as SQLite's BINARY collation does, whatever the
@@ -440,6 +481,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_postgres__the_busy_timeout_is_the_wait_for_the_write_lock, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_postgres__a_dropped_connection_is_made_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_postgres__a_commit_cut_off_is_of_unknown_outcome, setup, teardown),
         cmocka_unit_test(test_postgres__names_sort_as_bytes),
     };
     return cmocka_run_group_tests_name("postgres", tests, NULL, NULL);

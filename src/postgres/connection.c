@@ -285,6 +285,15 @@ static int begin(igny8_store *st, int write)
     return rc;
 }
 
+/* A COMMIT that the server did not answer, or answered by ending the session (a shutdown,
+ * class 57; a connection failure, class 08), may have become durable before the answer was
+ * lost: only the caller, re-reading, can tell. Any other error rolled the transaction back. */
+static int commit_outcome_unknown(igny8_store *st, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return igny8__pg_lost(st) || state == NULL || strncmp(state, "57", 2) == 0 || strncmp(state, "08", 2) == 0;
+}
+
 static int commit(igny8_store *st)
 {
     igny8__pg_db *db = igny8__pg_of(st);
@@ -297,14 +306,18 @@ static int commit(igny8_store *st)
         PQclear(res);
         return IGNY8_OK;
     }
-    if (igny8__pg_lost(st)) {
+    if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {  /* "ROLLBACK": the server refused it */
+        PQclear(res);
+        rollback(st);
+        return igny8__error_set(IGNY8_ERROR, NULL, "commit: the server rolled the transaction back");
+    }
+    if (commit_outcome_unknown(st, res)) {
         PQclear(res);
         return igny8__error_set(IGNY8_EIO, NULL, "commit: the connection to the PostgreSQL server of '%s' was "
-                                "lost during COMMIT: the change may or may not have been applied", db->display);
+                                "lost during COMMIT: outcome unknown (the change may or may not have been applied)",
+                                db->display);
     }
-    int rc = res && PQresultStatus(res) == PGRES_COMMAND_OK
-                 ? (PQclear(res), igny8__error_set(IGNY8_ERROR, NULL, "commit: the server rolled the transaction back"))
-                 : igny8__pg_fail(st, res, "commit");
+    int rc = igny8__pg_fail(st, res, "commit");
     rollback(st);
     return rc;
 }

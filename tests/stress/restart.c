@@ -100,7 +100,7 @@ static void write_once(igny8_store *st, tally *t, long n)
         t->since_last_failure++;
     } else {
         t->failed_writes++;
-        if (strstr(igny8_error_last()->message, "unknown") != NULL)
+        if (strstr(igny8_error_last()->message, "outcome unknown") != NULL)
             t->unknown++;
         check_outage_error(t, "write", rc, n);
     }
