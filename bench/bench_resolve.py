@@ -7,8 +7,13 @@ must follow the change log and load the account again. STORE is a SQLite file or
 postgresql:// URL, its schema $IGNY8_BENCH_SCHEMA (unset: the library's default).
 Prints one line of key=value pairs.
 
+With "traffic", a scenario of bench_traffic.c (traffic.py) instead, on a store opened with
+the default options (the default cache bound): the draws file's first WARM accounts
+untimed, then one timed resolve per remaining draw.
+
 Usage: IGNY8_LIBRARY=build/libigny8settings.so PYTHONPATH=bindings/python \\
-       /usr/bin/python3 bench/bench_resolve.py STORE ACCOUNTS CALLS [MISSES]"""
+       /usr/bin/python3 bench/bench_resolve.py STORE ACCOUNTS CALLS [MISSES]
+       IGNY8_BENCH_TRAFFIC=build/bench/bench_traffic ... bench_resolve.py traffic SCENARIO STORE DRAWS WARM"""
 
 import os
 import random
@@ -16,6 +21,7 @@ import sys
 import time
 
 import igny8settings as igny8
+import traffic
 
 OPERATIONS = ["clustering", "ideas", "content_generation", "image_prompt_extraction", "image_prompt_template",
               "negative_prompt", "site_structure_generation", "product_generation", "service_generation",
@@ -51,7 +57,22 @@ def misses(path, schema, st, accounts, count):
     return times
 
 
+def traffic_main(scenario: str, store: str, draws_path: str, warm: int) -> None:
+    schema = os.environ.get("IGNY8_BENCH_SCHEMA") or None
+    draws = traffic.read_draws(draws_path)
+    with igny8.Store(store, schema=schema) as st:
+        def resolve(account: int, op: str) -> None:
+            r = st.resolve(account, op)
+            r.model, r.temperature, r.max_tokens
+            r.close()
+        p50, p99 = traffic.percentiles(traffic.run(scenario, store, draws, warm, resolve))
+        print(f"py_traffic scenario={scenario} calls={len(draws) - warm} p50_us={p50:.3f} p99_us={p99:.3f} "
+              f"rss_mb={traffic.rss_mb():.1f}")
+
+
 def main() -> None:
+    if len(sys.argv) == 6 and sys.argv[1] == "traffic":
+        return traffic_main(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     path, accounts, calls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
