@@ -151,7 +151,7 @@ static int writer(const char *store)
             snprintf(body, sizeof(body), "{\"integrations\":{\"openai\":{\"temperature\":%s}}}", n % 2 ? "0.3" : "0.7");
             check(igny8_global_settings_put_json(st, "bench", body, NULL), "global put");
         } else {
-            snprintf(body, sizeof(body), "{\"max_tokens\":%ld}", 1000 + n);
+            snprintf(body, sizeof(body), "{\"max_tokens\":%ld}", 256 + n % 2048);  /* under every model's limit */
             check(igny8_integration_put_json(st, "bench", id, "openai", body, NULL), "put");
             if (n == cap)
                 touched = realloc(touched, sizeof(long) * (size_t)(cap *= 2));

@@ -24,6 +24,13 @@
 #       served by another worker or host. The peer has no cache: every call of it is
 #       the same, so the miss ratios divide the same Django figure.
 #
+# traffic: the same on a store opened with the default options (a cache of 65,536 accounts),
+#       as a platform meets it (bench_traffic.c): (a) cold, the first read of an account;
+#       (b) a Zipf(1.1) and a uniform mix of accounts; (c) 1% account PUTs from another
+#       process while reading; (d) the read right after another process's global PUT;
+#       (e) the read right after another process's PUT of that account. SQLite at the
+#       largest size, PostgreSQL at its largest (IGNY8_BENCH_TRAFFIC=0 skips them).
+#
 # Usage: bash bench/run.sh   (about 11 minutes on 2 CPUs; needs /usr/bin/python3, python3-django,
 #                             python3-psycopg2 and the postgresql packages: scripts/deps.sh)
 set -euo pipefail
@@ -56,9 +63,10 @@ cleanup() {
 trap cleanup EXIT
 
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-bench -j2 --target igny8settings bench_core bench_render >/dev/null
+cmake --build build-bench -j2 --target igny8settings bench_core bench_render bench_traffic >/dev/null
 core=build-bench/bench/bench_core
 export IGNY8_LIBRARY=$PWD/build-bench/libigny8settings.so PYTHONPATH=$PWD/bindings/python
+export IGNY8_BENCH_TRAFFIC=$PWD/build-bench/bench/bench_traffic
 
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 rows=()
@@ -85,6 +93,41 @@ for n in $pg_sizes; do
   export IGNY8_BENCH_SCHEMA=${prefix}_$n
   measure postgresql "$pg_url" "$n"
 done
+
+# traffic BACKEND STORE ACCOUNTS WARM TIMED: every scenario in C, Python and the peer, on
+# the same draws; rows of "backend|accounts|case|C p50|C p99|Py p50|Py p99|Dj p50|Dj p99".
+traffic_rows=() memory=()
+traffic() {
+  local backend=$1 store=$2 n=$3 warm=$4 timed=$5 t=$IGNY8_BENCH_TRAFFIC d=$work/draws
+  "$t" draws "$n" "$((warm + timed))" zipf 1 >"$d-zipf"
+  "$t" draws "$n" "$((warm + timed))" uniform 2 >"$d-uniform"
+  "$t" draws "$n" "$timed" distinct 3 >"$d-distinct"
+  head -n "$((warm + timed / 10))" "$d-zipf" >"$d-zipf-short"
+  head -n "$((warm + timed / 10))" "$d-uniform" >"$d-uniform-short"
+  local cases=("a cold read|read|distinct|0" "b Zipf(1.1) mix|read|zipf|$warm" "b uniform mix|read|uniform|$warm"
+               "c 1% foreign writes, Zipf|writes|zipf|$warm" "d after a global PUT, Zipf|global|zipf-short|$warm"
+               "e after a PUT of the account, uniform|after-write|uniform-short|$warm")
+  for c in "${cases[@]}"; do
+    IFS='|' read -r name scenario draws w <<<"$c"
+    local cr pr dr
+    cr=$("$t" run "$scenario" "$store" "$d-$draws" "$w")
+    pr=$(/usr/bin/python3 bench/bench_resolve.py traffic "$scenario" "$store" "$d-$draws" "$w")
+    dr=$(IGNY8_BENCH_DB="$store" /usr/bin/python3 bench/peer_django/bench_peer.py traffic "$scenario" "$d-$draws" "$w" \
+         "$peer_traffic_calls")
+    traffic_rows+=("$backend|$n|$name|$(field p50_us "$cr")|$(field p99_us "$cr")|$(field p50_us "$pr")|$(field p99_us "$pr")|$(field p50_us "$dr")|$(field p99_us "$dr")")
+    [ "$name" = "b uniform mix" ] && memory+=("$backend $n accounts: C RSS $(field rss_mb "$cr") MB, Python RSS $(field rss_mb "$pr") MB; $(field cached "$cr") accounts cached, $(field bytes_per_account "$cr") bytes of heap each")
+  done
+  echo "measured traffic on $backend, $n accounts" >&2
+}
+peer_traffic_calls=1000
+if [ "${IGNY8_BENCH_TRAFFIC_ROWS:-1}" != 0 ]; then
+  unset IGNY8_BENCH_SCHEMA
+  traffic sqlite "$work/store-$(echo $sizes | awk '{print $NF}').db" "$(echo $sizes | awk '{print $NF}')" 200000 200000
+  if [ -n "$pg_url" ]; then
+    export IGNY8_BENCH_SCHEMA=${prefix}_$(echo $pg_sizes | awk '{print $NF}')
+    traffic postgresql "$pg_url" "$(echo $pg_sizes | awk '{print $NF}')" 20000 10000
+  fi
+fi
 
 unset IGNY8_BENCH_SCHEMA
 open_sqlite=$("$core" open "$work/store-$(echo $sizes | awk '{print $NF}').db")
@@ -114,6 +157,22 @@ for r in "${rows[@]}"; do
             b, n, cp50, cp99, cm50, cm99, pp50, pp99, pm50, pm99, dp50, dp99,
             ratio(dp50 / cp50), ratio(dp50 / cm50), ratio(dp50 / pp50), ratio(dp50 / pm50), rss }'
 done
+if [ ${#traffic_rows[@]} -gt 0 ]; then
+  echo
+  echo "resolve under traffic (µs; the default options: a cache of 65,536 accounts; each row after its warm draws;"
+  echo "Django peer: $peer_traffic_calls calls of the same draws, no cache; ratios: Django p50 / library p50)"
+  printf '%-10s %-8s %-38s %9s %9s %9s %9s %11s %11s %9s %9s\n' backend accounts case C_p50 C_p99 Py_p50 Py_p99 \
+    Django_p50 Django_p99 Django/C Django/Py
+  for r in "${traffic_rows[@]}"; do
+    IFS='|' read -r backend n name cp50 cp99 pp50 pp99 dp50 dp99 <<<"$r"
+    awk -v b="$backend" -v n="$n" -v name="$name" -v cp50="$cp50" -v cp99="$cp99" -v pp50="$pp50" -v pp99="$pp99" \
+        -v dp50="$dp50" -v dp99="$dp99" '
+      function ratio(x) { return sprintf(x < 10 ? "%.1fx" : "%.0fx", x) }
+      BEGIN { printf "%-10s %-8s %-38s %9.3f %9.3f %9.3f %9.3f %11.1f %11.1f %9s %9s\n", b, n, name, cp50, cp99, pp50,
+              pp99, dp50, dp99, ratio(dp50 / cp50), ratio(dp50 / pp50) }'
+  done
+  printf 'memory, uniform mix on the default options: %s\n' "${memory[@]}"
+fi
 echo
 echo "store open (median of 31): sqlite $(field median_ms "$open_sqlite") ms${open_pg:+; postgresql $(field median_ms "$open_pg") ms}"
 echo "integration PUTs/s: sqlite $(field full_per_s "$put_sqlite") with synchronous=FULL (the default), $(field normal_per_s "$put_sqlite") with IGNY8_STORE_SYNC_NORMAL"

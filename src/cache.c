@@ -298,6 +298,14 @@ static int add_op(void *payload, const char *operation, const char *model)
     return IGNY8_OK;
 }
 
+static int add_provider(void *payload, int model_type, const char *integration)
+{
+    struct account_ctx *c = payload;
+    if (model_type == IGNY8_MODEL_TEXT || model_type == IGNY8_MODEL_IMAGE)
+        c->a->provider[model_type] = igny8__snapshot_integration(c->s, integration);
+    return IGNY8_OK;
+}
+
 /* The entry and its rows in one allocation: a hit touches one block. */
 static int finish_account(struct account_ctx *c, igny8__account **out)
 {
@@ -342,15 +350,8 @@ static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, i
     a->id = id;
     a->provider[0] = a->provider[1] = a->provider[2] = -1;
     struct account_ctx c = { a, s, NULL, 0 };
-    int rc = igny8__db_account_integrations_each(st, id, add_row, &c);
-    for (int type = IGNY8_MODEL_TEXT; rc == IGNY8_OK && type <= IGNY8_MODEL_IMAGE; type++) {
-        char *integration = NULL;
-        rc = igny8__db_account_provider_get(st, id, type, &integration);
-        a->provider[type] = igny8__snapshot_integration(s, integration);
-        igny8__free(integration);
-    }
-    if (rc == IGNY8_OK)
-        rc = igny8__db_account_operation_model_each(st, id, add_op, &c);
+    static const igny8__account_rows_fns fns = { add_row, add_provider, add_op };
+    int rc = igny8__db_account_rows_each(st, id, &fns, &c);
     if (rc == IGNY8_OK)
         return finish_account(&c, out);
     discard_account(&c);
@@ -595,6 +596,27 @@ static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, 
     return rc;
 }
 
+/* A cold miss on a current cache: nothing to follow, only the account to load. A commit
+ * that slips in before its read transaction is not lost: the token this cache keeps still
+ * predates it, so the next call follows the log and drops what it changed, this account
+ * too (loaded fresher than the rest, and loaded again). */
+static int load_missing(igny8_store *st, struct igny8__cache *c, int64_t account_id, igny8__account **out)
+{
+    int rc = igny8__db_begin(st, 0);
+    if (rc != IGNY8_OK)
+        return rc;
+    rc = load_account(st, c->snap, account_id, out);
+    if (rc == IGNY8_OK)
+        insert_account(c, *out);
+    if (rc == IGNY8_OK)
+        rc = igny8__db_commit(st);
+    else
+        igny8__db_rollback(st);
+    if (rc != IGNY8_OK)
+        *out = NULL;  /* an entry inserted stays: it was read whole, in one statement */
+    return rc;
+}
+
 int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap, igny8__account **account)
 {
     struct igny8__cache *c = st->cache;
@@ -607,7 +629,7 @@ int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap
         if (a)
             a->referenced = 1;
     } else {
-        rc = refresh(st, c, account_id, &a);
+        rc = current ? load_missing(st, c, account_id, &a) : refresh(st, c, account_id, &a);
     }
     if (rc != IGNY8_OK)
         return rc;

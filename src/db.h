@@ -292,9 +292,16 @@ int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_
  * platform data. */
 typedef int (*igny8__change_fn)(void *payload, int64_t seq, int64_t account_id);
 int igny8__db_change_log_each(igny8_store *st, int64_t after, igny8__change_fn fn, void *payload);
-/* Every account_integration row of an account: fn(payload, row) with row->name set. */
+/* Everything the resolver's cache keeps of an account, in one statement (one snapshot,
+ * and one round trip on PostgreSQL): each account_integration row (row->name set), each
+ * provider choice per model type (IGNY8_MODEL_*), each operation's model. */
 typedef int (*igny8__integ_row_fn)(void *payload, const igny8__integ_row *row);
-int igny8__db_account_integrations_each(igny8_store *st, int64_t account_id, igny8__integ_row_fn fn, void *payload);
+typedef struct igny8__account_rows_fns {
+    igny8__integ_row_fn integration;
+    int (*provider)(void *payload, int model_type, const char *integration);
+    igny8__pair_fn operation;
+} igny8__account_rows_fns;
+int igny8__db_account_rows_each(igny8_store *st, int64_t account_id, const igny8__account_rows_fns *fns, void *payload);
 
 /* ---- audit (db_audit.c) ---- */
 typedef struct igny8__audit_row {

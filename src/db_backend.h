@@ -117,6 +117,10 @@ const char *igny8__db_col_text(igny8__stmt *s, int i);    /* borrowed, NULL for 
 int igny8__db_col_str(igny8__stmt *s, int i, char **out); /* a copy (NULL for SQL NULL) */
 int igny8__db_col_type(igny8__stmt *s, int i);            /* "text"/"image" -> IGNY8_MODEL_* */
 
+/* An account_integration row read from column first on (integration, enabled, then the
+ * settings' columns as db_settings.c reads them), given to fn. */
+int igny8__db_read_account_row(igny8__stmt *s, int first, igny8__integ_row_fn fn, void *payload);
+
 int64_t igny8__db_changes(igny8_store *st);
 /* IGNY8__CONSTRAINT_* of the last failed statement. */
 int igny8__db_constraint(igny8_store *st);

@@ -243,33 +243,17 @@ int igny8__db_account_integration_get(igny8_store *st, int64_t account_id, const
     return rc;
 }
 
-struct rows_ctx { igny8__integ_row_fn fn; void *payload; };
-
-static int read_account_row(igny8__stmt *s, void *ctx)
+int igny8__db_read_account_row(igny8__stmt *s, int first, igny8__integ_row_fn fn, void *payload)
 {
-    const struct rows_ctx *c = ctx;
     igny8__integ_row r;
     igny8__integ_row_init(&r);
     r.exists = 1;
-    r.enabled = (int)igny8__db_col_int(s, 1);
-    int rc = igny8__db_col_str(s, 0, &r.name);
-    if (rc == IGNY8_OK) rc = read_settings(s, 2, &r);
-    if (rc == IGNY8_OK) rc = c->fn(c->payload, &r);
+    r.enabled = (int)igny8__db_col_int(s, first + 1);
+    int rc = igny8__db_col_str(s, first, &r.name);
+    if (rc == IGNY8_OK) rc = read_settings(s, first + 2, &r);
+    if (rc == IGNY8_OK) rc = fn(payload, &r);
     igny8__integ_row_clear(&r);
     return rc;
-}
-
-int igny8__db_account_integrations_each(igny8_store *st, int64_t account_id, igny8__integ_row_fn fn, void *payload)
-{
-    igny8__stmt *s;
-    struct rows_ctx c = { fn, payload };
-    int rc = igny8__db_prepare(st, "SELECT integration, enabled, model, temperature, max_tokens, size, quality, style,"
-                                   " api_key, updated_at, updated_by FROM account_integration WHERE account_id = ?"
-                                   " ORDER BY integration", &s);
-    if (rc != IGNY8_OK)
-        return rc;
-    igny8__db_bind_int(s, 1, account_id);
-    return igny8__db_each(st, s, "read account integrations", read_account_row, &c);
 }
 
 int igny8__db_account_integration_put(igny8_store *st, int64_t account_id, const igny8__integ_row *r)
