@@ -130,25 +130,33 @@ static int load_models(igny8_store *st, igny8__snapshot *s)
     return IGNY8_OK;
 }
 
+struct integrations_ctx { igny8__snapshot *s; size_t cap; };
+
+static int add_integration(void *payload, igny8__integ_row *row)
+{
+    struct integrations_ctx *c = payload;
+    if (c->s->n_integrations == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        igny8__integ_row *grown = igny8__realloc(c->s->integrations, cap * sizeof(*grown));
+        if (grown == NULL)
+            return igny8__error_oom();
+        c->s->integrations = grown;
+        c->cap = cap;
+    }
+    c->s->integrations[c->s->n_integrations++] = *row;  /* takes the row's strings */
+    igny8__integ_row_init(row);
+    return IGNY8_OK;
+}
+
+/* Every integration in one statement, then the arrays the links fill. */
 static int load_integrations(igny8_store *st, igny8__snapshot *s)
 {
-    char **names = NULL;
-    int rc = igny8__db_integration_names(st, &names);
-    size_t n = 0;
-    while (rc == IGNY8_OK && names[n])
-        n++;
-    if (rc == IGNY8_OK) {
-        s->integrations = igny8__calloc(n ? n : 1, sizeof(igny8__integ_row));
-        s->integration_key_from = igny8__calloc(n ? n : 1, sizeof(int));
-        s->integration_default_model = igny8__calloc(n ? n : 1, sizeof(int));
-        if (!s->integrations || !s->integration_key_from || !s->integration_default_model)
-            rc = igny8__error_oom();
-    }
-    for (size_t i = 0; rc == IGNY8_OK && i < n; i++) {
-        rc = igny8__db_integration_get(st, names[i], &s->integrations[i]);
-        s->n_integrations += rc == IGNY8_OK;
-    }
-    igny8__db_strv_free(names);
+    struct integrations_ctx c = { s, 0 };
+    int rc = igny8__db_integration_each(st, add_integration, &c);
+    size_t n = s->n_integrations ? s->n_integrations : 1;
+    if (rc == IGNY8_OK && ((s->integration_key_from = igny8__calloc(n, sizeof(int))) == NULL ||
+                           (s->integration_default_model = igny8__calloc(n, sizeof(int))) == NULL))
+        rc = igny8__error_oom();
     return rc;
 }
 

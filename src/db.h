@@ -89,6 +89,10 @@ int igny8__integ_row_copy(igny8__integ_row *dst, const igny8__integ_row *src);
 int igny8__db_integration_insert(igny8_store *st, const igny8__integ_row *r);
 /* IGNY8_ENOTFOUND (field "integration") for an unknown name. */
 int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_row *out);
+/* Every integration row, in name order, in one statement: fn may take the row's strings
+ * (setting them NULL); what it leaves is freed. */
+typedef int (*igny8__integ_take_fn)(void *payload, igny8__integ_row *row);
+int igny8__db_integration_each(igny8_store *st, igny8__integ_take_fn fn, void *payload);
 int igny8__db_integration_update(igny8_store *st, const igny8__integ_row *r);
 /* The integration of model_type whose name or provider is `name`; ENOTFOUND if none. */
 int igny8__db_integration_find(igny8_store *st, const char *name, int model_type, char **out);

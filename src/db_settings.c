@@ -120,13 +120,29 @@ int igny8__db_integration_insert(igny8_store *st, const igny8__integ_row *r)
     return igny8__db_exec_stmt(st, s, "insert integration");
 }
 
+#define INTEGRATION_COLUMNS "SELECT name, provider, model_type, key_from, base_url, default_model, temperature," \
+                            " max_tokens, size, quality, style, api_key, updated_at, updated_by FROM integration"
+
+/* The row the statement is on, into *out (cleared again on failure). */
+static int read_integration(igny8__stmt *s, igny8__integ_row *out)
+{
+    int rc = igny8__db_col_str(s, 0, &out->name);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 1, &out->provider);
+    out->model_type = igny8__db_col_type(s, 2);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 3, &out->key_from);
+    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 4, &out->base_url);
+    if (rc == IGNY8_OK) rc = read_settings(s, 5, out);
+    out->exists = 1;
+    if (rc != IGNY8_OK)
+        igny8__integ_row_clear(out);
+    return rc;
+}
+
 int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_row *out)
 {
     igny8__stmt *s;
     igny8__integ_row_init(out);
-    int rc = igny8__db_prepare(st, "SELECT name, provider, model_type, key_from, base_url, default_model, temperature,"
-                                   " max_tokens, size, quality, style, api_key, updated_at, updated_by"
-                                   " FROM integration WHERE name = ?", &s);
+    int rc = igny8__db_prepare(st, INTEGRATION_COLUMNS " WHERE name = ?", &s);
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_text(s, 1, name);
@@ -135,17 +151,29 @@ int igny8__db_integration_get(igny8_store *st, const char *name, igny8__integ_ro
         return rc;
     if (!found)
         return igny8__error_set(IGNY8_ENOTFOUND, "integration", "integration '%.64s' is not known", name);
-    rc = igny8__db_col_str(s, 0, &out->name);
-    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 1, &out->provider);
-    out->model_type = igny8__db_col_type(s, 2);
-    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 3, &out->key_from);
-    if (rc == IGNY8_OK) rc = igny8__db_col_str(s, 4, &out->base_url);
-    if (rc == IGNY8_OK) rc = read_settings(s, 5, out);
-    out->exists = 1;
+    rc = read_integration(s, out);
     igny8__db_reset(s);
-    if (rc != IGNY8_OK)
-        igny8__integ_row_clear(out);
     return rc;
+}
+
+struct integ_each_ctx { igny8__integ_take_fn fn; void *payload; };
+
+static int each_integration(igny8__stmt *s, void *ctx)
+{
+    const struct integ_each_ctx *c = ctx;
+    igny8__integ_row r;
+    igny8__integ_row_init(&r);
+    int rc = read_integration(s, &r);
+    if (rc == IGNY8_OK)
+        rc = c->fn(c->payload, &r);
+    igny8__integ_row_clear(&r);
+    return rc;
+}
+
+int igny8__db_integration_each(igny8_store *st, igny8__integ_take_fn fn, void *payload)
+{
+    struct integ_each_ctx c = { fn, payload };
+    return igny8__db_query_each(st, INTEGRATION_COLUMNS " ORDER BY name", "list integrations", each_integration, &c);
 }
 
 int igny8__db_integration_update(igny8_store *st, const igny8__integ_row *r)

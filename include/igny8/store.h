@@ -50,8 +50,10 @@ typedef struct igny8_store_options {
     unsigned int busy_timeout_ms;  /**< how long a write waits for another process; 0 = 5000 */
     uint32_t flags;                /**< IGNY8_STORE_READONLY | IGNY8_STORE_NOCREATE | IGNY8_STORE_SYNC_NORMAL |
                                         IGNY8_STORE_POSTGRES | IGNY8_STORE_ALLOW_HTTP */
-    unsigned int cache_accounts;   /**< @since version 2: accounts the resolver keeps in memory (least
-                                        recently used first out); 0 = 65536 */
+    unsigned int cache_accounts;   /**< @since version 2: the resolver's cache bound, in accounts kept in
+                                        memory (clock eviction: one not used since the hand last passed
+                                        goes first; some 170 bytes of heap each with a few overrides);
+                                        0 = 65536 */
     const char *schema;            /**< @since version 3 (1.1): PostgreSQL: the schema the store's tables
                                         live in, created when missing; NULL = "igny8settings". A lower-case
                                         identifier of 1..63 letters, digits and '_'. Ignored by SQLite. */
