@@ -483,20 +483,24 @@ void igny8__cache_close(igny8_store *st)
 
 /* 1 when nothing changed since the cache was last made current; a backend that cannot
  * read its token (a PostgreSQL server gone) fails the call. */
-static int is_current(igny8_store *st, const struct igny8__cache *c, int *current)
+/* The token read (*known 0 when none was) is kept for refresh(): read before its
+ * transaction, it is a safe one to remember after it. */
+static int is_current(igny8_store *st, const struct igny8__cache *c, unsigned char now[IGNY8__CHANGE_TOKEN_BYTES],
+                      int *known, int *current)
 {
-    unsigned char now[IGNY8__CHANGE_TOKEN_BYTES];
-    int known = 0, rc = IGNY8_OK;
-    *current = 0;
-    if (c->snap == NULL || c->writes_seen != st->writes)
+    int rc = IGNY8_OK;
+    *current = *known = 0;
+    if (c->snap == NULL)
         return IGNY8_OK;
-    if (!c->has_token) {
+    if (c->has_token)
+        rc = igny8__db_change_token(st, now, known);
+    if (rc != IGNY8_OK || c->writes_seen != st->writes)
+        return rc;
+    if (!c->has_token)
         *current = is_memory(st);  /* nobody else can write a private in-memory database */
-        return IGNY8_OK;
-    }
-    rc = igny8__db_change_token(st, now, &known);
-    *current = rc == IGNY8_OK && known && memcmp(now, c->token, IGNY8__CHANGE_TOKEN_BYTES) == 0;
-    return rc;
+    else
+        *current = *known && memcmp(now, c->token, IGNY8__CHANGE_TOKEN_BYTES) == 0;
+    return IGNY8_OK;
 }
 
 struct log_ctx { struct igny8__cache *c; int platform; };
@@ -569,15 +573,13 @@ static int follow_log(igny8_store *st, struct igny8__cache *c)
 }
 
 /* The slow path: one read transaction that follows the log and loads the account. */
-static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, igny8__account **out)
+/* token and has_token: what is_current() read, before the transaction (a later commit is
+ * a change); has_token 0 when it read none. */
+static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, unsigned char *token, int has_token,
+                   igny8__account **out)
 {
-    unsigned char token[IGNY8__CHANGE_TOKEN_BYTES];
-    int has_token = 0, rc = IGNY8_OK;
-    if (c->snap != NULL)  /* before the transaction: a later commit is a change */
-        rc = igny8__db_change_token(st, token, &has_token);
     uint64_t writes = st->writes;
-    if (rc == IGNY8_OK)
-        rc = igny8__db_begin(st, 0);
+    int rc = igny8__db_begin(st, 0);
     if (rc != IGNY8_OK)
         return rc;
     rc = follow_log(st, c);
@@ -593,7 +595,7 @@ static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, 
      * never match) and let the next call take one the safe way. */
     if (rc == IGNY8_OK && !has_token && (rc = igny8__db_change_token(st, token, &has_token)) == IGNY8_OK &&
         has_token)
-        memset(token, 0, sizeof(token));
+        memset(token, 0, IGNY8__CHANGE_TOKEN_BYTES);
     if (rc == IGNY8_OK) {
         memcpy(c->token, token, IGNY8__CHANGE_TOKEN_BYTES);
         c->has_token = has_token;
@@ -623,15 +625,16 @@ int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap
 {
     struct igny8__cache *c = st->cache;
     igny8__account *a = NULL;
-    int current = 0;
-    int rc = is_current(st, c, &current);
+    unsigned char token[IGNY8__CHANGE_TOKEN_BYTES];
+    int current = 0, known = 0;
+    int rc = is_current(st, c, token, &known, &current);
     if (rc != IGNY8_OK)
         return rc;
     if (current && (account_id <= 0 || (a = find_account(c, account_id)) != NULL)) {
         if (a)
             a->referenced = 1;
     } else {
-        rc = current ? load_missing(st, c, account_id, &a) : refresh(st, c, account_id, &a);
+        rc = current ? load_missing(st, c, account_id, &a) : refresh(st, c, account_id, token, known, &a);
     }
     if (rc != IGNY8_OK)
         return rc;
