@@ -503,12 +503,17 @@ static int is_current(igny8_store *st, const struct igny8__cache *c, unsigned ch
     return IGNY8_OK;
 }
 
-struct log_ctx { struct igny8__cache *c; int platform; };
+struct log_ctx { struct igny8__cache *c; int platform; int64_t first, last; };
 
+/* Entries from the last one applied (seq == c->last_seq, which is skipped) on. */
 static int apply_change(void *payload, int64_t seq, int64_t account_id)
 {
     struct log_ctx *l = payload;
-    IGNY8__UNUSED(seq);
+    if (l->first < 0)
+        l->first = seq;
+    l->last = seq;
+    if (seq == l->c->last_seq)
+        return IGNY8_OK;
     igny8__account *a = account_id ? find_account(l->c, account_id) : NULL;
     if (account_id == 0)
         l->platform = 1;
@@ -554,25 +559,30 @@ static int reload_platform(igny8_store *st, struct igny8__cache *c, int accounts
     return IGNY8_OK;
 }
 
-/* Inside a read transaction: follow the log from the last position. */
+/* Inside a read transaction: follow the log from the last position, in one statement
+ * that starts at the entry last applied. That entry was the log's newest once, and the
+ * trim keeps the newest 10,000, so when it is gone the log was trimmed past us or made
+ * anew (a store dropped and created again): which accounts changed is lost, all go. */
 static int follow_log(igny8_store *st, struct igny8__cache *c)
 {
     int64_t min_seq = 0, max_seq = 0;
-    struct log_ctx l = { c, 0 };
-    int rc = igny8__db_change_log_bounds(st, &min_seq, &max_seq);
-    if (rc != IGNY8_OK)
+    int rc;
+    if (c->snap == NULL) {  /* the first load: only where the log ends */
+        rc = igny8__db_change_log_bounds(st, &min_seq, &max_seq);
+        if (rc == IGNY8_OK && (rc = reload_platform(st, c, 0)) == IGNY8_OK)
+            c->last_seq = max_seq;
         return rc;
-    int behind = max_seq > c->last_seq && min_seq > c->last_seq + 1;  /* trimmed past us */
-    if (c->snap != NULL && !behind && max_seq > c->last_seq)
-        rc = igny8__db_change_log_each(st, c->last_seq, apply_change, &l);
-    if (rc == IGNY8_OK && (c->snap == NULL || behind || l.platform))
-        rc = reload_platform(st, c, behind);  /* behind: which accounts changed is lost */
+    }
+    struct log_ctx l = { c, 0, -1, c->last_seq };
+    rc = igny8__db_change_log_each(st, c->last_seq, apply_change, &l);
+    int behind = c->last_seq > 0 ? l.first != c->last_seq : l.first > 1;
+    if (rc == IGNY8_OK && (behind || l.platform))
+        rc = reload_platform(st, c, behind);
     if (rc == IGNY8_OK)
-        c->last_seq = max_seq;
+        c->last_seq = l.last;
     return rc;
 }
 
-/* The slow path: one read transaction that follows the log and loads the account. */
 /* token and has_token: what is_current() read, before the transaction (a later commit is
  * a change); has_token 0 when it read none. */
 static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, unsigned char *token, int has_token,

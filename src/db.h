@@ -292,10 +292,10 @@ int igny8__db_library_copy_each(igny8_store *st, int kind, int64_t account_id, i
 int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known);
 /* The lowest and highest seq in the log (0, 0 when empty). */
 int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq);
-/* Each entry after `after`, in order: fn(payload, seq, account_id) with account_id 0 for
- * platform data. */
+/* Each entry from seq `from` on, in order: fn(payload, seq, account_id) with account_id 0
+ * for platform data. */
 typedef int (*igny8__change_fn)(void *payload, int64_t seq, int64_t account_id);
-int igny8__db_change_log_each(igny8_store *st, int64_t after, igny8__change_fn fn, void *payload);
+int igny8__db_change_log_each(igny8_store *st, int64_t from, igny8__change_fn fn, void *payload);
 /* Everything the resolver's cache keeps of an account, in one statement (one snapshot,
  * and one round trip on PostgreSQL): each account_integration row (row->name set), each
  * provider choice per model type (IGNY8_MODEL_*), each operation's model. */

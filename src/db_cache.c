@@ -25,14 +25,14 @@ static int read_change(igny8__stmt *s, void *ctx)
     return c->fn(c->payload, igny8__db_col_int(s, 0), igny8__db_col_int(s, 1));
 }
 
-int igny8__db_change_log_each(igny8_store *st, int64_t after, igny8__change_fn fn, void *payload)
+int igny8__db_change_log_each(igny8_store *st, int64_t from, igny8__change_fn fn, void *payload)
 {
     igny8__stmt *s;
     struct change_ctx c = { fn, payload };
-    int rc = igny8__db_prepare(st, "SELECT seq, coalesce(account_id, 0) FROM change_log WHERE seq > ? ORDER BY seq", &s);
+    int rc = igny8__db_prepare(st, "SELECT seq, coalesce(account_id, 0) FROM change_log WHERE seq >= ? ORDER BY seq", &s);
     if (rc != IGNY8_OK)
         return rc;
-    igny8__db_bind_int(s, 1, after);
+    igny8__db_bind_int(s, 1, from);
     return igny8__db_each(st, s, "read change log", read_change, &c);
 }
 
