@@ -259,7 +259,13 @@ static int model_ref(const igny8__snapshot *s, const char *name)
     return i >= 0 ? i : -2;
 }
 
-struct account_ctx { igny8__account *a; const igny8__snapshot *s; igny8__account_row *rows; size_t n_rows; };
+struct account_ctx {
+    igny8__account *a;
+    const igny8__snapshot *s;
+    igny8__account_row *rows;
+    size_t n_rows;
+    int64_t log_end;            /* the change log's end in the snapshot the rows come from */
+};
 
 static int dup_opt(const char **dst, const char *v)
 {
@@ -314,6 +320,12 @@ static int add_provider(void *payload, int model_type, const char *integration)
     return IGNY8_OK;
 }
 
+static int note_log_end(void *payload, int64_t seq)
+{
+    ((struct account_ctx *)payload)->log_end = seq;
+    return IGNY8_OK;
+}
+
 /* The entry and its rows in one allocation: a hit touches one block. */
 static int finish_account(struct account_ctx *c, igny8__account **out)
 {
@@ -350,16 +362,19 @@ static void discard_account(struct account_ctx *c)
     igny8__free(c->a);
 }
 
-static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, igny8__account **out)
+/* *log_end (may be NULL): the change log's end in the snapshot the account was read from. */
+static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, igny8__account **out, int64_t *log_end)
 {
     igny8__account *a = igny8__calloc(1, sizeof(*a));
     if (a == NULL)
         return igny8__error_oom();
     a->id = id;
     a->provider[0] = a->provider[1] = a->provider[2] = -1;
-    struct account_ctx c = { a, s, NULL, 0 };
-    static const igny8__account_rows_fns fns = { add_row, add_provider, add_op };
+    struct account_ctx c = { a, s, NULL, 0, -1 };
+    static const igny8__account_rows_fns fns = { add_row, add_provider, add_op, note_log_end };
     int rc = igny8__db_account_rows_each(st, id, &fns, &c);
+    if (log_end)
+        *log_end = c.log_end;
     if (rc == IGNY8_OK)
         return finish_account(&c, out);
     discard_account(&c);
@@ -594,7 +609,7 @@ static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, 
         return rc;
     rc = follow_log(st, c);
     *out = rc == IGNY8_OK && account_id > 0 ? find_account(c, account_id) : NULL;
-    if (rc == IGNY8_OK && account_id > 0 && *out == NULL && (rc = load_account(st, c->snap, account_id, out)) == IGNY8_OK)
+    if (rc == IGNY8_OK && account_id > 0 && *out == NULL && (rc = load_account(st, c->snap, account_id, out, NULL)) == IGNY8_OK)
         insert_account(c, *out);
     if (rc == IGNY8_OK)
         rc = igny8__db_commit(st);
@@ -618,15 +633,21 @@ static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, 
 
 /* A cold miss on a current cache: nothing to follow, only the account to load, in one
  * statement, which is a consistent read of its own on both backends (no BEGIN and COMMIT:
- * two round trips fewer on PostgreSQL). A commit that slips in before it is not lost: the
- * token this cache keeps predates it, so the next call follows the log and drops what it
- * changed, this account too (loaded fresher than the rest, and loaded again). */
-static int load_missing(igny8_store *st, struct igny8__cache *c, int64_t account_id, igny8__account **out)
+ * two round trips fewer on PostgreSQL). It reads the change log's end in the same
+ * snapshot: when a commit has landed since the token was compared, the rows may hold
+ * half of a commit whose platform half the cached snapshot lacks, so they are dropped and the
+ * whole refresh runs instead (*out NULL, *stale 1). */
+static int load_missing(igny8_store *st, struct igny8__cache *c, int64_t account_id, igny8__account **out,
+                        int *stale)
 {
-    int rc = load_account(st, c->snap, account_id, out);
-    if (rc == IGNY8_OK)
+    int64_t log_end = -1;
+    int rc = load_account(st, c->snap, account_id, out, &log_end);
+    *stale = rc == IGNY8_OK && log_end != c->last_seq;
+    if (rc == IGNY8_OK && *stale)
+        account_free(*out);
+    else if (rc == IGNY8_OK)
         insert_account(c, *out);
-    else
+    if (rc != IGNY8_OK || *stale)
         *out = NULL;
     return rc;
 }
@@ -644,7 +665,11 @@ int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap
         if (a)
             a->referenced = 1;
     } else {
-        rc = current ? load_missing(st, c, account_id, &a) : refresh(st, c, account_id, token, known, &a);
+        int stale = 0;
+        if (current)
+            rc = load_missing(st, c, account_id, &a, &stale);
+        if (rc == IGNY8_OK && (!current || stale))
+            rc = refresh(st, c, account_id, token, known, &a);
     }
     if (rc != IGNY8_OK)
         return rc;

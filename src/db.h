@@ -298,12 +298,14 @@ typedef int (*igny8__change_fn)(void *payload, int64_t seq, int64_t account_id);
 int igny8__db_change_log_each(igny8_store *st, int64_t from, igny8__change_fn fn, void *payload);
 /* Everything the resolver's cache keeps of an account, in one statement (one snapshot,
  * and one round trip on PostgreSQL): each account_integration row (row->name set), each
- * provider choice per model type (IGNY8_MODEL_*), each operation's model. */
+ * provider choice per model type (IGNY8_MODEL_*), each operation's model, and the change
+ * log's end in the same snapshot (the highest seq, 0 when empty). */
 typedef int (*igny8__integ_row_fn)(void *payload, const igny8__integ_row *row);
 typedef struct igny8__account_rows_fns {
     igny8__integ_row_fn integration;
     int (*provider)(void *payload, int model_type, const char *integration);
     igny8__pair_fn operation;
+    int (*log_end)(void *payload, int64_t seq);
 } igny8__account_rows_fns;
 int igny8__db_account_rows_each(igny8_store *st, int64_t account_id, const igny8__account_rows_fns *fns, void *payload);
 
