@@ -3,6 +3,7 @@
  * writer that bypasses the library (the sqlite3 library, libpq), in a loop of random
  * changes; after more changes than the change log keeps; and, as two hosts would, between
  * two long-lived processes with caches of their own. On both backends. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,23 +77,38 @@ static void place_of(testutil_place *p, const char *target, const char *schema)
         snprintf(p->schema, sizeof(p->schema), "%s", schema);
 }
 
-/* The same change from another process: this test binary run again (exec, not just fork:
- * SQLite's per-process file state must not be inherited from a process with open stores). */
-static void put_model_in_child(const testutil_place *p, int64_t account, const char *model)
+/* This test binary run again as another process (exec, not just fork: SQLite's per-process
+ * file state must not be inherited from a process with open stores), on the store at p,
+ * with up to two more arguments (NULL: fewer); stdin and stdout from in and out (-1: kept). */
+static pid_t spawn_self(const char *mode, const testutil_place *p, const char *arg1, const char *arg2, int in, int out)
 {
-    char id[32];
-    snprintf(id, sizeof(id), "%lld", (long long)account);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(self_path, "test_freshness", "--put-model", p->target, p->schema[0] ? p->schema : "-", id, model,
+        if ((in >= 0 && dup2(in, 0) < 0) || (out >= 0 && dup2(out, 1) < 0))
+            _exit(126);
+        execl(self_path, "test_freshness", mode, p->target, p->schema[0] ? p->schema : "-", arg1, arg2,
               (char *)NULL);
         _exit(127);
     }
+    return pid;
+}
+
+static void assert_child_succeeded(pid_t pid)
+{
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("child %ld ended with status 0x%x", (long)pid, status);
+}
+
+/* The same change from another process. */
+static void put_model_in_child(const testutil_place *p, int64_t account, const char *model)
+{
+    char id[32];
+    snprintf(id, sizeof(id), "%lld", (long long)account);
+    assert_child_succeeded(spawn_self("--put-model", p, id, model, -1, -1));
 }
 
 /* The child's side of put_model_in_child. */
@@ -326,20 +342,10 @@ static void test_freshness__two_hosts_with_caches_of_their_own(void **state)
     testutil_place_new(&place);
     assert_igny8_ok(testutil_place_open(&place, NULL, &reader));
     assert_igny8_ok(igny8_defaults_load(reader, "test", NULL));
-    assert_int_equal(pipe(to_writer), 0);
-    assert_int_equal(pipe(from_writer), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(to_writer[0], 0);
-        dup2(from_writer[1], 1);
-        close(to_writer[1]);
-        close(from_writer[0]);
-        execl(self_path, "test_freshness", "--writer-host", place.target, place.schema[0] ? place.schema : "-",
-              (char *)NULL);
-        _exit(127);
-    }
+    /* close-on-exec: the writer must not hold its own stdin's write end open */
+    assert_int_equal(pipe2(to_writer, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(from_writer, O_CLOEXEC), 0);
+    pid_t pid = spawn_self("--writer-host", &place, NULL, NULL, to_writer[0], from_writer[1]);
     close(to_writer[0]);
     close(from_writer[1]);
     FILE *in = fdopen(from_writer[0], "r");
@@ -364,9 +370,7 @@ static void test_freshness__two_hosts_with_caches_of_their_own(void **state)
     }
     close(to_writer[1]);
     fclose(in);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_child_succeeded(pid);
     igny8_store_close(reader);
     testutil_place_free(&place);
     if (stale)
