@@ -4,10 +4,13 @@
  * changes; after more changes than the change log keeps; and, as two hosts would, between
  * two long-lived processes with caches of their own. On both backends. */
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -770,12 +773,286 @@ static void test_freshness__kept_entries_read_the_new_snapshot(void **state)
         fail_msg("the sentinel account's resolutions changed in only %d of %d rounds", moved, PLATFORM_ROUNDS);
 }
 
+/* ---- write while reading: a writer process commits, this process reads all along ---- */
+
+/* Every commit k of the writer is planned by k alone, so both processes know it: an
+ * account's max_tokens override becomes TOKENS_BASE + k, or (platform commits) openai's
+ * temperature becomes k / 1000 together with the platform's default model of k. After each
+ * commit the writer publishes k in a board both map; a read that begins after the reader
+ * saw k published must show k or a later commit, never an older one. */
+#define STREAM_ACCOUNTS 16
+#define STREAM_WRITES 300
+#define STREAM_READS 1500    /* at least: the writer waits for the reads to keep up */
+#define TOKENS_BASE 1000     /* an account's max_tokens at commit 0 (before the writer) */
+#define STREAM_DEADLINE 120  /* seconds: either side gives up */
+
+typedef struct stream_board {
+    int reads;                         /* the reader's count: the writer paces on it */
+    int stop;                          /* the reader gave up */
+    int committed;                     /* the writer's last published commit */
+    int account[STREAM_ACCOUNTS + 1];  /* the last published commit of each account */
+    int platform;                      /* the last published platform commit */
+} stream_board;
+
+/* The account commit k writes, or 0: a platform commit. */
+static int stream_account_of(int k)
+{
+    unsigned h = (unsigned)k * 2654435761u;
+    return (h >> 16) % 4 == 0 ? 0 : 1 + (int)((h >> 20) % STREAM_ACCOUNTS);
+}
+
+/* The platform's default text model after platform commit p; a third of them are new
+ * models, whose names change the snapshot's names (the path that drops every entry). */
+static void stream_model_of(int p, char *out, size_t n)
+{
+    if (p > 0 && p % 3 == 0)
+        snprintf(out, n, "gpt-fresh-%d", p);
+    else
+        snprintf(out, n, "%s", p % 3 == 1 ? "gpt-4o" : "gpt-4o-mini");
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static stream_board *board_map(const char *path, int create)
+{
+    int fd = open(path, create ? O_RDWR | O_CREAT | O_TRUNC : O_RDWR, 0600);
+    if (fd < 0 || (create && ftruncate(fd, sizeof(stream_board)) != 0)) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    void *m = mmap(NULL, sizeof(stream_board), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    return m == MAP_FAILED ? NULL : m;
+}
+
+static int load_int(const int *v) { return __atomic_load_n(v, __ATOMIC_ACQUIRE); }
+static void store_int(int *v, int x) { __atomic_store_n(v, x, __ATOMIC_RELEASE); }
+
+/* ---- the writer process ---- */
+
+static int writer_sql(const testutil_place *p, const char *sql)
+{
+    char err[512];
+    if (testutil_sql(p, sql, err, sizeof(err)) == 0)
+        return IGNY8_OK;
+    fprintf(stderr, "stream writer: %s: %s\n", sql, err);
+    return IGNY8_EIO;
+}
+
+/* Commit k of account a: through the library, or every seventh behind its back. */
+static int stream_account_commit(igny8_store *st, const testutil_place *p, int a, int k)
+{
+    char text[200];
+    if (k % 7 == 0) {
+        snprintf(text, sizeof(text), "UPDATE account_integration SET max_tokens = %d WHERE account_id = %d"
+                 " AND integration = 'openai';", TOKENS_BASE + k, a);
+        return writer_sql(p, text);
+    }
+    snprintf(text, sizeof(text), "{\"max_tokens\":%d}", TOKENS_BASE + k);
+    return igny8_integration_put_json(st, "stream", a, "openai", text, NULL);
+}
+
+/* Platform commit k: its temperature and default model in one transaction. A new model
+ * goes in by SQL, in that same transaction (the library would add it in a commit of its
+ * own, which a reader could see alone). */
+static int stream_platform_commit(igny8_store *st, const testutil_place *p, int k)
+{
+    char model[32], text[640];
+    stream_model_of(k, model, sizeof(model));
+    if (k % 3 == 0) {
+        snprintf(text, sizeof(text), "BEGIN; INSERT INTO model (model_name, display_name, provider, model_type,"
+                 " tokens_per_credit, max_output_tokens, updated_at, updated_by) VALUES ('%s', 'Fresh', 'openai',"
+                 " 'text', 500, 16384, '2026-12-01T00:00:00.000Z', 'shell'); UPDATE integration SET default_model ="
+                 " '%s', temperature = %.3f WHERE name = 'openai'; COMMIT;", model, model, k / 1000.0);
+        return writer_sql(p, text);
+    }
+    snprintf(text, sizeof(text), "{\"default_text_model\":\"%s\",\"integrations\":{\"openai\":{\"temperature\":"
+             "%.3f}}}", model, k / 1000.0);
+    return igny8_global_settings_put_json(st, "stream", text, NULL);
+}
+
+/* Commit k waits for k * STREAM_READS / STREAM_WRITES reads: the reads spread over the
+ * whole stream of writes, even where the reader is slow (valgrind, sanitizers). */
+static int wait_for_reader(stream_board *b, int k, double deadline)
+{
+    while (load_int(&b->reads) < (int)((long)k * STREAM_READS / STREAM_WRITES)) {
+        if (load_int(&b->stop) || seconds_now() > deadline)
+            return 0;
+        usleep(100);
+    }
+    return !load_int(&b->stop);
+}
+
+static int stream_writer(const char *target, const char *schema, const char *board_path)
+{
+    testutil_place p;
+    igny8_store *st = NULL;
+    stream_board *b = board_map(board_path, 0);
+    double deadline = seconds_now() + STREAM_DEADLINE;
+    place_of(&p, target, schema);
+    int rc = b ? testutil_place_open(&p, NULL, &st) : IGNY8_EIO, k = 1;
+    for (; rc == IGNY8_OK && k <= STREAM_WRITES && wait_for_reader(b, k, deadline); k++) {
+        int a = stream_account_of(k);
+        rc = a ? stream_account_commit(st, &p, a, k) : stream_platform_commit(st, &p, k);
+        if (rc == IGNY8_OK) {
+            store_int(a ? &b->account[a] : &b->platform, k);  /* committed: the call has returned */
+            store_int(&b->committed, k);
+        }
+    }
+    if (rc != IGNY8_OK)
+        fprintf(stderr, "stream writer: commit %d failed: %s\n", k, igny8_error_last()->message);
+    igny8_store_close(st);
+    int done = b && load_int(&b->committed) == STREAM_WRITES;
+    if (b)
+        munmap(b, sizeof(*b));
+    return done ? 0 : 1;
+}
+
+/* ---- the reader: this process ---- */
+
+typedef struct stream_run {
+    stream_board *b;
+    pid_t writer;
+    int writer_exited, writer_status;
+    int reads, stale, ahead;  /* ahead: reads that saw a commit not yet published */
+} stream_run;
+
+/* A seen commit against the one published before the read began: wrong when older, or
+ * when it is no commit of this value at all (owner: the account, 0 the platform). */
+static int judge(stream_run *run, int a, const char *what, double value, int seen, int owner, int published)
+{
+    int foreign = seen > 0 && stream_account_of(seen) != owner;
+    if (seen >= published && !foreign)
+        return 0;
+    if (run->stale < 5)
+        print_error("read %d: account %d: %s %g is commit %d, expected commit %d or later (published before the"
+                    " read began)%s\n", run->reads, a, what, value, seen, published,
+                    foreign ? "; and that commit wrote something else" : "");
+    return 1;
+}
+
+static void stream_read_one(igny8_store *st, stream_run *run, int a)
+{
+    int want_account = load_int(&run->b->account[a]), want_platform = load_int(&run->b->platform);
+    igny8_resolution *r = NULL;
+    char model[32];
+    if (igny8_get_model_for_operation(st, a, "clustering", NULL, &r) != IGNY8_OK) {
+        print_error("read %d: account %d: %s\n", run->reads, a, igny8_error_last()->message);
+        run->stale++;
+        return;
+    }
+    int tokens = igny8_resolution_max_tokens(r);
+    double temperature = igny8_resolution_temperature(r);
+    int platform = (int)lround(temperature * 1000);
+    run->ahead += tokens - TOKENS_BASE > want_account || platform > want_platform;
+    int bad = judge(run, a, "max_tokens", tokens, tokens - TOKENS_BASE, a, want_account);
+    bad += judge(run, a, "temperature", temperature, platform, 0, want_platform);
+    stream_model_of(platform, model, sizeof(model));  /* one commit wrote both: never a mix */
+    if (strcmp(igny8_resolution_model_name(r), model) != 0 ||
+        igny8_resolution_source(r) != IGNY8_SOURCE_GLOBAL_DEFAULT) {
+        if (run->stale + bad < 5)
+            print_error("read %d: account %d: model %s (%s) with the temperature of platform commit %d, which set"
+                        " %s\n", run->reads, a, igny8_resolution_model_name(r), igny8_resolution_source_name(r),
+                        platform, model);
+        bad++;
+    }
+    run->stale += bad;
+    igny8_resolution_free(r);
+}
+
+static int writer_gone(stream_run *run)
+{
+    if (!run->writer_exited && waitpid(run->writer, &run->writer_status, WNOHANG) == run->writer)
+        run->writer_exited = 1;
+    return run->writer_exited;
+}
+
+/* Read until the writer has committed everything and the reads are enough. */
+static void stream_read_loop(igny8_store *st, stream_run *run)
+{
+    unsigned seed = 20261206;
+    double deadline = seconds_now() + STREAM_DEADLINE;
+    while (load_int(&run->b->committed) < STREAM_WRITES || run->reads < STREAM_READS) {
+        if ((run->reads % 64 == 0 && writer_gone(run) && load_int(&run->b->committed) < STREAM_WRITES) ||
+            seconds_now() > deadline)
+            break;
+        stream_read_one(st, run, 1 + (int)(rand_r(&seed) % STREAM_ACCOUNTS));
+        store_int(&run->b->reads, ++run->reads);
+    }
+    store_int(&run->b->stop, 1);
+    if (!run->writer_exited && waitpid(run->writer, &run->writer_status, 0) == run->writer)
+        run->writer_exited = 1;
+}
+
+/* Each account at the start: commit 0, its entry warm; openai's temperature 0. */
+static void stream_prepare(igny8_store *st)
+{
+    char body[64];
+    assert_igny8_ok(igny8_global_settings_put_json(st, "setup", "{\"default_text_model\":\"gpt-4o-mini\","
+                                                   "\"integrations\":{\"openai\":{\"temperature\":0}}}", NULL));
+    snprintf(body, sizeof(body), "{\"max_tokens\":%d}", TOKENS_BASE);
+    for (int a = 1; a <= STREAM_ACCOUNTS; a++)
+        assert_igny8_ok(igny8_integration_put_json(st, "setup", a, "openai", body, NULL));
+    for (int a = 1; a <= STREAM_ACCOUNTS; a++)
+        free(resolved_model(st, a));
+}
+
+/* Once the writer is done, nothing newer can come: every read is exactly the last commit. */
+static void stream_check_final(igny8_store *st, const stream_board *b)
+{
+    for (int a = 1; a <= STREAM_ACCOUNTS; a++) {
+        igny8_resolution *r = NULL;
+        assert_igny8_ok(igny8_get_model_for_operation(st, a, "clustering", NULL, &r));
+        assert_int_equal(igny8_resolution_max_tokens(r), TOKENS_BASE + b->account[a]);
+        assert_int_equal(lround(igny8_resolution_temperature(r) * 1000), b->platform);
+        igny8_resolution_free(r);
+    }
+}
+
+static void test_freshness__reads_never_go_back_while_another_process_writes(void **state)
+{
+    (void)state;
+    testutil_place place;
+    igny8_store *reader = NULL;
+    char dir[64], path[96];
+    stream_run run = { 0 };
+    testutil_place_new(&place);
+    assert_igny8_ok(testutil_place_open(&place, NULL, &reader));
+    assert_igny8_ok(igny8_defaults_load(reader, "test", NULL));
+    stream_prepare(reader);
+    snprintf(dir, sizeof(dir), "%s", testutil_tmpdir());
+    snprintf(path, sizeof(path), "%s/board", dir);
+    assert_non_null(run.b = board_map(path, 1));
+    run.writer = spawn_self("--stream-writer", &place, path, NULL, -1, -1);
+    stream_read_loop(reader, &run);
+    print_message("%d reads of %d commits, %d of them saw a commit not yet published\n", run.reads,
+                  load_int(&run.b->committed), run.ahead);
+    if (!run.writer_exited || !WIFEXITED(run.writer_status) || WEXITSTATUS(run.writer_status) != 0)
+        fail_msg("the writer ended with status 0x%x after commit %d", run.writer_status, run.b->committed);
+    if (run.stale)
+        fail_msg("%d reads went back to an older commit, or to none, in %d reads", run.stale, run.reads);
+    assert_true(run.reads >= STREAM_READS);
+    stream_check_final(reader, run.b);
+    munmap(run.b, sizeof(*run.b));
+    testutil_rmdir(dir);
+    igny8_store_close(reader);
+    testutil_place_free(&place);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "--put-model") == 0)
         return child_put_model(argv[2], argv[3], argv[4], argv[5]);
     if (argc == 4 && strcmp(argv[1], "--writer-host") == 0)
         return writer_host(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "--stream-writer") == 0)
+        return stream_writer(argv[2], argv[3], argv[4]);
     if (realpath(argv[0], self_path) == NULL)  /* not /proc/self/exe: under valgrind that is valgrind */
         return 1;
     const struct CMUnitTest tests[] = {
@@ -786,6 +1063,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_freshness__a_tiny_cache_answers_right),
         cmocka_unit_test(test_freshness__two_hosts_with_caches_of_their_own),
         cmocka_unit_test_setup_teardown(test_freshness__kept_entries_read_the_new_snapshot, setup, teardown),
+        cmocka_unit_test(test_freshness__reads_never_go_back_while_another_process_writes),
     };
     return cmocka_run_group_tests_name("freshness", tests, NULL, NULL);
 }
