@@ -5,6 +5,7 @@
  * two long-lived processes with caches of their own. On both backends. */
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "testutil.h"
 
@@ -1051,6 +1054,122 @@ static void test_freshness__reads_never_go_back_while_another_process_writes(voi
     testutil_place_free(&place);
 }
 
+/* ---- one answer, one commit: an account read while a commit lands ---- */
+
+/* An account missing from a current cache is read in one statement (src/cache.c,
+ * load_missing) and resolved with the snapshot the cache already holds. A commit that
+ * changes the platform and that account together can land between the token check and
+ * that statement: the answer must then be all before the commit or all after it, never
+ * the account's half of it with the platform from before. PostgreSQL only: a lock on the
+ * account tables holds the reader right there, which SQLite's WAL readers never wait on. */
+#define LATE_ACCOUNT 2
+
+typedef struct late_read {
+    igny8_store *st;
+    int rc, max_tokens;
+    double temperature;
+    char message[256];
+} late_read;
+
+static void *read_late_account(void *arg)
+{
+    late_read *r = arg;
+    igny8_resolution *res = NULL;
+    r->rc = igny8_get_model_for_operation(r->st, LATE_ACCOUNT, "clustering", NULL, &res);
+    if (r->rc == IGNY8_OK) {
+        r->max_tokens = igny8_resolution_max_tokens(res);
+        r->temperature = igny8_resolution_temperature(res);
+    } else {
+        snprintf(r->message, sizeof(r->message), "%s", igny8_error_last()->message);
+    }
+    igny8_resolution_free(res);
+    return NULL;
+}
+
+/* A libpq session in the store's schema, for what the library must not see coming. */
+static PGconn *pg_session(const testutil_place *p)
+{
+    char sql[128];
+    PGconn *c = PQconnectdb(p->target);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("%s: %s", p->target, PQerrorMessage(c));
+    snprintf(sql, sizeof(sql), "SET search_path TO \"%s\"", p->schema);
+    PQclear(PQexec(c, sql));
+    return c;
+}
+
+static int pg_exec(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        print_error("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    return ok;
+}
+
+/* Whether another session waits on a lock of the account tables, within 5 s. */
+static int reader_waits(PGconn *c)
+{
+    for (int i = 0; i < 500; i++) {
+        PGresult *r = PQexec(c, "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation IN"
+                                " ('account_integration'::regclass, 'account_provider'::regclass,"
+                                " 'account_operation_model'::regclass)");
+        int n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
+        PQclear(r);
+        if (n != 0)
+            return n > 0;
+        usleep(10000);
+    }
+    return 0;
+}
+
+static void test_freshness__an_account_read_during_a_commit_is_all_before_or_all_after(void **state)
+{
+    (void)state;
+    if (!testutil_postgres()) {
+        print_message("[ SKIPPED  ] PostgreSQL only: SQLite's WAL readers cannot be held between two reads\n");
+        skip();
+    }
+    testutil_place place;
+    late_read r = { 0 };
+    pthread_t reader;
+    testutil_place_new(&place);
+    assert_igny8_ok(testutil_place_open(&place, NULL, &r.st));
+    assert_igny8_ok(igny8_defaults_load(r.st, "test", NULL));
+    touch(r.st, 1);  /* the snapshot; the first refresh keeps no token (src/cache.c, refresh) */
+    touch(r.st, 1);  /* now the cache is current; the late account is not in it */
+    PGconn *commit = pg_session(&place);
+    int ok = pg_exec(commit, "BEGIN; LOCK TABLE account_integration, account_provider, account_operation_model"
+                             " IN ACCESS EXCLUSIVE MODE");
+    assert_int_equal(pthread_create(&reader, NULL, read_late_account, &r), 0);
+    int waited = ok && reader_waits(commit);
+    /* one commit: the platform's temperature 0.7 -> 1.5, the account's max_tokens 8192 -> 2222 */
+    ok = ok && pg_exec(commit, "UPDATE integration SET temperature = 1.5 WHERE name = 'openai';"
+                               " INSERT INTO account_integration (account_id, integration, enabled, max_tokens,"
+                               " updated_at, updated_by) VALUES (2, 'openai', 1, 2222, '2026-12-01T00:00:00.000Z',"
+                               " 'shell'); COMMIT");
+    PQfinish(commit);  /* releases the lock whatever happened: the reader goes on */
+    pthread_join(reader, NULL);
+    late_read next = r;  /* the commit is done: the next call must show all of it */
+    read_late_account(&next);
+    igny8_store_close(r.st);
+    testutil_place_free(&place);
+    assert_true(ok);
+    if (!waited)
+        fail_msg("the reader never waited on the account tables: this test no longer holds it mid-read");
+    if (r.rc != IGNY8_OK)
+        fail_msg("account %d: %s", LATE_ACCOUNT, r.message);
+    if (next.rc != IGNY8_OK || next.max_tokens != 2222 || next.temperature != 1.5)
+        fail_msg("account %d after the commit: temperature %g, max_tokens %d (%s), expected 1.5 and 2222",
+                 LATE_ACCOUNT, next.temperature, next.max_tokens, next.rc ? next.message : "ok");
+    int before = r.max_tokens == 8192 && r.temperature == 0.7, after = r.max_tokens == 2222 && r.temperature == 1.5;
+    if (!before && !after)
+        fail_msg("account %d, read while one commit set the platform's temperature 0.7 -> 1.5 and the account's"
+                 " max_tokens 8192 -> 2222: resolved temperature %g with max_tokens %d, expected 0.7 with 8192"
+                 " or 1.5 with 2222", LATE_ACCOUNT, r.temperature, r.max_tokens);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "--put-model") == 0)
@@ -1070,6 +1189,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_freshness__two_hosts_with_caches_of_their_own),
         cmocka_unit_test_setup_teardown(test_freshness__kept_entries_read_the_new_snapshot, setup, teardown),
         cmocka_unit_test(test_freshness__reads_never_go_back_while_another_process_writes),
+        cmocka_unit_test(test_freshness__an_account_read_during_a_commit_is_all_before_or_all_after),
     };
     return cmocka_run_group_tests_name("freshness", tests, NULL, NULL);
 }
