@@ -3,6 +3,7 @@
 Run by CTest with IGNY8_LIBRARY pointing at the built library and PYTHONPATH at
 bindings/python."""
 
+import ctypes
 import gc
 import json
 import os
@@ -16,6 +17,7 @@ import unittest
 import igny8settings as igny8
 import testbackend
 from igny8settings import _ffi, errors
+from igny8settings._ffi import dec
 
 FAKE_KEY = "sk-test-FAKE-python-0000wxyz"
 
@@ -137,8 +139,15 @@ class TestErrors(StoreTestCase):
             st.operations()
         r = self.st.resolve(7, "clustering")
         r.close()
-        with self.assertRaises(ValueError):
-            r.model
+        r.close()  # twice is fine
+        for name in ("model", "provider", "integration", "model_type", "operation", "source", "temperature",
+                     "max_tokens", "size", "quality", "style", "base_url", "api_key_source"):
+            with self.assertRaises(ValueError, msg=name):
+                getattr(r, name)
+        for call in (r.api_key, r.to_dict):
+            with self.assertRaises(ValueError):
+                call()
+        self.assertEqual(repr(r), "<Resolution closed>")
 
 
 class TestBaseUrl(unittest.TestCase):
@@ -182,6 +191,50 @@ class TestSurface(StoreTestCase):
         with self.st.resolve(7, "image_generation") as r:
             self.assertEqual((r.size, r.quality, r.style), ("1024x1024", "standard", "vivid"))
             self.assertIsNone(r.temperature)
+
+    def test_resolution_fields_are_the_getters(self):
+        # The attributes come from one igny8_resolution_view: the same values the getters give.
+        fn = _ffi.fn
+        self.st.set_global_key("ops", "openai", FAKE_KEY)
+        self.st.put_global_settings("ops", {"integrations": {"openai": {"base_url": "http://127.0.0.1:18080/v1"}}})
+        self.st.put_integration("alice", 7, "openai", {"temperature": 0.25, "max_tokens": 1500})
+        self.st.put_integration("alice", 7, "dalle", {"size": "1792x1024", "style": "natural"})
+        cases = [("clustering", None), ("ideas", "claude-3-sonnet"), ("image_generation", None),
+                 ("ideas", "gpt-4-turbo-preview")]
+        for operation, model in cases:
+            with self.st.resolve(7, operation, model) as r:
+                h = r._h
+                t = fn.resolution_temperature(h)
+                self.assertEqual(
+                    (r.model, r.provider, r.integration, r.operation, r.source, r.max_tokens, r.size, r.quality,
+                     r.style, r.base_url, r.model_type, r.api_key_source),
+                    (dec(fn.resolution_model_name(h)), dec(fn.resolution_provider(h)),
+                     dec(fn.resolution_integration(h)), dec(fn.resolution_operation(h)),
+                     dec(fn.resolution_source_name(h)), fn.resolution_max_tokens(h) or None,
+                     dec(fn.resolution_size(h)), dec(fn.resolution_quality(h)), dec(fn.resolution_style(h)),
+                     dec(fn.resolution_base_url(h)), {1: "text", 2: "image"}[fn.resolution_model_type(h)],
+                     ("none", "account", "global")[fn.resolution_api_key_source(h)]), operation)
+                self.assertEqual(r.temperature, None if t != t else t)
+                levels = [None, "request", "account_operation", "account_integration", "global_default",
+                          "system_default"]
+                self.assertEqual(r._v.source, levels.index(r.source))
+                self.assertNotIn("FAKE", repr(r))
+        with self.st.resolve(7, "image_generation") as r:  # NaN and 0 in C: not set
+            self.assertEqual((r.temperature, r.max_tokens, r.size, r.style), (None, None, "1792x1024", "natural"))
+        with self.st.resolve(7, "clustering") as r:
+            self.assertEqual((r.temperature, r.max_tokens, r.base_url), (0.25, 1500, "http://127.0.0.1:18080/v1"))
+
+    def test_resolution_view_mirrors_the_c_struct(self):
+        # ResolutionView is made in Python, not by igny8_resolution_view_init: the same bytes.
+        made = _ffi.ResolutionView()
+        made.version = _ffi.RESOLUTION_VIEW_VERSION
+        by_c = _ffi.ResolutionView()
+        ctypes.memset(ctypes.byref(by_c), 0xA5, ctypes.sizeof(by_c))
+        _ffi.fn.resolution_view_init(ctypes.byref(by_c), _ffi.RESOLUTION_VIEW_VERSION)
+        self.assertEqual(bytes(made), bytes(by_c))
+        with self.assertRaises(igny8.ValidationError) as cm:
+            _ffi.fn.resolution_view_init(ctypes.byref(by_c), _ffi.RESOLUTION_VIEW_VERSION + 1)
+        self.assertEqual(cm.exception.field, "version")
 
     def test_reset_integration_returns_the_new_get_body(self):
         self.st.put_integration("alice", 7, "openai", {"model": "gpt-4o", "enabled": False})
@@ -311,15 +364,65 @@ class TestThreadsAndMemory(unittest.TestCase):
             grown = rss_kib() - before
             self.assertLess(grown, 5 * 1024, f"RSS grew by {grown} KiB over 100,000 resolves")
 
-    def test_unclosed_resolutions_are_freed_by_the_finalizer(self):
+    def test_unclosed_resolutions_are_freed_when_collected(self):
+        # __del__ frees what close() did not, exactly once: counted through the free
+        # function __del__ holds as its default.
+        freed = []
+        free = igny8.Resolution.__del__.__defaults__[0]
+
+        def counting_free(h):
+            freed.append(1)
+            free(h)
         with testbackend.store() as st:
             st.load_defaults("t")
-            r = st.resolve(7, "clustering")
-            fin = r._finalizer
-            self.assertTrue(fin.alive)
-            del r
+            igny8.Resolution.__del__.__defaults__ = (counting_free,)
+            try:
+                for i in range(1000):
+                    st.resolve(1 + i % 50, "clustering").model  # dropped at once, never closed
+                self.assertEqual(len(freed), 1000)
+                for i in range(100):
+                    st.resolve(7, "ideas").close()  # closed: __del__ has nothing left to free
+                self.assertEqual(len(freed), 1000)
+                r = st.resolve(7, "clustering")
+                cycle = [r]
+                cycle.append(cycle)
+                del r, cycle
+                gc.collect()
+                self.assertEqual(len(freed), 1001)
+            finally:
+                igny8.Resolution.__del__.__defaults__ = (free,)
+
+    @unittest.skipIf(os.environ.get("IGNY8_SANITIZED"),
+                     "AddressSanitizer quarantines freed memory, so RSS measures nothing there; "
+                     "the plain build runs this test")
+    def test_unclosed_resolve_loop_does_not_grow(self):
+        with testbackend.store() as st:
+            st.load_defaults("t")
+            st.set_global_key("t", "openai", FAKE_KEY)
+            for _ in range(2000):
+                st.resolve(7, "clustering")
             gc.collect()
-            self.assertFalse(fin.alive)
+            before = rss_kib()
+            for i in range(100_000):
+                st.resolve(1 + i % 50, "clustering").model
+            gc.collect()
+            grown = rss_kib() - before
+            self.assertLess(grown, 5 * 1024, f"RSS grew by {grown} KiB over 100,000 unclosed resolves")
+
+    def test_resolutions_left_at_exit_are_no_error(self):
+        # Resolutions still alive at interpreter shutdown (in a global, in a cycle) go
+        # without an error, whether their store is closed before them or not.
+        code = ("import igny8settings as i\n"
+                "st = i.Store()\n"
+                "st.load_defaults('t')\n"
+                "kept = [st.resolve(7, 'clustering') for _ in range(3)]\n"
+                "kept.append(kept)\n"
+                "r = st.resolve(7, 'ideas')\n"
+                "print(r.model)\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip(), "gpt-4o-mini")
+        self.assertNotIn("Exception ignored", out.stderr)
 
 
 if __name__ == "__main__":
