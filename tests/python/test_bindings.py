@@ -59,6 +59,14 @@ class TestLoading(unittest.TestCase):
             if restype is _ffi.I:
                 self.assertIs(f.errcheck, _ffi._check, name)
 
+    def test_the_resolve_path_has_its_own_functions_without_errcheck(self):
+        # Store.resolve checks the codes itself; the declared functions keep errcheck.
+        for name in _ffi._FAST:
+            f = getattr(_ffi.fast, name[len("igny8_"):])
+            self.assertIsNot(f, getattr(_ffi.lib, name))
+            self.assertEqual((f.restype, f.argtypes), _ffi._SIGNATURES[name], name)
+            self.assertIsNone(f.errcheck, name)
+
     def test_installs_offline_with_pip(self):
         source = os.path.join(os.path.dirname(__file__), "..", "..", "bindings", "python")
         with tempfile.TemporaryDirectory() as target, tempfile.TemporaryDirectory() as work:
@@ -148,6 +156,33 @@ class TestErrors(StoreTestCase):
             with self.assertRaises(ValueError):
                 call()
         self.assertEqual(repr(r), "<Resolution closed>")
+
+
+class TestResolveArguments(StoreTestCase):
+    def test_bad_arguments_give_the_errors_they_gave(self):
+        for account, operation, error, field in [
+                (True, "clustering", TypeError, None), ("7", "clustering", TypeError, None),
+                (2 ** 63, "clustering", ValueError, None), (0, "clustering", igny8.ValidationError, "account_id"),
+                (7, b"clustering", TypeError, None), (7, ["clustering"], TypeError, None),
+                (7, "clus\0tering", ValueError, None), (7, None, igny8.ValidationError, "operation"),
+                (7, "juggling", igny8.NotFoundError, "operation")]:
+            with self.assertRaises(error, msg=(account, operation)) as cm:
+                self.st.resolve(account, operation)
+            if field:
+                self.assertEqual(cm.exception.field, field)
+        with self.assertRaises(igny8.ValidationError) as cm:
+            self.st.resolve(7, "ideas", "no-such-model")
+        self.assertEqual(cm.exception.field, "model")
+        self.assertEqual(self.st.resolve(2 ** 63 - 1, "clustering").model, "gpt-4o-mini")
+
+    def test_encoded_operations_are_bounded(self):
+        from igny8settings import _store
+        for i in range(2 * _store._OPERATIONS_MAX):
+            with self.assertRaises(igny8.NotFoundError):
+                self.st.resolve(7, f"made-up-{i}")
+        self.assertLessEqual(len(_store._OPERATIONS), _store._OPERATIONS_MAX)
+        self.assertEqual(self.st.resolve(7, "ideas").operation, "ideas")  # still resolves, cached or not
+        self.assertNotIn(None, _store._OPERATIONS)
 
 
 class TestBaseUrl(unittest.TestCase):
@@ -343,6 +378,51 @@ class TestThreadsAndMemory(unittest.TestCase):
             self.assertEqual(failures, [])
             for a in range(1, 9):
                 self.assertEqual(st.integration(a, "openai")["model"], models[(a + 99) % 4])
+
+    def test_close_waits_for_calls_in_flight_and_refuses_new_ones(self):
+        st = testbackend.store()
+        st.load_defaults("t")
+        st._enter()  # a call in flight, as another thread's would be
+        closer = threading.Thread(target=st.close)
+        closer.start()
+        closer.join(0.3)
+        self.assertTrue(closer.is_alive(), "close() did not wait for the call in flight")
+        for call in (lambda: st.resolve(7, "clustering"), st.operations):
+            with self.assertRaisesRegex(ValueError, "closed"):
+                call()
+        self.assertTrue(closer.is_alive())
+        st._leave()
+        closer.join(10)
+        self.assertFalse(closer.is_alive(), "close() did not finish once the call left")
+        with self.assertRaisesRegex(ValueError, "closed"):
+            st.resolve(7, "clustering")
+
+    def test_close_while_threads_resolve(self):
+        # Every call either completes or raises "closed"; close() returns once they are out.
+        for _ in range(5):
+            st = testbackend.store()
+            st.load_defaults("t")
+            outcomes, started = [], threading.Barrier(5)
+
+            def work() -> None:
+                started.wait()
+                try:
+                    while True:
+                        with st.resolve(7, "clustering") as r:
+                            r.model
+                except ValueError as e:
+                    outcomes.append(str(e))
+                except Exception as e:  # pragma: no cover - reported below
+                    outcomes.append(repr(e))
+
+            threads = [threading.Thread(target=work) for _ in range(4)]
+            for t in threads:
+                t.start()
+            started.wait()
+            st.close()
+            for t in threads:
+                t.join(10)
+            self.assertEqual(outcomes, ["the store is closed"] * 4)
 
     @unittest.skipIf(os.environ.get("IGNY8_SANITIZED"),
                      "AddressSanitizer quarantines freed memory, so RSS measures nothing there; "
