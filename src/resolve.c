@@ -377,3 +377,46 @@ const char *igny8_resolution_api_key(const igny8_resolution *r)
     igny8__store_unlock(r->st);
     return key;
 }
+
+/* The size of the view each version knows: a caller built against an older header has a
+ * smaller struct, and nothing past its end may be written. */
+static const size_t view_size[] = { 0, sizeof(igny8_resolution_view) };
+
+static int view_version_check(unsigned int version)
+{
+    if (version < 1 || version > IGNY8_RESOLUTION_VIEW_VERSION)
+        return igny8__error_set(IGNY8_EINVAL, "version", "resolution view version %u is not supported (1..%u)",
+                                version, IGNY8_RESOLUTION_VIEW_VERSION);
+    return IGNY8_OK;
+}
+
+int igny8_resolution_view_init(igny8_resolution_view *view, unsigned int version)
+{
+    IGNY8__CHECK_ARG(view);
+    int rc = view_version_check(version);
+    if (rc != IGNY8_OK)
+        return rc;
+    memset(view, 0, view_size[version]);
+    view->version = version;
+    return IGNY8_OK;
+}
+
+/* Every field from the getters themselves, so that the view cannot drift from them. */
+int igny8_resolution_view_get(const igny8_resolution *r, igny8_resolution_view *out)
+{
+    IGNY8__CHECK_ARG(r);
+    IGNY8__CHECK_ARG(out);
+    unsigned int version = out->version;
+    int rc = view_version_check(version);
+    if (rc != IGNY8_OK)
+        return rc;
+    igny8_resolution_view v = {
+        version, igny8_resolution_model_type(r), igny8_resolution_model_name(r), igny8_resolution_provider(r),
+        igny8_resolution_integration(r), igny8_resolution_operation(r), igny8_resolution_source(r),
+        igny8_resolution_api_key_source(r), igny8_resolution_source_name(r), igny8_resolution_temperature(r),
+        igny8_resolution_max_tokens(r), igny8_resolution_size(r), igny8_resolution_quality(r),
+        igny8_resolution_style(r), igny8_resolution_base_url(r)
+    };
+    memcpy(out, &v, view_size[version]);
+    return IGNY8_OK;
+}

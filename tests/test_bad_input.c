@@ -326,6 +326,7 @@ static void test_bad_input__null_out(void **state)
     REJECT(IGNY8_EINVAL, "out_json", igny8_operation_list_json(st, NULL));
     REJECT(IGNY8_EINVAL, "out", igny8_get_model_for_operation(st, ACCOUNT, "ideas", NULL, NULL));
     REJECT(IGNY8_EINVAL, "out_json", igny8_resolution_to_json(r, NULL));
+    REJECT(IGNY8_EINVAL, "out", igny8_resolution_view_get(r, NULL));
     REJECT(IGNY8_EINVAL, "out", igny8_module_enabled(st, ACCOUNT, "planner", NULL));
     REJECT(IGNY8_EINVAL, "out_json", igny8_module_list_json(st, ACCOUNT, NULL));
     REJECT(IGNY8_EINVAL, "out_json", igny8_template_variables_json("{a}", NULL));
@@ -354,10 +355,13 @@ static void test_bad_input__null_out(void **state)
     REJECT(IGNY8_EINVAL, "opts", igny8_prompt_commit_options_init(NULL, IGNY8_PROMPT_COMMIT_OPTIONS_VERSION));
     REJECT(IGNY8_EINVAL, "opts", igny8_export_options_init(NULL, IGNY8_EXPORT_OPTIONS_VERSION));
     REJECT(IGNY8_EINVAL, "opts", igny8_import_options_init(NULL, IGNY8_IMPORT_OPTIONS_VERSION));
+    REJECT(IGNY8_EINVAL, "view", igny8_resolution_view_init(NULL, IGNY8_RESOLUTION_VIEW_VERSION));
     /* NULL snapshots are refused too */
     char *j;
     REJECT_OUT(IGNY8_EINVAL, "m", j, igny8_model_to_json(NULL, &j));
     REJECT_OUT(IGNY8_EINVAL, "r", j, igny8_resolution_to_json(NULL, &j));
+    igny8_resolution_view rv = IGNY8_RESOLUTION_VIEW_INIT;
+    REJECT(IGNY8_EINVAL, "r", igny8_resolution_view_get(NULL, &rv));
     igny8_cost cost;
     REJECT(IGNY8_EINVAL, "m", igny8_model_estimate_cost(NULL, 1, 1, 0, &cost));
     (void)s2;

@@ -273,6 +273,103 @@ static void test_resolve__base_url_comes_from_the_platform(void **state)
     igny8_resolution_free(r);
 }
 
+/* The view holds the getters' own pointers (borrowed, not copies) and their values. */
+static void assert_view_is_the_getters(const igny8_resolution *r)
+{
+    igny8_resolution_view v;
+    memset(&v, 0xa5, sizeof(v));
+    assert_igny8_ok(igny8_resolution_view_init(&v, IGNY8_RESOLUTION_VIEW_VERSION));
+    assert_igny8_ok(igny8_resolution_view_get(r, &v));
+    assert_int_equal(v.version, IGNY8_RESOLUTION_VIEW_VERSION);
+    assert_ptr_equal(v.model_name, igny8_resolution_model_name(r));
+    assert_ptr_equal(v.provider, igny8_resolution_provider(r));
+    assert_ptr_equal(v.integration, igny8_resolution_integration(r));
+    assert_ptr_equal(v.operation, igny8_resolution_operation(r));
+    assert_ptr_equal(v.source_name, igny8_resolution_source_name(r));
+    assert_ptr_equal(v.size, igny8_resolution_size(r));
+    assert_ptr_equal(v.quality, igny8_resolution_quality(r));
+    assert_ptr_equal(v.style, igny8_resolution_style(r));
+    assert_ptr_equal(v.base_url, igny8_resolution_base_url(r));
+    assert_int_equal(v.model_type, igny8_resolution_model_type(r));
+    assert_int_equal(v.source, igny8_resolution_source(r));
+    assert_int_equal(v.api_key_source, igny8_resolution_api_key_source(r));
+    assert_int_equal(v.max_tokens, igny8_resolution_max_tokens(r));
+    double t = igny8_resolution_temperature(r);
+    if (isnan(t))
+        assert_true(isnan(v.temperature));
+    else
+        assert_true(v.temperature == t);
+    const char *strings[] = { v.model_name, v.provider, v.integration, v.operation, v.source_name,
+                              v.size, v.quality, v.style, v.base_url };
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        if (strings[i])
+            testutil_assert_not_contains(strings[i], "FAKE");
+}
+
+static void test_resolve__view_is_the_getters_at_once(void **state)
+{
+    igny8_store *st = *state;
+    assert_igny8_ok(igny8_global_key_set(st, "ops", "openai", "sk-test-FAKE-global-7777"));
+    assert_igny8_ok(igny8_global_settings_put_json(st, "ops",
+        "{\"integrations\":{\"openai\":{\"base_url\":\"http://127.0.0.1:18080/v1\"}}}", NULL));
+    put(st, "openai", "{\"temperature\":0.25,\"max_tokens\":1500}");
+    put(st, "dalle", "{\"size\":\"1792x1024\",\"style\":\"natural\"}");  /* copied into the resolution */
+    const char *cases[][2] = { { "clustering", NULL }, { "ideas", "claude-3-sonnet" },
+                               { "image_generation", NULL }, { "ideas", "gpt-4-turbo-preview" } };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        igny8_resolution *r = resolve(st, cases[i][0], cases[i][1]);
+        assert_view_is_the_getters(r);
+        igny8_resolution_free(r);
+    }
+    /* The values themselves, for one text and one image model. */
+    igny8_resolution_view v = IGNY8_RESOLUTION_VIEW_INIT;
+    igny8_resolution *r = resolve(st, "clustering", NULL);
+    assert_igny8_ok(igny8_resolution_view_get(r, &v));
+    assert_string_equal(v.model_name, "gpt-4o-mini");
+    assert_string_equal(v.source_name, "global_default");
+    assert_int_equal(v.source, IGNY8_SOURCE_GLOBAL_DEFAULT);
+    assert_int_equal(v.model_type, IGNY8_MODEL_TEXT);
+    assert_true(v.temperature == 0.25);
+    assert_int_equal(v.max_tokens, 1500);
+    assert_null(v.size);
+    assert_string_equal(v.base_url, "http://127.0.0.1:18080/v1");
+    assert_int_equal(v.api_key_source, IGNY8_KEY_GLOBAL);
+    igny8_resolution_free(r);
+    r = resolve(st, "image_generation", NULL);
+    assert_igny8_ok(igny8_resolution_view_get(r, &v));
+    assert_string_equal(v.model_name, "dall-e-3");
+    assert_int_equal(v.model_type, IGNY8_MODEL_IMAGE);
+    assert_true(isnan(v.temperature));  /* not set for image models */
+    assert_int_equal(v.max_tokens, 0);
+    assert_string_equal(v.size, "1792x1024");
+    assert_string_equal(v.quality, "standard");
+    assert_string_equal(v.style, "natural");
+    assert_null(v.base_url);
+    assert_int_equal(v.api_key_source, IGNY8_KEY_GLOBAL);  /* dalle uses openai's key */
+    igny8_resolution_free(r);
+}
+
+/* Bad arguments are refused, naming the argument, and leave the caller's struct as it was. */
+static void test_resolve__view_refuses_bad_arguments(void **state)
+{
+    igny8_resolution *r = resolve(*state, "clustering", NULL);
+    igny8_resolution_view v = IGNY8_RESOLUTION_VIEW_INIT, before;
+    assert_igny8_fails(IGNY8_EINVAL, "r", igny8_resolution_view_get(NULL, &v));
+    assert_igny8_fails(IGNY8_EINVAL, "out", igny8_resolution_view_get(r, NULL));
+    unsigned int bad[] = { 0, IGNY8_RESOLUTION_VIEW_VERSION + 1 };
+    for (size_t i = 0; i < 2; i++) {
+        memset(&v, 0x5a, sizeof(v));
+        v.version = bad[i];
+        memcpy(&before, &v, sizeof(v));  /* padding too, which an assignment may skip */
+        assert_igny8_fails(IGNY8_EINVAL, "version", igny8_resolution_view_get(r, &v));
+        assert_memory_equal(&v, &before, sizeof(v));
+        assert_igny8_fails(IGNY8_EINVAL, "version", igny8_resolution_view_init(&v, bad[i]));
+        assert_memory_equal(&v, &before, sizeof(v));
+    }
+    assert_igny8_fails(IGNY8_EINVAL, "view", igny8_resolution_view_init(NULL, IGNY8_RESOLUTION_VIEW_VERSION));
+    igny8_resolution_free(r);
+}
+
 /* A write through one handle is seen by the next resolve of another, already warm, one. */
 static void test_resolve__reads_are_fresh_across_handles(void **state)
 {
@@ -352,6 +449,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolve__max_tokens_is_capped_by_the_model, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_resolve__keys_and_their_source, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_resolve__base_url_comes_from_the_platform, testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_resolve__view_is_the_getters_at_once, testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_resolve__view_refuses_bad_arguments, testutil_setup, testutil_teardown),
         cmocka_unit_test(test_resolve__reads_are_fresh_across_handles),
     };
     return cmocka_run_group_tests_name("resolve", tests, NULL, NULL);

@@ -87,6 +87,43 @@ IGNY8_API const char *igny8_resolution_api_key(const igny8_resolution *r);
  *  Owned by the resolution; never contains a key. */
 IGNY8_API const char *igny8_resolution_trace_json(const igny8_resolution *r);
 
+/** @since 1.2: every plain field of a resolution at once, for bindings whose every foreign
+ *  call costs (the Python one): the getters above, in one struct. Initialise with
+ *  IGNY8_RESOLUTION_VIEW_INIT or igny8_resolution_view_init(); fields are only ever appended,
+ *  and the library fills exactly the fields of the caller's version. Never holds the key. */
+typedef struct igny8_resolution_view {
+    unsigned int version;     /**< IGNY8_RESOLUTION_VIEW_VERSION: which fields the caller's struct has */
+    int model_type;           /**< IGNY8_MODEL_TEXT or IGNY8_MODEL_IMAGE */
+    const char *model_name;
+    const char *provider;
+    const char *integration;  /**< whose settings and key were used */
+    const char *operation;
+    int source;               /**< an igny8_source value */
+    int api_key_source;       /**< an igny8_key_source value */
+    const char *source_name;  /**< "request", "account_operation", ... */
+    double temperature;       /**< NaN for image models */
+    int max_tokens;           /**< 0 for image models */
+    const char *size;         /**< size, quality, style: NULL for text models */
+    const char *quality;
+    const char *style;
+    const char *base_url;     /**< NULL: the provider's public endpoint */
+} igny8_resolution_view;
+
+#define IGNY8_RESOLUTION_VIEW_VERSION 1
+#define IGNY8_RESOLUTION_VIEW_INIT \
+    { IGNY8_RESOLUTION_VIEW_VERSION, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL, NULL }
+
+/** @since 1.2: clear *view and set its version, for callers without the INIT macro.
+ *  IGNY8_EINVAL: view is NULL (field "view"), or version is 0 or newer than the library's
+ *  (field "version"). */
+IGNY8_API int igny8_resolution_view_init(igny8_resolution_view *view, unsigned int version);
+
+/** @since 1.2: fill the fields of out->version with r's values, exactly as the getters give
+ *  them; the strings are owned by r and live until igny8_resolution_free(r). Fields newer
+ *  than out->version are not touched, nor is *out on error. IGNY8_EINVAL: r or out NULL (field
+ *  "r", "out"), out->version 0 or newer than the library's (field "version"). */
+IGNY8_API int igny8_resolution_view_get(const igny8_resolution *r, igny8_resolution_view *out);
+
 /** The whole resolution (model, pricing, parameters, key source, trace) as JSON, without
  *  the key. *out_json: caller's, igny8_free(). IGNY8_EINVAL: NULL argument. */
 IGNY8_API int igny8_resolution_to_json(const igny8_resolution *r, char **out_json);

@@ -3,6 +3,7 @@
 Run by CTest with IGNY8_LIBRARY pointing at the built library and PYTHONPATH at
 bindings/python."""
 
+import ctypes
 import gc
 import json
 import os
@@ -16,6 +17,7 @@ import unittest
 import igny8settings as igny8
 import testbackend
 from igny8settings import _ffi, errors
+from igny8settings._ffi import dec
 
 FAKE_KEY = "sk-test-FAKE-python-0000wxyz"
 
@@ -56,6 +58,14 @@ class TestLoading(unittest.TestCase):
             self.assertIs(f.restype, restype, name)
             if restype is _ffi.I:
                 self.assertIs(f.errcheck, _ffi._check, name)
+
+    def test_the_resolve_path_has_its_own_functions_without_errcheck(self):
+        # Store.resolve checks the codes itself; the declared functions keep errcheck.
+        for name in _ffi._FAST:
+            f = getattr(_ffi.fast, name[len("igny8_"):])
+            self.assertIsNot(f, getattr(_ffi.lib, name))
+            self.assertEqual((f.restype, f.argtypes), _ffi._SIGNATURES[name], name)
+            self.assertIsNone(f.errcheck, name)
 
     def test_installs_offline_with_pip(self):
         source = os.path.join(os.path.dirname(__file__), "..", "..", "bindings", "python")
@@ -137,8 +147,42 @@ class TestErrors(StoreTestCase):
             st.operations()
         r = self.st.resolve(7, "clustering")
         r.close()
-        with self.assertRaises(ValueError):
-            r.model
+        r.close()  # twice is fine
+        for name in ("model", "provider", "integration", "model_type", "operation", "source", "temperature",
+                     "max_tokens", "size", "quality", "style", "base_url", "api_key_source"):
+            with self.assertRaises(ValueError, msg=name):
+                getattr(r, name)
+        for call in (r.api_key, r.to_dict):
+            with self.assertRaises(ValueError):
+                call()
+        self.assertEqual(repr(r), "<Resolution closed>")
+
+
+class TestResolveArguments(StoreTestCase):
+    def test_bad_arguments_give_the_errors_they_gave(self):
+        for account, operation, error, field in [
+                (True, "clustering", TypeError, None), ("7", "clustering", TypeError, None),
+                (2 ** 63, "clustering", ValueError, None), (0, "clustering", igny8.ValidationError, "account_id"),
+                (7, b"clustering", TypeError, None), (7, ["clustering"], TypeError, None),
+                (7, "clus\0tering", ValueError, None), (7, None, igny8.ValidationError, "operation"),
+                (7, "juggling", igny8.NotFoundError, "operation")]:
+            with self.assertRaises(error, msg=(account, operation)) as cm:
+                self.st.resolve(account, operation)
+            if field:
+                self.assertEqual(cm.exception.field, field)
+        with self.assertRaises(igny8.ValidationError) as cm:
+            self.st.resolve(7, "ideas", "no-such-model")
+        self.assertEqual(cm.exception.field, "model")
+        self.assertEqual(self.st.resolve(2 ** 63 - 1, "clustering").model, "gpt-4o-mini")
+
+    def test_encoded_operations_are_bounded(self):
+        from igny8settings import _store
+        for i in range(2 * _store._OPERATIONS_MAX):
+            with self.assertRaises(igny8.NotFoundError):
+                self.st.resolve(7, f"made-up-{i}")
+        self.assertLessEqual(len(_store._OPERATIONS), _store._OPERATIONS_MAX)
+        self.assertEqual(self.st.resolve(7, "ideas").operation, "ideas")  # still resolves, cached or not
+        self.assertNotIn(None, _store._OPERATIONS)
 
 
 class TestBaseUrl(unittest.TestCase):
@@ -182,6 +226,50 @@ class TestSurface(StoreTestCase):
         with self.st.resolve(7, "image_generation") as r:
             self.assertEqual((r.size, r.quality, r.style), ("1024x1024", "standard", "vivid"))
             self.assertIsNone(r.temperature)
+
+    def test_resolution_fields_are_the_getters(self):
+        # The attributes come from one igny8_resolution_view: the same values the getters give.
+        fn = _ffi.fn
+        self.st.set_global_key("ops", "openai", FAKE_KEY)
+        self.st.put_global_settings("ops", {"integrations": {"openai": {"base_url": "http://127.0.0.1:18080/v1"}}})
+        self.st.put_integration("alice", 7, "openai", {"temperature": 0.25, "max_tokens": 1500})
+        self.st.put_integration("alice", 7, "dalle", {"size": "1792x1024", "style": "natural"})
+        cases = [("clustering", None), ("ideas", "claude-3-sonnet"), ("image_generation", None),
+                 ("ideas", "gpt-4-turbo-preview")]
+        for operation, model in cases:
+            with self.st.resolve(7, operation, model) as r:
+                h = r._h
+                t = fn.resolution_temperature(h)
+                self.assertEqual(
+                    (r.model, r.provider, r.integration, r.operation, r.source, r.max_tokens, r.size, r.quality,
+                     r.style, r.base_url, r.model_type, r.api_key_source),
+                    (dec(fn.resolution_model_name(h)), dec(fn.resolution_provider(h)),
+                     dec(fn.resolution_integration(h)), dec(fn.resolution_operation(h)),
+                     dec(fn.resolution_source_name(h)), fn.resolution_max_tokens(h) or None,
+                     dec(fn.resolution_size(h)), dec(fn.resolution_quality(h)), dec(fn.resolution_style(h)),
+                     dec(fn.resolution_base_url(h)), {1: "text", 2: "image"}[fn.resolution_model_type(h)],
+                     ("none", "account", "global")[fn.resolution_api_key_source(h)]), operation)
+                self.assertEqual(r.temperature, None if t != t else t)
+                levels = [None, "request", "account_operation", "account_integration", "global_default",
+                          "system_default"]
+                self.assertEqual(r._v.source, levels.index(r.source))
+                self.assertNotIn("FAKE", repr(r))
+        with self.st.resolve(7, "image_generation") as r:  # NaN and 0 in C: not set
+            self.assertEqual((r.temperature, r.max_tokens, r.size, r.style), (None, None, "1792x1024", "natural"))
+        with self.st.resolve(7, "clustering") as r:
+            self.assertEqual((r.temperature, r.max_tokens, r.base_url), (0.25, 1500, "http://127.0.0.1:18080/v1"))
+
+    def test_resolution_view_mirrors_the_c_struct(self):
+        # ResolutionView is made in Python, not by igny8_resolution_view_init: the same bytes.
+        made = _ffi.ResolutionView()
+        made.version = _ffi.RESOLUTION_VIEW_VERSION
+        by_c = _ffi.ResolutionView()
+        ctypes.memset(ctypes.byref(by_c), 0xA5, ctypes.sizeof(by_c))
+        _ffi.fn.resolution_view_init(ctypes.byref(by_c), _ffi.RESOLUTION_VIEW_VERSION)
+        self.assertEqual(bytes(made), bytes(by_c))
+        with self.assertRaises(igny8.ValidationError) as cm:
+            _ffi.fn.resolution_view_init(ctypes.byref(by_c), _ffi.RESOLUTION_VIEW_VERSION + 1)
+        self.assertEqual(cm.exception.field, "version")
 
     def test_reset_integration_returns_the_new_get_body(self):
         self.st.put_integration("alice", 7, "openai", {"model": "gpt-4o", "enabled": False})
@@ -291,6 +379,51 @@ class TestThreadsAndMemory(unittest.TestCase):
             for a in range(1, 9):
                 self.assertEqual(st.integration(a, "openai")["model"], models[(a + 99) % 4])
 
+    def test_close_waits_for_calls_in_flight_and_refuses_new_ones(self):
+        st = testbackend.store()
+        st.load_defaults("t")
+        st._enter()  # a call in flight, as another thread's would be
+        closer = threading.Thread(target=st.close)
+        closer.start()
+        closer.join(0.3)
+        self.assertTrue(closer.is_alive(), "close() did not wait for the call in flight")
+        for call in (lambda: st.resolve(7, "clustering"), st.operations):
+            with self.assertRaisesRegex(ValueError, "closed"):
+                call()
+        self.assertTrue(closer.is_alive())
+        st._leave()
+        closer.join(10)
+        self.assertFalse(closer.is_alive(), "close() did not finish once the call left")
+        with self.assertRaisesRegex(ValueError, "closed"):
+            st.resolve(7, "clustering")
+
+    def test_close_while_threads_resolve(self):
+        # Every call either completes or raises "closed"; close() returns once they are out.
+        for _ in range(5):
+            st = testbackend.store()
+            st.load_defaults("t")
+            outcomes, started = [], threading.Barrier(5)
+
+            def work() -> None:
+                started.wait()
+                try:
+                    while True:
+                        with st.resolve(7, "clustering") as r:
+                            r.model
+                except ValueError as e:
+                    outcomes.append(str(e))
+                except Exception as e:  # pragma: no cover - reported below
+                    outcomes.append(repr(e))
+
+            threads = [threading.Thread(target=work) for _ in range(4)]
+            for t in threads:
+                t.start()
+            started.wait()
+            st.close()
+            for t in threads:
+                t.join(10)
+            self.assertEqual(outcomes, ["the store is closed"] * 4)
+
     @unittest.skipIf(os.environ.get("IGNY8_SANITIZED"),
                      "AddressSanitizer quarantines freed memory, so RSS measures nothing there; "
                      "the plain build runs this test")
@@ -311,15 +444,65 @@ class TestThreadsAndMemory(unittest.TestCase):
             grown = rss_kib() - before
             self.assertLess(grown, 5 * 1024, f"RSS grew by {grown} KiB over 100,000 resolves")
 
-    def test_unclosed_resolutions_are_freed_by_the_finalizer(self):
+    def test_unclosed_resolutions_are_freed_when_collected(self):
+        # __del__ frees what close() did not, exactly once: counted through the free
+        # function __del__ holds as its default.
+        freed = []
+        free = igny8.Resolution.__del__.__defaults__[0]
+
+        def counting_free(h):
+            freed.append(1)
+            free(h)
         with testbackend.store() as st:
             st.load_defaults("t")
-            r = st.resolve(7, "clustering")
-            fin = r._finalizer
-            self.assertTrue(fin.alive)
-            del r
+            igny8.Resolution.__del__.__defaults__ = (counting_free,)
+            try:
+                for i in range(1000):
+                    st.resolve(1 + i % 50, "clustering").model  # dropped at once, never closed
+                self.assertEqual(len(freed), 1000)
+                for i in range(100):
+                    st.resolve(7, "ideas").close()  # closed: __del__ has nothing left to free
+                self.assertEqual(len(freed), 1000)
+                r = st.resolve(7, "clustering")
+                cycle = [r]
+                cycle.append(cycle)
+                del r, cycle
+                gc.collect()
+                self.assertEqual(len(freed), 1001)
+            finally:
+                igny8.Resolution.__del__.__defaults__ = (free,)
+
+    @unittest.skipIf(os.environ.get("IGNY8_SANITIZED"),
+                     "AddressSanitizer quarantines freed memory, so RSS measures nothing there; "
+                     "the plain build runs this test")
+    def test_unclosed_resolve_loop_does_not_grow(self):
+        with testbackend.store() as st:
+            st.load_defaults("t")
+            st.set_global_key("t", "openai", FAKE_KEY)
+            for _ in range(2000):
+                st.resolve(7, "clustering")
             gc.collect()
-            self.assertFalse(fin.alive)
+            before = rss_kib()
+            for i in range(100_000):
+                st.resolve(1 + i % 50, "clustering").model
+            gc.collect()
+            grown = rss_kib() - before
+            self.assertLess(grown, 5 * 1024, f"RSS grew by {grown} KiB over 100,000 unclosed resolves")
+
+    def test_resolutions_left_at_exit_are_no_error(self):
+        # Resolutions still alive at interpreter shutdown (in a global, in a cycle) go
+        # without an error, whether their store is closed before them or not.
+        code = ("import igny8settings as i\n"
+                "st = i.Store()\n"
+                "st.load_defaults('t')\n"
+                "kept = [st.resolve(7, 'clustering') for _ in range(3)]\n"
+                "kept.append(kept)\n"
+                "r = st.resolve(7, 'ideas')\n"
+                "print(r.model)\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip(), "gpt-4o-mini")
+        self.assertNotIn("Exception ignored", out.stderr)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ IGNY8_API int igny8_connection_test(igny8_store *st, const char *actor, const ch
  *  results (the shape above). *out_json: caller's, igny8_free(). */
 IGNY8_API int igny8_connection_status_json(igny8_store *st, char **out_json);
 
-/** The store's health: {"ok":true,"reasons":[],"warnings":[],"library_version":"1.1.0",
+/** The store's health: {"ok":true,"reasons":[],"warnings":[],"library_version":"1.2.0",
  *  "schema_version":6,"store":{"backend":"sqlite","path":...,"size_bytes":...,"quick_check":"ok"},
  *  "keys":{"master_key_given":true,"sealed":3,"plain":0,"unopenable":0},
  *  "providers":[{"integration":"openai","provider":"openai","key_configured":true,

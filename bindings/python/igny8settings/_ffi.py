@@ -90,6 +90,20 @@ class ConnectionTestOptions(Structure):
                 ("account_id", c_int64)]
 
 
+RESOLUTION_VIEW_VERSION = 1
+
+
+class ResolutionView(Structure):
+    """igny8_resolution_view: every plain field of a resolution, filled in one call; the
+    strings are borrowed from the resolution and must be read while it is alive. Made in
+    Python (zeroed, version set) rather than by igny8_resolution_view_init, which gives the
+    same bytes (the tests check it), to spare a foreign call per resolve."""
+    _fields_ = [("version", c_uint), ("model_type", c_int), ("model_name", c_char_p), ("provider", c_char_p),
+                ("integration", c_char_p), ("operation", c_char_p), ("source", c_int), ("api_key_source", c_int),
+                ("source_name", c_char_p), ("temperature", c_double), ("max_tokens", c_int), ("size", c_char_p),
+                ("quality", c_char_p), ("style", c_char_p), ("base_url", c_char_p)]
+
+
 class ExportOptions(Structure):
     _fields_ = [("version", c_uint), ("flags", c_uint32), ("passphrase", c_char_p)]
 
@@ -186,6 +200,8 @@ _SIGNATURES: Dict[str, Any] = {
     "igny8_resolution_trace_json": (S, [RESOLUTION]),
     "igny8_resolution_to_json": (I, [RESOLUTION, OWNED]),
     "igny8_resolution_free": (None, [RESOLUTION]),
+    "igny8_resolution_view_init": (I, [POINTER(ResolutionView), U]),
+    "igny8_resolution_view_get": (I, [RESOLUTION, POINTER(ResolutionView)]),
     # prompts
     "igny8_template_variables_json": (I, [S, OWNED]),
     "igny8_template_render": (I, [S, S, OWNED]),
@@ -307,6 +323,24 @@ for _name, (_restype, _argtypes) in _SIGNATURES.items():
     if _restype is I:
         _f.errcheck = _check
     setattr(fn, _name[len("igny8_"):], _f)
+
+
+# The resolve path's calls once more, as separate function objects without errcheck: a
+# Python errcheck costs about 0.25 us a call, as much as the C resolver itself on a cache
+# hit. Their callers test the code and call last_error() at once, on the same thread, as
+# _check does. Same argtypes and restype as above.
+_FAST = ("igny8_get_model_for_operation", "igny8_resolution_view_get")
+fast = _Functions()
+for _name in _FAST:
+    _restype, _argtypes = _SIGNATURES[_name]
+    try:
+        _f = lib[_name]  # indexing makes a new function object; getattr would return the one above
+    except AttributeError:
+        setattr(fast, _name[len("igny8_"):], _missing(_name))
+        continue
+    _f.restype = _restype
+    _f.argtypes = _argtypes
+    setattr(fast, _name[len("igny8_"):], _f)
 
 
 def _library_version() -> tuple:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
-import weakref
+from ctypes import byref
 from typing import Any, Dict, Optional
 
 from . import _ffi
@@ -12,31 +11,60 @@ from ._ffi import dec, fn
 
 _KEY_SOURCES = ("none", "account", "global")
 _MODEL_TYPES = {1: "text", 2: "image"}
+_FREE = fn.resolution_free
+
+
+def _closed() -> ValueError:
+    return ValueError("the resolution is closed")
+
+
+def fill_view(handle: Any) -> Any:
+    """A ResolutionView of handle's fields, in one foreign call."""
+    view = _ffi.ResolutionView()
+    view.version = _ffi.RESOLUTION_VIEW_VERSION
+    rc = _ffi.fast.resolution_view_get(handle, byref(view))
+    if rc < 0:
+        raise _ffi.last_error(rc)
+    return view
 
 
 class Resolution:
     """Which model, parameters and key an account uses for an operation.
 
     Attributes read the library's snapshot; `api_key()` is the one call that reveals the
-    key (never printed by repr). Close it (or use `with`) to free and wipe it at once; a
-    finalizer does so otherwise."""
+    key (never printed by repr). Close it (or use `with`) to free and wipe it at once;
+    it is freed when collected otherwise."""
 
-    __slots__ = ("_h", "_finalizer", "_trace", "__weakref__")
+    # The plain fields come from one igny8_resolution_view filled when the resolution is
+    # made: reading an attribute is then no foreign call at all, only a decode of the
+    # borrowed string. _v is None once closed, which is the one check a getter makes.
+    __slots__ = ("_h", "_v", "_trace", "__weakref__")
 
-    def __init__(self, handle: Any):
-        self._h = handle
+    def __init__(self, handle: Any, view: Any = None):
+        self._h = handle  # first: it is ours now, and __del__ frees it even if the view fails
         self._trace: Optional[Dict[str, Any]] = None
-        self._finalizer = weakref.finalize(self, fn.resolution_free, handle)
+        self._v = fill_view(handle) if view is None else view
 
     def _handle(self) -> Any:
         if self._h is None:
-            raise ValueError("the resolution is closed")
+            raise _closed()
         return self._h
 
     def close(self) -> None:
         """Free the resolution now, wiping its key."""
-        self._h = None
-        self._finalizer()
+        h = self._h
+        if h is not None:
+            self._h = self._v = None  # before the free: no getter may read the freed strings
+            _FREE(h)
+
+    # A finaliser, but without weakref.finalize's registry (a weakref, a dict entry and an
+    # atexit hook per resolution). The free function is bound as a default so that it
+    # still exists while modules are torn down at interpreter shutdown.
+    def __del__(self, _free: Any = _FREE) -> None:
+        h = self._h
+        if h is not None:
+            self._h = self._v = None
+            _free(h)
 
     def __enter__(self) -> "Resolution":
         return self
@@ -46,58 +74,97 @@ class Resolution:
 
     @property
     def model(self) -> str:
-        return dec(fn.resolution_model_name(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return v.model_name.decode()
 
     @property
     def provider(self) -> str:
-        return dec(fn.resolution_provider(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return v.provider.decode()
 
     @property
     def integration(self) -> str:
-        return dec(fn.resolution_integration(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return v.integration.decode()
 
     @property
     def model_type(self) -> str:
-        return _MODEL_TYPES[fn.resolution_model_type(self._handle())]
+        v = self._v
+        if v is None:
+            raise _closed()
+        return _MODEL_TYPES[v.model_type]
 
     @property
     def operation(self) -> str:
-        return dec(fn.resolution_operation(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return v.operation.decode()
 
     @property
     def source(self) -> str:
         """The precedence level: request, account_operation, account_integration, global_default, system_default."""
-        return dec(fn.resolution_source_name(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return v.source_name.decode()
 
     @property
     def temperature(self) -> Optional[float]:
-        t = fn.resolution_temperature(self._handle())
-        return None if math.isnan(t) else t
+        v = self._v
+        if v is None:
+            raise _closed()
+        t = v.temperature
+        return None if t != t else t  # NaN: not set (image models)
 
     @property
     def max_tokens(self) -> Optional[int]:
-        return fn.resolution_max_tokens(self._handle()) or None
+        v = self._v
+        if v is None:
+            raise _closed()
+        return v.max_tokens or None
 
     @property
     def size(self) -> Optional[str]:
-        return dec(fn.resolution_size(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return dec(v.size)
 
     @property
     def quality(self) -> Optional[str]:
-        return dec(fn.resolution_quality(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return dec(v.quality)
 
     @property
     def style(self) -> Optional[str]:
-        return dec(fn.resolution_style(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return dec(v.style)
 
     @property
     def base_url(self) -> Optional[str]:
-        return dec(fn.resolution_base_url(self._handle()))
+        v = self._v
+        if v is None:
+            raise _closed()
+        return dec(v.base_url)
 
     @property
     def api_key_source(self) -> str:
         """"account", "global" or "none"."""
-        return _KEY_SOURCES[fn.resolution_api_key_source(self._handle())]
+        v = self._v
+        if v is None:
+            raise _closed()
+        return _KEY_SOURCES[v.api_key_source]
 
     def api_key(self) -> Optional[str]:
         """The API key to call the provider with (None when there is none); never log it.

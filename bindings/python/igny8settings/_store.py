@@ -18,6 +18,22 @@ _MODEL_TYPES = {"text": 1, "image": 2}
 _KINDS = {"author_profile": 1, "strategy": 2}
 _READONLY, _NOCREATE, _SYNC_NORMAL, _POSTGRES, _ALLOW_HTTP = 1, 2, 4, 8, 16
 
+# What Store.resolve uses, looked up once.
+_resolve, _view_get = _ffi.fast.get_model_for_operation, _ffi.fast.resolution_view_get
+_RESOLUTION, _View, _VIEW_VERSION = _ffi.RESOLUTION, _ffi.ResolutionView, _ffi.RESOLUTION_VIEW_VERSION
+_INT64_MIN, _INT64_MAX = _ffi.INT64_MIN, _ffi.INT64_MAX
+# Operation names as UTF-8, for Store.resolve. A platform has a dozen or so; the bound only
+# keeps a caller that makes names up from growing it without end.
+_OPERATIONS: Dict[str, bytes] = {}
+_OPERATIONS_MAX = 256
+
+
+def _operation_bytes(operation: Any) -> Optional[bytes]:
+    b = enc(operation)  # raises for anything but a str without NUL; None stays NULL
+    if type(operation) is str and len(_OPERATIONS) < _OPERATIONS_MAX:
+        _OPERATIONS[operation] = b
+    return b
+
 
 def _body(value: Union[str, Json, None]) -> Optional[bytes]:
     """A JSON body given as a dict/list (serialised) or as text."""
@@ -80,24 +96,31 @@ class Store:
         fn.store_open(byref(handle), enc(path), byref(opts))
         self._h = handle
         self._path = fn.store_path(handle).decode("utf-8")
-        self._lock = threading.Condition()
-        self._calls = 0
+        # The calls in flight, one entry each: list.append and list.pop are atomic, so a
+        # call costs no lock (a Condition taken twice was a third of a cache hit's cost).
+        self._inflight: List[None] = []
+        self._closing: Optional[threading.Event] = None  # set by close() while it waits
+        self._close_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, fn.store_close, handle)
 
     # ---- lifecycle ----
 
+    # Enter counts the call before it reads the handle, close() clears the handle before
+    # it counts: so either the call sees None and backs out, or close() sees the call and
+    # waits for it. Store.resolve does the same inline.
     def _enter(self) -> Any:
-        with self._lock:
-            if self._h is None:
-                raise ValueError("the store is closed")
-            self._calls += 1
-            return self._h
+        self._inflight.append(None)
+        h = self._h
+        if h is None:
+            self._leave()
+            raise ValueError("the store is closed")
+        return h
 
     def _leave(self) -> None:
-        with self._lock:
-            self._calls -= 1
-            if self._calls == 0:
-                self._lock.notify_all()
+        self._inflight.pop()
+        closing = self._closing
+        if closing is not None:
+            closing.set()
 
     def _call(self, func: Any, *args: Any) -> Any:
         h = self._enter()
@@ -114,17 +137,23 @@ class Store:
             self._leave()
 
     def close(self) -> None:
-        """Close the store, waiting for calls in other threads to finish."""
-        with self._lock:
-            while self._calls:
-                self._lock.wait()
-            self._h = None
-        self._finalizer()
+        """Close the store, waiting for calls in other threads to finish; calls made
+        from now on raise ValueError."""
+        with self._close_lock:
+            if self._h is not None:
+                self._closing = done = threading.Event()
+                self._h = None
+                while True:  # cleared before each look, so that no leaving call's set() is lost
+                    done.clear()
+                    if not self._inflight:
+                        break
+                    done.wait()
+            self._finalizer()
 
     def abandon(self) -> None:
         """Forget this handle without closing it: for a child process after fork() that
         inherited a store opened by its parent (the parent still owns and closes it)."""
-        with self._lock:
+        with self._close_lock:
             self._h = None
         self._finalizer.detach()
 
@@ -248,13 +277,38 @@ class Store:
 
     def resolve(self, account_id: int, operation: str, model: Optional[str] = None) -> Resolution:
         """get_model_for_operation: the model, parameters and key for an account's operation."""
-        r = _ffi.RESOLUTION()
-        h = self._enter()
+        # The hot path of every AI call: two foreign calls (resolve, view) and the free
+        # later, with the argument checks, _enter and _leave inline.
+        if type(account_id) is not int or not _INT64_MIN <= account_id <= _INT64_MAX:
+            i64(account_id)  # raises the TypeError or ValueError
         try:
-            fn.get_model_for_operation(h, i64(account_id), enc(operation), enc(model), byref(r))
+            op = _OPERATIONS[operation]
+        except (KeyError, TypeError):
+            op = _operation_bytes(operation)
+        request = None if model is None else enc(model)
+        r = _RESOLUTION()
+        inflight = self._inflight
+        inflight.append(None)
+        try:
+            h = self._h
+            if h is None:
+                raise ValueError("the store is closed")
+            rc = _resolve(h, account_id, op, request, byref(r))
+            if rc < 0:
+                raise _ffi.last_error(rc)  # this thread's error, read at once
         finally:
-            self._leave()
-        return Resolution(r)
+            inflight.pop()
+            closing = self._closing
+            if closing is not None:
+                closing.set()
+        view = _View()
+        view.version = _VIEW_VERSION  # cheaper than _View(_VIEW_VERSION), which goes through __init__'s arguments
+        rc = _view_get(r, byref(view))
+        if rc < 0:
+            error = _ffi.last_error(rc)
+            fn.resolution_free(r)
+            raise error
+        return Resolution(r, view)
 
     # ---- modules ----
 
