@@ -19,6 +19,7 @@ struct igny8__cache {
     uint64_t writes_seen;
     unsigned char token[IGNY8__CHANGE_TOKEN_BYTES];  /* the change token when last current */
     int has_token;
+    int64_t log_id;                         /* the change log last_seq is a position in */
 };
 
 /* ---- the snapshot ---- */
@@ -501,14 +502,14 @@ void igny8__cache_close(igny8_store *st)
 /* The token read (*known 0 when none was) is kept for refresh(): read before its
  * transaction, it is a safe one to remember after it. */
 static int is_current(igny8_store *st, const struct igny8__cache *c, unsigned char now[IGNY8__CHANGE_TOKEN_BYTES],
-                      int *known, int *current)
+                      int *known, int64_t *log_id, int *current)
 {
     int rc = IGNY8_OK;
     *current = *known = 0;
     if (c->snap == NULL)
         return IGNY8_OK;
     if (c->has_token)
-        rc = igny8__db_change_token(st, now, known);
+        rc = igny8__db_change_token(st, now, known, log_id);
     if (rc != IGNY8_OK || c->writes_seen != st->writes)
         return rc;
     if (!c->has_token)
@@ -578,13 +579,13 @@ static int reload_platform(igny8_store *st, struct igny8__cache *c, int accounts
  * that starts at the entry last applied. That entry was the log's newest once, and the
  * trim keeps the newest 10,000, so when it is gone the log was trimmed past us or made
  * anew (a store dropped and created again): which accounts changed is lost, all go. */
-static int follow_log(igny8_store *st, struct igny8__cache *c)
+static int follow_log(igny8_store *st, struct igny8__cache *c, int new_log)
 {
     int64_t min_seq = 0, max_seq = 0;
     int rc;
-    if (c->snap == NULL) {  /* the first load: only where the log ends */
+    if (c->snap == NULL || new_log) {  /* the first load, or a log made anew: only where it ends */
         rc = igny8__db_change_log_bounds(st, &min_seq, &max_seq);
-        if (rc == IGNY8_OK && (rc = reload_platform(st, c, 0)) == IGNY8_OK)
+        if (rc == IGNY8_OK && (rc = reload_platform(st, c, new_log)) == IGNY8_OK)
             c->last_seq = max_seq;
         return rc;
     }
@@ -598,16 +599,17 @@ static int follow_log(igny8_store *st, struct igny8__cache *c)
     return rc;
 }
 
-/* token and has_token: what is_current() read, before the transaction (a later commit is
- * a change); has_token 0 when it read none. */
+/* token, has_token and log_id: what is_current() read, before the transaction (a later
+ * commit is a change); has_token 0 when it read none. A log_id that changed is a store
+ * dropped and made again (PostgreSQL): its seq numbers say nothing of the old ones. */
 static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, unsigned char *token, int has_token,
-                   igny8__account **out)
+                   int64_t log_id, igny8__account **out)
 {
     uint64_t writes = st->writes;
     int rc = igny8__db_begin(st, 0);
     if (rc != IGNY8_OK)
         return rc;
-    rc = follow_log(st, c);
+    rc = follow_log(st, c, c->snap != NULL && has_token && c->has_token && log_id != c->log_id);
     *out = rc == IGNY8_OK && account_id > 0 ? find_account(c, account_id) : NULL;
     if (rc == IGNY8_OK && account_id > 0 && *out == NULL && (rc = load_account(st, c->snap, account_id, out, NULL)) == IGNY8_OK)
         insert_account(c, *out);
@@ -618,12 +620,13 @@ static int refresh(igny8_store *st, struct igny8__cache *c, int64_t account_id, 
     /* The first refresh is what opens SQLite's WAL: its token could only be read after the
      * transaction, when a commit may already have slipped in, so remember none (all zeros
      * never match) and let the next call take one the safe way. */
-    if (rc == IGNY8_OK && !has_token && (rc = igny8__db_change_token(st, token, &has_token)) == IGNY8_OK &&
+    if (rc == IGNY8_OK && !has_token && (rc = igny8__db_change_token(st, token, &has_token, &log_id)) == IGNY8_OK &&
         has_token)
         memset(token, 0, IGNY8__CHANGE_TOKEN_BYTES);
     if (rc == IGNY8_OK) {
         memcpy(c->token, token, IGNY8__CHANGE_TOKEN_BYTES);
         c->has_token = has_token;
+        c->log_id = log_id;
         c->writes_seen = writes;
     } else {
         *out = NULL;
@@ -658,7 +661,8 @@ int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap
     igny8__account *a = NULL;
     unsigned char token[IGNY8__CHANGE_TOKEN_BYTES];
     int current = 0, known = 0;
-    int rc = is_current(st, c, token, &known, &current);
+    int64_t log_id = 0;
+    int rc = is_current(st, c, token, &known, &log_id, &current);
     if (rc != IGNY8_OK)
         return rc;
     if (current && (account_id <= 0 || (a = find_account(c, account_id)) != NULL)) {
@@ -669,7 +673,7 @@ int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap
         if (current)
             rc = load_missing(st, c, account_id, &a, &stale);
         if (rc == IGNY8_OK && (!current || stale))
-            rc = refresh(st, c, account_id, token, known, &a);
+            rc = refresh(st, c, account_id, token, known, log_id, &a);
     }
     if (rc != IGNY8_OK)
         return rc;

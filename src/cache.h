@@ -13,10 +13,14 @@
  *   header, 48 bytes that every commit of any connection in any process rewrites, read
  *   through a mapping; PostgreSQL's change-log position, one round trip) and this
  *   handle's own write counter with what the cache last saw. Equal: the cache is current.
- *   Different: one read transaction reads change_log since the last position (filled by
- *   triggers, so every writer is seen), drops the accounts that changed, or everything
- *   when platform data changed or the log was trimmed past us. Without a token (no WAL)
- *   every call takes that transaction.
+ *   Different: one read transaction reads change_log from the last position (filled by
+ *   triggers, so every writer is seen) and drops the accounts that changed; platform
+ *   data changed: a new snapshot, the account entries kept unless a model, integration or
+ *   operation came or went (they hold indexes into it); the log trimmed past us: every
+ *   entry goes. Without a token (no WAL) every call takes that transaction.
+ * - A first read of an account on a current cache is one statement: its three tables
+ *   and the log's end, in one snapshot; a log that moved since the token was compared
+ *   sends it down the transaction above instead.
  * The cache sees only the plain rows of db.h: it depends on the SQL layer, never on the
  * domain. All functions run with the store mutex held.
  */

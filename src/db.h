@@ -287,9 +287,13 @@ int igny8__db_library_copy_each(igny8_store *st, int kind, int64_t account_id, i
 /* A token that differs after every commit to the store, by any connection in any process
  * or on any host (SQLite: the WAL-index header, read through SQLite's own mapping of the
  * -shm file; PostgreSQL: the change log's position, one round trip). *known 0 when the
- * backend has none right now (":memory:", no WAL yet): then only a transaction tells. */
+ * backend has none right now (":memory:", no WAL yet): then only a transaction tells.
+ * *log_id names the change log itself: PostgreSQL's table oid, which a store dropped and
+ * made again changes while seq numbers come back; 0 on SQLite, where a file cannot be made
+ * anew under an open connection. */
 #define IGNY8__CHANGE_TOKEN_BYTES 48
-int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known);
+int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known,
+                           int64_t *log_id);
 /* The lowest and highest seq in the log (0, 0 when empty). */
 int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq);
 /* Each entry from seq `from` on, in order: fn(payload, seq, account_id) with account_id 0

@@ -76,7 +76,7 @@ struct igny8__backend {
     int64_t (*changes)(igny8_store *st);  /* rows the last statement wrote */
 
     /* changes.c: igny8__db_change_token, igny8__db_quick_check and igny8__db_size of db.h. */
-    int (*change_token)(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known);
+    int (*change_token)(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known, int64_t *log_id);
     int (*check)(igny8_store *st, char **out);
     int64_t (*size)(igny8_store *st);
     /* schema.c: empty prompt_version, whose rows the schema otherwise never lets go. */

@@ -37,9 +37,11 @@ const char *igny8__db_readonly_reason(igny8_store *st) { return backend_of(st)->
 int igny8__db_quick_check(igny8_store *st, char **out) { return backend_of(st)->check(st, out); }
 int64_t igny8__db_size(igny8_store *st) { return backend_of(st)->size(st); }
 
-int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known)
+int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known,
+                           int64_t *log_id)
 {
-    return backend_of(st)->change_token(st, out, known);
+    *log_id = 0;
+    return backend_of(st)->change_token(st, out, known, log_id);
 }
 
 /* ---- statements ---- */

@@ -1170,6 +1170,63 @@ static void test_freshness__an_account_read_during_a_commit_is_all_before_or_all
                  " or 1.5 with 2222", LATE_ACCOUNT, r.temperature, r.max_tokens);
 }
 
+/* ---- a store dropped and made again under a warm handle ---- */
+
+/* The PostgreSQL change token carries the change log's oid (src/postgres/changes.c) so
+ * that a store dropped and made again counts as a change: a warm handle must then answer
+ * from the new store, not match the new log's seq numbers against its place in the old
+ * one. PostgreSQL only: an open SQLite handle keeps reading its file even once removed. */
+#define REMADE_ACCOUNT 5
+
+static void make_store(const testutil_place *p, const char *model, int more_accounts)
+{
+    igny8_store *st = NULL;
+    assert_igny8_ok(testutil_place_open(p, NULL, &st));
+    assert_igny8_ok(igny8_defaults_load(st, "test", NULL));
+    put_model(st, REMADE_ACCOUNT, model);
+    for (int a = 1; a <= more_accounts; a++)
+        put_model(st, REMADE_ACCOUNT + a, "gpt-4.1-mini");
+    igny8_store_close(st);
+}
+
+static void test_freshness__a_store_made_again_is_read_anew(void **state)
+{
+    (void)state;
+    if (!testutil_postgres()) {
+        print_message("[ SKIPPED  ] PostgreSQL only: a SQLite handle keeps its file, removed or not\n");
+        skip();
+    }
+    testutil_place place;
+    igny8_store *warm = NULL, *cold = NULL;
+    char sql[128];
+    testutil_place_new(&place);
+    make_store(&place, "gpt-4.1", 0);
+    assert_igny8_ok(testutil_place_open(&place, NULL, &warm));
+    for (int i = 0; i < 2; i++) {  /* the second call is the one that keeps a token */
+        char *m = resolved_model(warm, REMADE_ACCOUNT);
+        assert_string_equal(m, "gpt-4.1");
+        free(m);
+    }
+    PGconn *session = pg_session(&place);
+    snprintf(sql, sizeof(sql), "SET client_min_messages = warning; DROP SCHEMA \"%s\" CASCADE", place.schema);
+    int dropped = pg_exec(session, sql);
+    PQfinish(session);
+    assert_true(dropped);
+    make_store(&place, "gpt-4o", 3);  /* the same writes and three more: the new log passes the old one's end */
+    assert_igny8_ok(testutil_place_open(&place, NULL, &cold));
+    char *seen = resolved_model(warm, REMADE_ACCOUNT), *truth = resolved_model(cold, REMADE_ACCOUNT);
+    int same = strcmp(seen, truth) == 0;
+    if (!same)
+        print_error("account %d, after its store was dropped and made again: the warm handle resolves %s, the"
+                    " store (a new handle) says %s\n", REMADE_ACCOUNT, seen, truth);
+    free(seen);
+    free(truth);
+    igny8_store_close(cold);
+    igny8_store_close(warm);
+    testutil_place_free(&place);
+    assert_true(same);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "--put-model") == 0)
@@ -1190,6 +1247,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_freshness__kept_entries_read_the_new_snapshot, setup, teardown),
         cmocka_unit_test(test_freshness__reads_never_go_back_while_another_process_writes),
         cmocka_unit_test(test_freshness__an_account_read_during_a_commit_is_all_before_or_all_after),
+        cmocka_unit_test(test_freshness__a_store_made_again_is_read_anew),
     };
     return cmocka_run_group_tests_name("freshness", tests, NULL, NULL);
 }

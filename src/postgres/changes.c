@@ -12,7 +12,7 @@
  * a store dropped and made again starts its log anew. A lost connection is tried once
  * more on a new one; a server that cannot be reached is IGNY8_EIO, never a stale "no
  * change". */
-int igny8__pg_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known)
+int igny8__pg_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known, int64_t *log_id)
 {
     static const char sql[] = "SELECT coalesce(max(seq), 0), 'change_log'::regclass::oid::bigint FROM change_log";
     igny8__stmt *s;
@@ -31,6 +31,7 @@ int igny8__pg_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKE
     igny8__pg_reset(s);
     memset(out, 0, IGNY8__CHANGE_TOKEN_BYTES);
     memcpy(out, v, sizeof(v));
+    *log_id = v[1];
     *known = 1;
     return IGNY8_OK;
 }

@@ -84,7 +84,7 @@ int igny8__pg_schema_version(igny8_store *st, int *out);
 int igny8__pg_prompt_versions_clear(igny8_store *st);
 
 /* changes.c */
-int igny8__pg_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known);
+int igny8__pg_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known, int64_t *log_id);
 int igny8__pg_check_store(igny8_store *st, char **out);
 int64_t igny8__pg_size(igny8_store *st);
 

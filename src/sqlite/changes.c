@@ -9,8 +9,10 @@
  * any process, rewrites. Read through SQLite's own mapping of the file, never a descriptor
  * of ours: closing one would drop SQLite's POSIX locks on it. Unknown for ":memory:", a
  * file without WAL, or before the connection's first read has opened the index. */
-int igny8__sqlite_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known)
+int igny8__sqlite_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known,
+                               int64_t *log_id)
 {
+    *log_id = 0;
     sqlite3_file *file = NULL;
     volatile void *region = NULL;
     *known = 0;

@@ -59,7 +59,8 @@ int igny8__sqlite_prompt_versions_clear(igny8_store *st);
 #define IGNY8__SQLITE_APPLICATION_ID 0x49474E38
 
 /* changes.c */
-int igny8__sqlite_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known);
+int igny8__sqlite_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known,
+                               int64_t *log_id);
 int igny8__sqlite_check(igny8_store *st, char **out);
 int64_t igny8__sqlite_size(igny8_store *st);
 
