@@ -9,9 +9,9 @@
 #   PostgreSQL   stores of 1k and 100k accounts (IGNY8_BENCH_PG_SIZES; "" skips PostgreSQL).
 #                Not 1M by default: bench_core make loads a PostgreSQL store through the
 #                library's import (one row at a time: ~20 s for 100k, ~3-4 minutes for 1M),
-#                and the first call for an account is some ten round trips (~0.9 ms on the
-#                test server), so the warm passes of C and Python at 1M would take about 15
-#                minutes each, against ~11 minutes for this whole script as it is.
+#                and the first call for an account is two round trips (~0.25 ms on the
+#                test server), so the warm passes of C and Python at 1M would take about 4
+#                minutes each, on top of ~20 minutes for this whole script as it is.
 #                The server: $IGNY8_BENCH_PG_URL, else the private one of scripts/pg.sh,
 #                started when it is not running. Each store is a schema igny8bench_<pid>_*,
 #                dropped at the end.
@@ -29,9 +29,9 @@
 #       (b) a Zipf(1.1) and a uniform mix of accounts; (c) 1% account PUTs from another
 #       process while reading; (d) the read right after another process's global PUT;
 #       (e) the read right after another process's PUT of that account. SQLite at the
-#       largest size, PostgreSQL at its largest (IGNY8_BENCH_TRAFFIC=0 skips them).
+#       largest size, PostgreSQL at its largest (IGNY8_BENCH_TRAFFIC_ROWS=0 skips them).
 #
-# Usage: bash bench/run.sh   (about 11 minutes on 2 CPUs; needs /usr/bin/python3, python3-django,
+# Usage: bash bench/run.sh   (about 20 minutes on 2 CPUs; needs /usr/bin/python3, python3-django,
 #                             python3-psycopg2 and the postgresql packages: scripts/deps.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
