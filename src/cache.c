@@ -24,20 +24,33 @@ struct igny8__cache {
 
 /* ---- the snapshot ---- */
 
+static void part_release(igny8__snapshot_part *p)
+{
+    if (p == NULL || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->kind == IGNY8__PART_INTEGRATIONS)
+            igny8__integ_row_clear(&((igny8__integ_row *)p->items)[i]);
+        else if (p->kind == IGNY8__PART_MODELS)
+            igny8__model_row_clear(&((igny8__model_row *)p->items)[i]);
+        else
+            igny8__free(((char **)p->items)[i]);
+    }
+    igny8__free(p->items);
+    igny8__free(p->types);
+    igny8__free(p);
+}
+
 void igny8__snapshot_release(igny8__snapshot *s)
 {
     if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
-    for (size_t i = 0; i < s->n_integrations; i++)
-        igny8__integ_row_clear(&s->integrations[i]);
-    for (size_t i = 0; i < s->n_models; i++)
-        igny8__model_row_clear(&s->models[i]);
-    for (size_t i = 0; i < s->n_operations; i++)
-        igny8__free(s->operation_names[i]);
-    void *arrays[] = { s->integrations, s->integration_key_from, s->integration_default_model, s->models,
-                       s->model_integration, s->operation_names, s->operation_types };
-    for (size_t i = 0; i < IGNY8__ARRAY_LEN(arrays); i++)
-        igny8__free(arrays[i]);
+    for (int k = IGNY8__PART_INTEGRATIONS; k <= IGNY8__PART_OPERATIONS; k++)
+        part_release(s->parts[k]);
+    void *owned[] = { s->global_text, s->global_image, s->integration_key_from, s->integration_default_model,
+                      s->model_integration };
+    for (size_t i = 0; i < IGNY8__ARRAY_LEN(owned); i++)
+        igny8__free(owned[i]);
     igny8__free(s);
 }
 
@@ -72,105 +85,121 @@ int igny8__snapshot_operation(const igny8__snapshot *s, const char *name)
     return name ? find_sorted(s->operation_names, s->n_operations, sizeof(char *), 0, name) : -1;
 }
 
-struct ops_ctx { igny8__snapshot *s; size_t cap; };
+/* Room for one more item (of size bytes; operations also a type) in the part. */
+static int part_grow(igny8__snapshot_part *p, size_t size)
+{
+    if (p->n < p->cap)
+        return IGNY8_OK;
+    size_t cap = p->cap ? p->cap * 2 : 16;
+    void *items = igny8__realloc(p->items, cap * size);
+    if (items) p->items = items;
+    int *types = p->kind == IGNY8__PART_OPERATIONS ? igny8__realloc(p->types, cap * sizeof(int)) : NULL;
+    if (types) p->types = types;
+    if (!items || (p->kind == IGNY8__PART_OPERATIONS && !types))
+        return igny8__error_oom();
+    p->cap = cap;
+    return IGNY8_OK;
+}
 
 static int add_operation(void *payload, const char *name, int type, const char *description)
 {
-    struct ops_ctx *c = payload;
+    igny8__snapshot_part *p = payload;
     IGNY8__UNUSED(description);
-    if (c->s->n_operations == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        char **names = igny8__realloc(c->s->operation_names, cap * sizeof(char *));
-        if (names) c->s->operation_names = names;
-        int *types = igny8__realloc(c->s->operation_types, cap * sizeof(int));
-        if (types) c->s->operation_types = types;
-        if (!names || !types)
-            return igny8__error_oom();
-        c->cap = cap;
-    }
-    if ((c->s->operation_names[c->s->n_operations] = igny8__strdup(name)) == NULL)
-        return igny8__error_oom();
-    c->s->operation_types[c->s->n_operations++] = type;
-    return IGNY8_OK;
+    int rc = part_grow(p, sizeof(char *));
+    if (rc == IGNY8_OK && (((char **)p->items)[p->n] = igny8__strdup(name)) == NULL)
+        rc = igny8__error_oom();
+    if (rc == IGNY8_OK)
+        p->types[p->n++] = type;
+    return rc;
 }
-
-struct models_ctx { igny8__snapshot *s; size_t cap; };
 
 static int add_model(void *payload, igny8__model_row *row)
 {
-    struct models_ctx *c = payload;
-    if (c->s->n_models == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 32;
-        igny8__model_row *grown = igny8__realloc(c->s->models, cap * sizeof(*grown));
-        if (grown == NULL)
-            return igny8__error_oom();
-        c->s->models = grown;
-        c->cap = cap;
+    igny8__snapshot_part *p = payload;
+    int rc = part_grow(p, sizeof(igny8__model_row));
+    if (rc == IGNY8_OK) {
+        ((igny8__model_row *)p->items)[p->n++] = *row;  /* takes the row's strings */
+        igny8__model_row_init(row);
     }
-    c->s->models[c->s->n_models++] = *row;  /* takes the row's strings */
-    igny8__model_row_init(row);
+    return rc;
+}
+
+static int add_integration(void *payload, igny8__integ_row *row)
+{
+    igny8__snapshot_part *p = payload;
+    int rc = part_grow(p, sizeof(igny8__integ_row));
+    if (rc == IGNY8_OK) {
+        ((igny8__integ_row *)p->items)[p->n++] = *row;  /* takes the row's strings */
+        igny8__integ_row_init(row);
+    }
+    return rc;
+}
+
+/* One table's rows, in one statement, in name order. */
+static int load_part(igny8_store *st, int kind, igny8__snapshot_part **out)
+{
+    static const igny8__model_filter all = { NULL, 0, -1 };
+    igny8__snapshot_part *p = igny8__calloc(1, sizeof(*p));
+    if (p == NULL)
+        return igny8__error_oom();
+    p->refs = 1;
+    p->kind = kind;
+    int rc = kind == IGNY8__PART_INTEGRATIONS ? igny8__db_integration_each(st, add_integration, p)
+             : kind == IGNY8__PART_MODELS     ? igny8__db_model_each(st, &all, add_model, p)
+                                              : igny8__db_operation_each(st, add_operation, p);
+    if (rc != IGNY8_OK) {
+        part_release(p);
+        return rc;
+    }
+    *out = p;
     return IGNY8_OK;
 }
 
-/* Models, with each one's integration index and the registry default per type. */
-static int load_models(igny8_store *st, igny8__snapshot *s)
+/* The global row's values, from the store or from the snapshot before. */
+static int load_global(igny8_store *st, const igny8__snapshot *old, igny8__snapshot *s)
 {
-    struct models_ctx c = { s, 0 };
-    igny8__model_filter all = { NULL, 0, -1 };
-    int rc = igny8__db_model_each(st, &all, add_model, &c);
-    if (rc != IGNY8_OK)
-        return rc;
-    s->model_integration = igny8__calloc(s->n_models ? s->n_models : 1, sizeof(int));
-    if (s->model_integration == NULL)
+    igny8__global_row g = { 0 };
+    int rc = old ? IGNY8_OK : igny8__db_global_get(st, &g);
+    const char *text = old ? old->global_text : g.text_integration;
+    const char *image = old ? old->global_image : g.image_integration;
+    s->global_active = old ? old->global_active : g.is_active;
+    if (rc == IGNY8_OK && ((text && (s->global_text = igny8__strdup(text)) == NULL) ||
+                           (image && (s->global_image = igny8__strdup(image)) == NULL)))
+        rc = igny8__error_oom();
+    if (!old)
+        igny8__global_row_clear(&g);
+    return rc;
+}
+
+/* Indexes between the parts, once all are there. */
+static int link_snapshot(igny8__snapshot *s)
+{
+    igny8__snapshot_part *ip = s->parts[IGNY8__PART_INTEGRATIONS], *mp = s->parts[IGNY8__PART_MODELS];
+    igny8__snapshot_part *op = s->parts[IGNY8__PART_OPERATIONS];
+    s->integrations = ip->items;
+    s->n_integrations = ip->n;
+    s->models = mp->items;
+    s->n_models = mp->n;
+    s->operation_names = op->items;
+    s->operation_types = op->types;
+    s->n_operations = op->n;
+    s->integration_key_from = igny8__calloc(ip->n ? ip->n : 1, sizeof(int));
+    s->integration_default_model = igny8__calloc(ip->n ? ip->n : 1, sizeof(int));
+    s->model_integration = igny8__calloc(mp->n ? mp->n : 1, sizeof(int));
+    if (!s->integration_key_from || !s->integration_default_model || !s->model_integration)
         return igny8__error_oom();
     for (size_t i = 0; i < s->n_models; i++) {
         s->model_integration[i] = igny8__snapshot_integration(s, s->models[i].integration);
         if (s->models[i].is_default)
             s->default_model[s->models[i].model_type] = (int)i;
     }
-    return IGNY8_OK;
-}
-
-struct integrations_ctx { igny8__snapshot *s; size_t cap; };
-
-static int add_integration(void *payload, igny8__integ_row *row)
-{
-    struct integrations_ctx *c = payload;
-    if (c->s->n_integrations == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        igny8__integ_row *grown = igny8__realloc(c->s->integrations, cap * sizeof(*grown));
-        if (grown == NULL)
-            return igny8__error_oom();
-        c->s->integrations = grown;
-        c->cap = cap;
-    }
-    c->s->integrations[c->s->n_integrations++] = *row;  /* takes the row's strings */
-    igny8__integ_row_init(row);
-    return IGNY8_OK;
-}
-
-/* Every integration in one statement, then the arrays the links fill. */
-static int load_integrations(igny8_store *st, igny8__snapshot *s)
-{
-    struct integrations_ctx c = { s, 0 };
-    int rc = igny8__db_integration_each(st, add_integration, &c);
-    size_t n = s->n_integrations ? s->n_integrations : 1;
-    if (rc == IGNY8_OK && ((s->integration_key_from = igny8__calloc(n, sizeof(int))) == NULL ||
-                           (s->integration_default_model = igny8__calloc(n, sizeof(int))) == NULL))
-        rc = igny8__error_oom();
-    return rc;
-}
-
-/* Indexes between the parts, once all are loaded. */
-static void link_snapshot(igny8__snapshot *s, const igny8__global_row *g)
-{
     for (size_t i = 0; i < s->n_integrations; i++) {
         s->integration_key_from[i] = igny8__snapshot_integration(s, s->integrations[i].key_from);
         s->integration_default_model[i] = igny8__snapshot_model(s, s->integrations[i].model);
     }
-    s->global_active = g->is_active;
-    s->type_integration[IGNY8_MODEL_TEXT] = igny8__snapshot_integration(s, g->text_integration);
-    s->type_integration[IGNY8_MODEL_IMAGE] = igny8__snapshot_integration(s, g->image_integration);
+    s->type_integration[IGNY8_MODEL_TEXT] = igny8__snapshot_integration(s, s->global_text);
+    s->type_integration[IGNY8_MODEL_IMAGE] = igny8__snapshot_integration(s, s->global_image);
+    return IGNY8_OK;
 }
 
 /* The lookups are binary searches over the names in the order SQL gave them, and a
@@ -200,24 +229,28 @@ static int check_snapshot(const igny8__snapshot *s)
                             "index?): the store is damaged; PRAGMA integrity_check says where", what);
 }
 
-static int load_snapshot(igny8_store *st, igny8__snapshot **out)
+/* A new snapshot: the parts in `changed` (a bit per IGNY8__PART_*) read from the store, the
+ * others shared with old (NULL: all read). */
+static int load_snapshot(igny8_store *st, const igny8__snapshot *old, unsigned changed, igny8__snapshot **out)
 {
-    igny8__global_row g;
     igny8__snapshot *s = igny8__calloc(1, sizeof(*s));
     if (s == NULL)
         return igny8__error_oom();
     s->refs = 1;
     for (int t = 0; t < 3; t++)
         s->type_integration[t] = s->default_model[t] = -1;
-    struct ops_ctx ops = { s, 0 };
-    int rc = load_integrations(st, s);
-    if (rc == IGNY8_OK) rc = load_models(st, s);
-    if (rc == IGNY8_OK) rc = igny8__db_operation_each(st, add_operation, &ops);
-    if (rc == IGNY8_OK && (rc = igny8__db_global_get(st, &g)) == IGNY8_OK) {
-        link_snapshot(s, &g);
-        igny8__global_row_clear(&g);
-        rc = check_snapshot(s);
+    int rc = IGNY8_OK;
+    for (int k = IGNY8__PART_INTEGRATIONS; rc == IGNY8_OK && k <= IGNY8__PART_OPERATIONS; k++) {
+        if (old && !(changed & (1u << k))) {
+            s->parts[k] = old->parts[k];
+            __atomic_add_fetch(&s->parts[k]->refs, 1, __ATOMIC_RELAXED);
+        } else {
+            rc = load_part(st, k, &s->parts[k]);
+        }
     }
+    if (rc == IGNY8_OK) rc = load_global(st, old && !(changed & (1u << IGNY8__PART_GLOBAL)) ? old : NULL, s);
+    if (rc == IGNY8_OK) rc = link_snapshot(s);
+    if (rc == IGNY8_OK) rc = check_snapshot(s);
     if (rc != IGNY8_OK) {
         igny8__snapshot_release(s);
         return rc;
@@ -519,10 +552,12 @@ static int is_current(igny8_store *st, const struct igny8__cache *c, unsigned ch
     return IGNY8_OK;
 }
 
-struct log_ctx { struct igny8__cache *c; int platform; int64_t first, last; };
+#define ALL_PARTS (~0u)
+
+struct log_ctx { struct igny8__cache *c; unsigned parts; int64_t first, last; };
 
 /* Entries from the last one applied (seq == c->last_seq, which is skipped) on. */
-static int apply_change(void *payload, int64_t seq, int64_t account_id)
+static int apply_change(void *payload, int64_t seq, int64_t account_id, int part)
 {
     struct log_ctx *l = payload;
     if (l->first < 0)
@@ -532,7 +567,7 @@ static int apply_change(void *payload, int64_t seq, int64_t account_id)
         return IGNY8_OK;
     igny8__account *a = account_id ? find_account(l->c, account_id) : NULL;
     if (account_id == 0)
-        l->platform = 1;
+        l->parts |= part > 0 && part < 32 ? 1u << part : ALL_PARTS;
     else if (a)
         remove_account(l->c, a);
     return IGNY8_OK;
@@ -557,13 +592,16 @@ static int same_names(const igny8__snapshot *a, const igny8__snapshot *b)
     return 1;
 }
 
-/* A platform change: a new snapshot. The accounts' entries are the accounts' own rows,
- * pointing into the snapshot by index, so they stay when the names do: a global change
- * costs one snapshot load, not a miss for every account. */
-static int reload_platform(igny8_store *st, struct igny8__cache *c, int accounts_changed)
+/* A platform change: a new snapshot, which reads again only the parts that changed (a bit
+ * per IGNY8__PART_*) and shares the others. The accounts' entries are the accounts' own
+ * rows, pointing into the snapshot by index, so they stay when the names do: a global
+ * change costs the rows of the tables it changed, not a miss for every account. */
+static int reload_platform(igny8_store *st, struct igny8__cache *c, int accounts_changed, unsigned parts)
 {
     igny8__snapshot *s = NULL;
-    int rc = load_snapshot(st, &s);
+    if (!accounts_changed && c->snap && !(parts & ~(1u << IGNY8__PART_PROVIDERS)))
+        return IGNY8_OK;  /* the resolver reads no provider row */
+    int rc = load_snapshot(st, accounts_changed ? NULL : c->snap, parts, &s);
     if (rc != IGNY8_OK) {
         drop_accounts(c);
         return rc;
@@ -585,15 +623,15 @@ static int follow_log(igny8_store *st, struct igny8__cache *c, int new_log)
     int rc;
     if (c->snap == NULL || new_log) {  /* the first load, or a log made anew: only where it ends */
         rc = igny8__db_change_log_bounds(st, &min_seq, &max_seq);
-        if (rc == IGNY8_OK && (rc = reload_platform(st, c, new_log)) == IGNY8_OK)
+        if (rc == IGNY8_OK && (rc = reload_platform(st, c, new_log, ALL_PARTS)) == IGNY8_OK)
             c->last_seq = max_seq;
         return rc;
     }
     struct log_ctx l = { c, 0, -1, c->last_seq };
     rc = igny8__db_change_log_each(st, c->last_seq, apply_change, &l);
     int behind = c->last_seq > 0 ? l.first != c->last_seq : l.first > 1;
-    if (rc == IGNY8_OK && (behind || l.platform))
-        rc = reload_platform(st, c, behind);
+    if (rc == IGNY8_OK && (behind || l.parts))
+        rc = reload_platform(st, c, behind, behind ? ALL_PARTS : l.parts);
     if (rc == IGNY8_OK)
         c->last_seq = l.last;
     return rc;

@@ -15,9 +15,10 @@
  *   handle's own write counter with what the cache last saw. Equal: the cache is current.
  *   Different: one read transaction reads change_log from the last position (filled by
  *   triggers, so every writer is seen) and drops the accounts that changed; platform
- *   data changed: a new snapshot, the account entries kept unless a model, integration or
- *   operation came or went (they hold indexes into it); the log trimmed past us: every
- *   entry goes. Without a token (no WAL) every call takes that transaction.
+ *   data changed: a new snapshot that reads again only the parts the log names (the
+ *   global row, integrations, models, operations) and shares the others, the account
+ *   entries kept unless a model, integration or operation came or went (they hold
+ *   indexes into it); the log trimmed past us: every entry goes. Without a token (no WAL) every call takes that transaction.
  * - A first read of an account on a current cache is one statement: its three tables
  *   and the log's end, in one snapshot; a log that moved since the token was compared
  *   sends it down the transaction above instead.
@@ -38,11 +39,29 @@ typedef struct igny8__param_values {
     const char *size, *quality, *style;
 } igny8__param_values;
 
+/* What a platform entry of the change log changed (db.h, igny8__change_fn): the part of
+ * the snapshot a reader reloads; 0, unknown, reloads them all. Providers are not read by
+ * the resolver: a change of them reloads nothing. */
+enum { IGNY8__PART_GLOBAL = 1, IGNY8__PART_INTEGRATIONS, IGNY8__PART_MODELS, IGNY8__PART_OPERATIONS,
+       IGNY8__PART_PROVIDERS };
+
+/* One table's rows, shared by every snapshot that did not reload them (refs atomic). */
+typedef struct igny8__snapshot_part {
+    int refs;
+    int kind;                   /* IGNY8__PART_INTEGRATIONS, _MODELS or _OPERATIONS */
+    size_t n, cap;
+    void *items;                /* igny8__integ_row, igny8__model_row or char * (a name) */
+    int *types;                 /* operations: each one's model type */
+} igny8__snapshot_part;
+
 typedef struct igny8__snapshot {
     int refs;                   /* atomic */
+    igny8__snapshot_part *parts[IGNY8__PART_OPERATIONS + 1];  /* the three tables, by part */
+    char *global_text, *global_image;  /* the global row's integration names */
     int global_active;
     int type_integration[3];    /* per model type: the platform's integration, -1 none */
     int default_model[3];       /* per model type: the registry default, -1 none */
+    /* the parts' rows, as the resolver reads them */
     size_t n_integrations;
     igny8__integ_row *integrations;   /* platform rows by name order, keys included */
     int *integration_key_from;        /* index of key_from, -1 */

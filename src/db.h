@@ -296,9 +296,10 @@ int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKE
                            int64_t *log_id);
 /* The lowest and highest seq in the log (0, 0 when empty). */
 int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq);
-/* Each entry from seq `from` on, in order: fn(payload, seq, account_id) with account_id 0
- * for platform data. */
-typedef int (*igny8__change_fn)(void *payload, int64_t seq, int64_t account_id);
+/* Each entry from seq `from` on, in order: fn(payload, seq, account_id, part) with
+ * account_id 0 for platform data, and then part the snapshot part it changed (cache.h,
+ * IGNY8__PART_*; 0 unknown: an entry written before schema 7). */
+typedef int (*igny8__change_fn)(void *payload, int64_t seq, int64_t account_id, int part);
 int igny8__db_change_log_each(igny8_store *st, int64_t from, igny8__change_fn fn, void *payload);
 /* Everything the resolver's cache keeps of an account, in one statement (one snapshot,
  * and one round trip on PostgreSQL): each account_integration row (row->name set), each

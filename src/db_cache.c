@@ -22,14 +22,15 @@ struct change_ctx { igny8__change_fn fn; void *payload; };
 static int read_change(igny8__stmt *s, void *ctx)
 {
     const struct change_ctx *c = ctx;
-    return c->fn(c->payload, igny8__db_col_int(s, 0), igny8__db_col_int(s, 1));
+    return c->fn(c->payload, igny8__db_col_int(s, 0), igny8__db_col_int(s, 1), (int)igny8__db_col_int(s, 2));
 }
 
 int igny8__db_change_log_each(igny8_store *st, int64_t from, igny8__change_fn fn, void *payload)
 {
     igny8__stmt *s;
     struct change_ctx c = { fn, payload };
-    int rc = igny8__db_prepare(st, "SELECT seq, coalesce(account_id, 0) FROM change_log WHERE seq >= ? ORDER BY seq", &s);
+    int rc = igny8__db_prepare(st, "SELECT seq, coalesce(account_id, 0), coalesce(part, 0) FROM change_log"
+                                   " WHERE seq >= ? ORDER BY seq", &s);
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_int(s, 1, from);

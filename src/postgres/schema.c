@@ -154,6 +154,23 @@ static const char *const migrations[] = {
     /* 5 -> 6: the master keys API keys are sealed under (keys.h), by id and check value. */
     ("CREATE TABLE master_key (key_id" T " PRIMARY KEY, check_value" T " NOT NULL,"
      "  added_at" T " NOT NULL, added_by" T " NOT NULL);"),
+    /* 6 -> 7: platform entries of the change log say which part of the resolver's snapshot
+     * changed (cache.h, IGNY8__PART_*), so that a reader reloads that part alone. */
+    "ALTER TABLE change_log ADD COLUMN part INTEGER;"
+    "CREATE FUNCTION change_log_add(account BIGINT, part INTEGER, tg_schema TEXT) RETURNS void LANGUAGE plpgsql AS $$"
+    " DECLARE n BIGINT; BEGIN"
+    "  PERFORM pg_advisory_xact_lock(1229409848, hashtext(tg_schema));"
+    "  INSERT INTO change_log (account_id, part) VALUES (account, part) RETURNING seq INTO n;"
+    "  IF n % 1000 = 0 THEN DELETE FROM change_log WHERE seq <= n - 10000; END IF;"
+    " END $$;"
+    "CREATE OR REPLACE FUNCTION change_log_account() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF TG_OP = 'DELETE' THEN PERFORM change_log_add(OLD.account_id, NULL, TG_TABLE_SCHEMA); RETURN OLD; END IF;"
+    "  PERFORM change_log_add(NEW.account_id, NULL, TG_TABLE_SCHEMA); RETURN NEW; END $$;"
+    "CREATE OR REPLACE FUNCTION change_log_platform() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM change_log_add(NULL, CASE TG_TABLE_NAME WHEN 'global_settings' THEN 1 WHEN 'integration' THEN 2"
+    "    WHEN 'model' THEN 3 WHEN 'operation' THEN 4 WHEN 'provider' THEN 5 END, TG_TABLE_SCHEMA);"
+    "  RETURN NULL; END $$;"
+    "DROP FUNCTION change_log_add(BIGINT, TEXT);",
 };
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION, "one migration per schema version");

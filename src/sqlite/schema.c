@@ -16,6 +16,14 @@
     "DROP TRIGGER prompt_version_is_immutable; DROP TRIGGER prompt_version_is_kept;"
 
 /* migrations[i] takes a store from schema version i to i + 1. Append only. */
+/* The three triggers of a platform table, made again to log the snapshot part it is. */
+#define PLATFORM_LOGGED_ON(table, event, part) \
+    "DROP TRIGGER " table "_" event "_logged; CREATE TRIGGER " table "_" event "_logged AFTER " event " ON " table \
+    " BEGIN INSERT INTO change_log (account_id, part) VALUES (NULL, " part "); END;"
+#define PLATFORM_LOGGED(table, part) \
+    PLATFORM_LOGGED_ON(table, "insert", part) PLATFORM_LOGGED_ON(table, "update", part) \
+    PLATFORM_LOGGED_ON(table, "delete", part)
+
 static const char *const migrations[] = {
     /* 0 -> 1: the settings core */
     "CREATE TABLE provider ("
@@ -229,7 +237,15 @@ static const char *const migrations[] = {
     /* 5 -> 6: the master keys API keys are sealed under (keys.h), by id and check value. */
     ("CREATE TABLE master_key (key_id TEXT PRIMARY KEY, check_value TEXT NOT NULL,"
      "  added_at TEXT NOT NULL, added_by TEXT NOT NULL) WITHOUT ROWID;"),
+    /* 6 -> 7: platform entries of the change log say which part of the resolver's snapshot
+     * changed (cache.h, IGNY8__PART_*), so that a reader reloads that part alone. */
+    "ALTER TABLE change_log ADD COLUMN part INTEGER;"
+    PLATFORM_LOGGED("global_settings", "1") PLATFORM_LOGGED("integration", "2") PLATFORM_LOGGED("model", "3")
+    PLATFORM_LOGGED("operation", "4") PLATFORM_LOGGED("provider", "5"),
 };
+
+#undef PLATFORM_LOGGED
+#undef PLATFORM_LOGGED_ON
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION,
                "one migration per schema version");
