@@ -26,66 +26,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "igny8.h"
-
-static const char *const operations[] = {
-    "clustering", "ideas", "content_generation", "image_prompt_extraction", "image_prompt_template",
-    "negative_prompt", "site_structure_generation", "product_generation", "service_generation",
-    "taxonomy_generation", "image_generation",
-};
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void check(int rc, const char *what)
-{
-    if (rc != IGNY8_OK) {
-        fprintf(stderr, "bench_core: %s: %s\n", what, igny8_error_last()->message);
-        exit(1);
-    }
-}
-
-static long rss_kib(void)
-{
-    char line[256];
-    long kib = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kib = atol(line + 6);
-    if (f)
-        fclose(f);
-    return kib;
-}
+#include "bench_util.h"
 
 static int is_postgres(const char *store)
 {
     return strncmp(store, "postgresql://", 13) == 0 || strncmp(store, "postgres://", 11) == 0;
-}
-
-/* Every store of the benchmark is opened here, so that all commands read the schema
- * from the same place as bench_resolve.py and the peer do. */
-static void open_store(igny8_store **st, const char *store, igny8_store_options *o)
-{
-    igny8_store_options defaults = IGNY8_STORE_OPTIONS_INIT;
-    if (o == NULL)
-        o = &defaults;
-    if (o->schema == NULL)
-        o->schema = getenv("IGNY8_BENCH_SCHEMA");
-    check(igny8_store_open(st, store, o), "open");
 }
 
 static void sql(sqlite3 *db, const char *text)
@@ -103,8 +50,8 @@ static int make_sqlite(const char *path, long accounts)
 {
     igny8_store *st = NULL;
     char text[1024];
-    open_store(&st, path, NULL);
-    check(igny8_defaults_load(st, "bench", NULL), "defaults");
+    bench_open(&st, path, NULL);
+    bench_check(igny8_defaults_load(st, "bench", NULL), "defaults");
     igny8_store_close(st);
     sqlite3 *db = NULL;
     if (sqlite3_open(path, &db) != SQLITE_OK)
@@ -132,11 +79,11 @@ static void copy_store(const char *from, const char *to)
     igny8_store *src = NULL, *dst = NULL;
     char *doc = NULL;
     replace.mode = IGNY8_IMPORT_REPLACE;
-    open_store(&src, from, NULL);
-    check(igny8_store_export_json(src, NULL, &doc), "export");
+    bench_open(&src, from, NULL);
+    bench_check(igny8_store_export_json(src, NULL, &doc), "export");
     igny8_store_close(src);
-    open_store(&dst, to, NULL);
-    check(igny8_store_import_json(dst, "bench", doc, &replace), "import");
+    bench_open(&dst, to, NULL);
+    bench_check(igny8_store_import_json(dst, "bench", doc, &replace), "import");
     igny8_store_close(dst);
     igny8_free(doc);
 }
@@ -172,18 +119,6 @@ static int make(const char *store, long accounts)
     return rc;
 }
 
-static double resolve_once(igny8_store *st, int64_t account, const char *op)
-{
-    igny8_resolution *r = NULL;
-    double t0 = now_s();
-    check(igny8_get_model_for_operation(st, account, op, NULL, &r), "resolve");
-    volatile size_t sink = strlen(igny8_resolution_model_name(r)) + (size_t)igny8_resolution_max_tokens(r);
-    (void)igny8_resolution_temperature(r);
-    igny8_resolution_free(r);
-    (void)sink;
-    return now_s() - t0;
-}
-
 /* A miss as a worker meets one: another connection (another worker, another host)
  * changed the account, so the next call sees the change token move, follows the change
  * log, drops the account's entry and loads it again. The writer sets openai's max_tokens
@@ -191,8 +126,8 @@ static double resolve_once(igny8_store *st, int64_t account, const char *op)
  * measured next. Not timed. */
 static void change_account(igny8_store *writer, int64_t account)
 {
-    check(igny8_integration_put_json(writer, "bench", account, "openai", "{\"max_tokens\":4000}", NULL), "put");
-    check(igny8_integration_put_json(writer, "bench", account, "openai", "{\"max_tokens\":null}", NULL), "put");
+    bench_check(igny8_integration_put_json(writer, "bench", account, "openai", "{\"max_tokens\":4000}", NULL), "put");
+    bench_check(igny8_integration_put_json(writer, "bench", account, "openai", "{\"max_tokens\":null}", NULL), "put");
 }
 
 /* The writer commits with SYNC_NORMAL: its disk waits are outside the timing anyway. */
@@ -202,11 +137,11 @@ static void time_misses(igny8_store *st, const char *store, long hot, long misse
     igny8_store *writer = NULL;
     unsigned seed = 43;
     o.flags = IGNY8_STORE_SYNC_NORMAL;
-    open_store(&writer, store, &o);
+    bench_open(&writer, store, &o);
     for (long i = 0; i < misses; i++) {
         int64_t account = 1 + rand_r(&seed) % hot;
         change_account(writer, account);
-        t[i] = resolve_once(st, account, operations[rand_r(&seed) % 11]);
+        t[i] = bench_resolve_once(st, account, bench_operations[rand_r(&seed) % 11]);
     }
     igny8_store_close(writer);
 }
@@ -214,7 +149,7 @@ static void time_misses(igny8_store *st, const char *store, long hot, long misse
 /* Sorts t; the p50 and p99 in microseconds (0 for no samples). */
 static void percentiles(double *t, long n, double *p50, double *p99)
 {
-    qsort(t, (size_t)n, sizeof(double), cmp_double);
+    qsort(t, (size_t)n, sizeof(double), bench_cmp_double);
     *p50 = n ? t[n / 2] * 1e6 : 0;
     *p99 = n ? t[n * 99 / 100] * 1e6 : 0;
 }
@@ -225,21 +160,21 @@ static int resolve(const char *store, long accounts, long calls, long hot, long 
     igny8_store *st = NULL;
     double p50, p99, miss_p50, miss_p99;
     o.cache_accounts = (unsigned int)accounts;
-    open_store(&st, store, &o);
-    double t0 = now_s();
+    bench_open(&st, store, &o);
+    double t0 = bench_now_s();
     for (long a = 1; a <= accounts; a++)
-        resolve_once(st, a, operations[a % 11]);
-    double warm = now_s() - t0;
+        bench_resolve_once(st, a, bench_operations[a % 11]);
+    double warm = bench_now_s() - t0;
     double *t = malloc(sizeof(double) * (size_t)(calls + misses));
     unsigned seed = 42;
     for (long i = 0; i < calls; i++)
-        t[i] = resolve_once(st, 1 + rand_r(&seed) % hot, operations[rand_r(&seed) % 11]);
+        t[i] = bench_resolve_once(st, 1 + rand_r(&seed) % hot, bench_operations[rand_r(&seed) % 11]);
     time_misses(st, store, hot, misses, t + calls);
     percentiles(t, calls, &p50, &p99);
     percentiles(t + calls, misses, &miss_p50, &miss_p99);
     printf("c_resolve accounts=%ld hot=%ld calls=%ld p50_us=%.3f p99_us=%.3f misses=%ld miss_p50_us=%.3f "
            "miss_p99_us=%.3f warm_s=%.2f rss_mb=%.1f\n", accounts, hot, calls, p50, p99, misses, miss_p50, miss_p99,
-           warm, (double)rss_kib() / 1024.0);
+           warm, (double)bench_rss_kib() / 1024.0);
     free(t);
     igny8_store_close(st);
     return 0;
@@ -254,17 +189,17 @@ static int global_change(const char *store, long accounts, long n)
     double p50, p99, *t = malloc(sizeof(double) * (size_t)n);
     unsigned seed = 44;
     o.cache_accounts = (unsigned int)accounts;
-    open_store(&st, store, &o);
+    bench_open(&st, store, &o);
     for (long a = 1; a <= accounts; a++)
-        resolve_once(st, a, operations[a % 11]);
+        bench_resolve_once(st, a, bench_operations[a % 11]);
     igny8_store_options w = IGNY8_STORE_OPTIONS_INIT;
     w.flags = IGNY8_STORE_SYNC_NORMAL;
-    open_store(&writer, store, &w);
+    bench_open(&writer, store, &w);
     for (long i = 0; i < n; i++) {
-        check(igny8_global_settings_put_json(writer, "bench", i % 2 ? "{\"integrations\":{\"openai\":"
+        bench_check(igny8_global_settings_put_json(writer, "bench", i % 2 ? "{\"integrations\":{\"openai\":"
                                              "{\"temperature\":0.3}}}" : "{\"integrations\":{\"openai\":"
                                              "{\"temperature\":0.7}}}", NULL), "global put");
-        t[i] = resolve_once(st, 1 + rand_r(&seed) % accounts, operations[rand_r(&seed) % 11]);
+        t[i] = bench_resolve_once(st, 1 + rand_r(&seed) % accounts, bench_operations[rand_r(&seed) % 11]);
     }
     percentiles(t, n, &p50, &p99);
     printf("global accounts=%ld changes=%ld after_global_p50_us=%.3f after_global_p99_us=%.3f\n", accounts, n, p50,
@@ -280,12 +215,12 @@ static int open_time(const char *store)
     double t[31];
     for (int i = 0; i < 31; i++) {
         igny8_store *st = NULL;
-        double t0 = now_s();
-        open_store(&st, store, NULL);
-        t[i] = now_s() - t0;
+        double t0 = bench_now_s();
+        bench_open(&st, store, NULL);
+        t[i] = bench_now_s() - t0;
         igny8_store_close(st);
     }
-    qsort(t, 31, sizeof(double), cmp_double);
+    qsort(t, 31, sizeof(double), bench_cmp_double);
     printf("open median_ms=%.3f\n", t[15] * 1e3);
     return 0;
 }
@@ -302,15 +237,15 @@ static double put_rate(const char *target, uint32_t flags, const char *name)
     snprintf(schema, sizeof(schema), "%s_%s", base ? base : "igny8bench", name);
     if (is_postgres(target))
         o.schema = schema;
-    open_store(&st, is_postgres(target) ? target : path, &o);
-    check(igny8_defaults_load(st, "bench", NULL), "defaults");
+    bench_open(&st, is_postgres(target) ? target : path, &o);
+    bench_check(igny8_defaults_load(st, "bench", NULL), "defaults");
     const int n = 3000;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int i = 0; i < n; i++) {
         snprintf(body, sizeof(body), "{\"temperature\":%d.%d,\"max_tokens\":%d}", i % 2, i % 10, 1000 + i);
-        check(igny8_integration_put_json(st, "bench", 1 + i % 100, "openai", body, NULL), "put");
+        bench_check(igny8_integration_put_json(st, "bench", 1 + i % 100, "openai", body, NULL), "put");
     }
-    double rate = n / (now_s() - t0);
+    double rate = n / (bench_now_s() - t0);
     igny8_store_close(st);
     return rate;
 }
@@ -321,12 +256,12 @@ static double put_rate(const char *target, uint32_t flags, const char *name)
 static double resolve_key_once(igny8_store *st, int ask)
 {
     igny8_resolution *r = NULL;
-    double t0 = now_s();
-    check(igny8_get_model_for_operation(st, 7, "clustering", NULL, &r), "resolve");
+    double t0 = bench_now_s();
+    bench_check(igny8_get_model_for_operation(st, 7, "clustering", NULL, &r), "resolve");
     volatile size_t sink = ask ? strlen(igny8_resolution_api_key(r)) : strlen(igny8_resolution_model_name(r));
     igny8_resolution_free(r);
     (void)sink;
-    return now_s() - t0;
+    return bench_now_s() - t0;
 }
 
 static void key_cost(const char *dir, const char *master, const char *label, long calls)
@@ -336,9 +271,9 @@ static void key_cost(const char *dir, const char *master, const char *label, lon
     igny8_store *st = NULL;
     snprintf(path, sizeof(path), "%s/keys-%s.db", dir, label);
     o.master_key = master;
-    open_store(&st, path, &o);
-    check(igny8_defaults_load(st, "bench", NULL), "defaults");
-    check(igny8_global_key_set(st, "bench", "openai", "sk-FAKE-bench-key-0123456789abcdef0123456789"), "key");
+    bench_open(&st, path, &o);
+    bench_check(igny8_defaults_load(st, "bench", NULL), "defaults");
+    bench_check(igny8_global_key_set(st, "bench", "openai", "sk-FAKE-bench-key-0123456789abcdef0123456789"), "key");
     double *plain = malloc(sizeof(double) * (size_t)calls), *with = malloc(sizeof(double) * (size_t)calls);
     for (long i = 0; i < 1000; i++)
         resolve_key_once(st, i & 1);
@@ -359,9 +294,10 @@ static void key_cost(const char *dir, const char *master, const char *label, lon
 
 int main(int argc, char **argv)
 {
+    bench_program = "bench_core";
     if (argc == 3 && strcmp(argv[1], "key") == 0) {
         char master[IGNY8_MASTER_KEY_SIZE];
-        check(igny8_master_key_new(master), "master key");
+        bench_check(igny8_master_key_new(master), "master key");
         key_cost(argv[2], master, "sealed", 200000);
         key_cost(argv[2], NULL, "plain", 200000);
         return 0;

@@ -31,40 +31,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "igny8.h"
+#include "bench_util.h"
 
 #define WRITE_EVERY 100  /* reads per foreign write in the "writes" scenario: 1% */
-
-static const char *const operations[] = {
-    "clustering", "ideas", "content_generation", "image_prompt_extraction", "image_prompt_template",
-    "negative_prompt", "site_structure_generation", "product_generation", "service_generation",
-    "taxonomy_generation", "image_generation",
-};
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void check(int rc, const char *what)
-{
-    if (rc != IGNY8_OK) {
-        fprintf(stderr, "bench_traffic: %s: %s\n", what, igny8_error_last()->message);
-        exit(1);
-    }
-}
 
 static void open_store(igny8_store **st, const char *store, uint32_t flags)
 {
     igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
-    o.schema = getenv("IGNY8_BENCH_SCHEMA");
     o.flags = flags;
-    check(igny8_store_open(st, store, &o), "open");
+    bench_open(st, store, &o);
 }
 
 /* ---- draws ---- */
@@ -149,10 +126,10 @@ static int writer(const char *store)
         long id = atol(line);
         if (id == 0) {
             snprintf(body, sizeof(body), "{\"integrations\":{\"openai\":{\"temperature\":%s}}}", n % 2 ? "0.3" : "0.7");
-            check(igny8_global_settings_put_json(st, "bench", body, NULL), "global put");
+            bench_check(igny8_global_settings_put_json(st, "bench", body, NULL), "global put");
         } else {
             snprintf(body, sizeof(body), "{\"max_tokens\":%ld}", 256 + n % 2048);  /* under every model's limit */
-            check(igny8_integration_put_json(st, "bench", id, "openai", body, NULL), "put");
+            bench_check(igny8_integration_put_json(st, "bench", id, "openai", body, NULL), "put");
             if (n == cap)
                 touched = realloc(touched, sizeof(long) * (size_t)(cap *= 2));
             touched[n] = id;
@@ -165,7 +142,7 @@ static int writer(const char *store)
     }
     for (long i = 0; i < n; i++)
         if (touched[i] > 0)
-            check(igny8_integration_put_json(st, "bench", touched[i], "openai", "{\"max_tokens\":null}", NULL), "put");
+            bench_check(igny8_integration_put_json(st, "bench", touched[i], "openai", "{\"max_tokens\":null}", NULL), "put");
     free(touched);
     igny8_store_close(st);
     return 0;
@@ -224,33 +201,7 @@ static void writer_stop(writer_proc *w)
 
 static double resolve_once(igny8_store *st, long account)
 {
-    igny8_resolution *r = NULL;
-    double t0 = now_s();
-    check(igny8_get_model_for_operation(st, account, operations[account % 11], NULL, &r), "resolve");
-    volatile size_t sink = strlen(igny8_resolution_model_name(r)) + (size_t)igny8_resolution_max_tokens(r);
-    (void)igny8_resolution_temperature(r);
-    igny8_resolution_free(r);
-    (void)sink;
-    return now_s() - t0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static long rss_kib(void)
-{
-    char line[256];
-    long kib = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kib = atol(line + 6);
-    if (f)
-        fclose(f);
-    return kib;
+    return bench_resolve_once(st, account, bench_operations[account % 11]);
 }
 
 static int cmp_long(const void *a, const void *b)
@@ -305,11 +256,11 @@ static int run(const char *self, const char *scenario, const char *store, const 
     }
     if (w.to)
         writer_stop(&w);
-    qsort(t, (size_t)timed, sizeof(double), cmp_double);
+    qsort(t, (size_t)timed, sizeof(double), bench_cmp_double);
     long cached = cached_after(ids, warm);
     printf("c_traffic scenario=%s calls=%ld p50_us=%.3f p99_us=%.3f cached=%ld bytes_per_account=%.0f rss_mb=%.1f\n",
            scenario, timed, t[timed / 2] * 1e6, t[timed * 99 / 100] * 1e6, cached,
-           cached ? (double)(heap1 - heap0) / (double)cached : 0.0, (double)rss_kib() / 1024.0);
+           cached ? (double)(heap1 - heap0) / (double)cached : 0.0, (double)bench_rss_kib() / 1024.0);
     free(t);
     free(ids);
     igny8_store_close(st);
@@ -318,6 +269,7 @@ static int run(const char *self, const char *scenario, const char *store, const 
 
 int main(int argc, char **argv)
 {
+    bench_program = "bench_traffic";
     signal(SIGPIPE, SIG_IGN);
     if (argc == 6 && strcmp(argv[1], "draws") == 0)
         return draws(atol(argv[2]), atol(argv[3]), argv[4], strtoull(argv[5], NULL, 10));

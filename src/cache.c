@@ -113,27 +113,19 @@ static int add_operation(void *payload, const char *name, int type, const char *
     return rc;
 }
 
-static int add_model(void *payload, igny8__model_row *row)
+/* The part takes the row and its strings; the row is left zeroed, which frees nothing. */
+static int take_row(igny8__snapshot_part *p, void *row, size_t size)
 {
-    igny8__snapshot_part *p = payload;
-    int rc = part_grow(p, sizeof(igny8__model_row));
+    int rc = part_grow(p, size);
     if (rc == IGNY8_OK) {
-        ((igny8__model_row *)p->items)[p->n++] = *row;  /* takes the row's strings */
-        igny8__model_row_init(row);
+        memcpy((char *)p->items + p->n++ * size, row, size);
+        memset(row, 0, size);
     }
     return rc;
 }
 
-static int add_integration(void *payload, igny8__integ_row *row)
-{
-    igny8__snapshot_part *p = payload;
-    int rc = part_grow(p, sizeof(igny8__integ_row));
-    if (rc == IGNY8_OK) {
-        ((igny8__integ_row *)p->items)[p->n++] = *row;  /* takes the row's strings */
-        igny8__integ_row_init(row);
-    }
-    return rc;
-}
+static int add_model(void *payload, igny8__model_row *row) { return take_row(payload, row, sizeof(*row)); }
+static int add_integration(void *payload, igny8__integ_row *row) { return take_row(payload, row, sizeof(*row)); }
 
 /* One table's rows, in one statement, in name order. */
 static int load_part(igny8_store *st, int kind, igny8__snapshot_part **out)
@@ -619,12 +611,12 @@ static int reload_platform(igny8_store *st, struct igny8__cache *c, int accounts
  * anew (a store dropped and created again): which accounts changed is lost, all go. */
 static int follow_log(igny8_store *st, struct igny8__cache *c, int new_log)
 {
-    int64_t min_seq = 0, max_seq = 0;
+    int64_t end = 0;
     int rc;
     if (c->snap == NULL || new_log) {  /* the first load, or a log made anew: only where it ends */
-        rc = igny8__db_change_log_bounds(st, &min_seq, &max_seq);
+        rc = igny8__db_change_log_end(st, &end);
         if (rc == IGNY8_OK && (rc = reload_platform(st, c, new_log, ALL_PARTS)) == IGNY8_OK)
-            c->last_seq = max_seq;
+            c->last_seq = end;
         return rc;
     }
     struct log_ctx l = { c, 0, -1, c->last_seq };

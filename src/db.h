@@ -294,8 +294,8 @@ int igny8__db_library_copy_each(igny8_store *st, int kind, int64_t account_id, i
 #define IGNY8__CHANGE_TOKEN_BYTES 48
 int igny8__db_change_token(igny8_store *st, unsigned char out[IGNY8__CHANGE_TOKEN_BYTES], int *known,
                            int64_t *log_id);
-/* The lowest and highest seq in the log (0, 0 when empty). */
-int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq);
+/* The highest seq in the log (0 when empty). */
+int igny8__db_change_log_end(igny8_store *st, int64_t *end);
 /* Each entry from seq `from` on, in order: fn(payload, seq, account_id, part) with
  * account_id 0 for platform data, and then part the snapshot part it changed (cache.h,
  * IGNY8__PART_*; 0 unknown: an entry written before schema 7). */

@@ -1,17 +1,13 @@
 /* SQL of what the resolver's cache reads: the change log it follows and an account's rows. */
 #include "db_backend.h"
 
-/* Two subqueries, not min() and max() in one SELECT: only a lone min or max is answered
- * from the end of the primary key; together they scan the whole log on every cache miss. */
-int igny8__db_change_log_bounds(igny8_store *st, int64_t *min_seq, int64_t *max_seq)
+int igny8__db_change_log_end(igny8_store *st, int64_t *end)
 {
     igny8__stmt *s;
     int found;
-    int rc = igny8__db_prepare(st, "SELECT coalesce((SELECT min(seq) FROM change_log), 0),"
-                                   " coalesce((SELECT max(seq) FROM change_log), 0)", &s);
+    int rc = igny8__db_prepare(st, "SELECT coalesce(max(seq), 0) FROM change_log", &s);
     if (rc == IGNY8_OK && (rc = igny8__db_step_row(st, s, "read change log", &found)) == IGNY8_OK && found) {
-        *min_seq = igny8__db_col_int(s, 0);
-        *max_seq = igny8__db_col_int(s, 1);
+        *end = igny8__db_col_int(s, 0);
         igny8__db_reset(s);
     }
     return rc;
