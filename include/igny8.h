@@ -15,6 +15,7 @@
 #include "igny8/modules.h"
 #include "igny8/audit.h"
 #include "igny8/resolve.h"
+#include "igny8/access.h"
 #include "igny8/prompt.h"
 #include "igny8/library.h"
 #include "igny8/transfer.h"

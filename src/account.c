@@ -8,6 +8,7 @@
 #include "db.h"
 #include "json.h"
 #include "model.h"
+#include "access.h"
 
 static int same_choice(const char *a, const char *b)
 {
@@ -61,7 +62,7 @@ int igny8_account_provider_set(igny8_store *st, const char *actor, int64_t accou
     return rc;
 }
 
-static int check_operation_model(igny8_store *st, const char *operation, const char *model_name)
+static int check_operation_model(igny8_store *st, int64_t account_id, const char *operation, const char *model_name)
 {
     int type = 0;
     igny8_model *m = NULL;
@@ -74,6 +75,8 @@ static int check_operation_model(igny8_store *st, const char *operation, const c
     else if (rc == IGNY8_OK && m->row.model_type != type)
         rc = igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is a %s model; operation '%s' needs %s", model_name,
                               igny8_model_type_name(m->row.model_type), operation, igny8_model_type_name(type));
+    else if (rc == IGNY8_OK)
+        rc = igny8__access_check(st, account_id, &m->row, "model");  /* the account's plan */
     igny8_model_free(m);
     return rc;
 }
@@ -82,7 +85,7 @@ static int set_operation_model(igny8_store *st, const char *actor, int64_t accou
                                const char *model_name)
 {
     char *before = NULL, now[IGNY8__TIME_LEN];
-    int rc = check_operation_model(st, operation, model_name);
+    int rc = check_operation_model(st, account_id, operation, model_name);
     if (rc == IGNY8_OK)
         rc = igny8__db_account_operation_model_get(st, account_id, operation, &before);
     igny8__now_iso(now);

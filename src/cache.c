@@ -2,6 +2,7 @@
  * cache of accounts, and the freshness check that keeps both exactly current. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -24,18 +25,43 @@ struct igny8__cache {
 
 /* ---- the snapshot ---- */
 
+/* The tables a snapshot is made of, in the order they are read. */
+static const int table_parts[] = { IGNY8__PART_INTEGRATIONS, IGNY8__PART_MODELS, IGNY8__PART_OPERATIONS,
+                                   IGNY8__PART_GROUPS, IGNY8__PART_CHAINS, IGNY8__PART_HEALTH };
+
+/* The items of the parts that have no row struct in db.h: a group's model, a model of the
+ * platform's chain of an operation (in chain order), an integration's last test. */
+typedef struct pair_item { char *name, *model; } pair_item;
+typedef struct health_item { char *integration; int64_t failed_at; int failed_class; } health_item;
+
+static size_t item_size(int kind)
+{
+    switch (kind) {
+    case IGNY8__PART_INTEGRATIONS: return sizeof(igny8__integ_row);
+    case IGNY8__PART_MODELS: return sizeof(igny8__model_row);
+    case IGNY8__PART_OPERATIONS: return sizeof(char *);
+    case IGNY8__PART_HEALTH: return sizeof(health_item);
+    default: return sizeof(pair_item);
+    }
+}
+
+static void item_clear(int kind, void *item)
+{
+    switch (kind) {
+    case IGNY8__PART_INTEGRATIONS: igny8__integ_row_clear(item); break;
+    case IGNY8__PART_MODELS: igny8__model_row_clear(item); break;
+    case IGNY8__PART_OPERATIONS: igny8__free(*(char **)item); break;
+    case IGNY8__PART_HEALTH: igny8__free(((health_item *)item)->integration); break;
+    default: igny8__free(((pair_item *)item)->name); igny8__free(((pair_item *)item)->model);
+    }
+}
+
 static void part_release(igny8__snapshot_part *p)
 {
     if (p == NULL || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->kind == IGNY8__PART_INTEGRATIONS)
-            igny8__integ_row_clear(&((igny8__integ_row *)p->items)[i]);
-        else if (p->kind == IGNY8__PART_MODELS)
-            igny8__model_row_clear(&((igny8__model_row *)p->items)[i]);
-        else
-            igny8__free(((char **)p->items)[i]);
-    }
+    for (size_t i = 0; i < p->n; i++)
+        item_clear(p->kind, (char *)p->items + i * item_size(p->kind));
     igny8__free(p->items);
     igny8__free(p->types);
     igny8__free(p);
@@ -45,10 +71,11 @@ void igny8__snapshot_release(igny8__snapshot *s)
 {
     if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
-    for (int k = IGNY8__PART_INTEGRATIONS; k <= IGNY8__PART_OPERATIONS; k++)
-        part_release(s->parts[k]);
+    for (size_t k = 0; k < IGNY8__ARRAY_LEN(table_parts); k++)
+        part_release(s->parts[table_parts[k]]);
     void *owned[] = { s->global_text, s->global_image, s->integration_key_from, s->integration_default_model,
-                      s->model_integration };
+                      s->model_integration, s->group_names, s->group_bits, s->chain_first, s->chain_count,
+                      s->chain_models, s->failed_at, s->failed_class };
     for (size_t i = 0; i < IGNY8__ARRAY_LEN(owned); i++)
         igny8__free(owned[i]);
     igny8__free(s);
@@ -83,6 +110,32 @@ int igny8__snapshot_integration(const igny8__snapshot *s, const char *name)
 int igny8__snapshot_operation(const igny8__snapshot *s, const char *name)
 {
     return name ? find_sorted(s->operation_names, s->n_operations, sizeof(char *), 0, name) : -1;
+}
+
+int igny8__snapshot_group(const igny8__snapshot *s, const char *name)
+{
+    return name ? find_sorted(s->group_names, s->n_groups, sizeof(char *), 0, name) : -1;
+}
+
+const char *igny8__class_name(int error_class)
+{
+    static const char *const names[] = { NULL, "auth", "rate_limited", "timeout", "network", "server", "unexpected" };
+    return error_class > 0 && error_class < (int)IGNY8__ARRAY_LEN(names) ? names[error_class] : NULL;
+}
+
+static int class_of(const char *name)
+{
+    for (int c = IGNY8__CLASS_AUTH; c <= IGNY8__CLASS_UNEXPECTED; c++)
+        if (name && strcmp(name, igny8__class_name(c)) == 0)
+            return c;
+    return IGNY8__CLASS_UNEXPECTED;
+}
+
+/* When a failed test ran (ms since the epoch), 0 for a test that passed. */
+static int64_t failed_at_of(int ok, const char *tested_at)
+{
+    int64_t ms = ok ? 0 : igny8__iso_to_ms(tested_at);
+    return ms > 0 ? ms : 0;
 }
 
 /* Room for one more item (of size bytes; operations also a type) in the part. */
@@ -127,18 +180,55 @@ static int take_row(igny8__snapshot_part *p, void *row, size_t size)
 static int add_model(void *payload, igny8__model_row *row) { return take_row(payload, row, sizeof(*row)); }
 static int add_integration(void *payload, igny8__integ_row *row) { return take_row(payload, row, sizeof(*row)); }
 
+static int add_pair(igny8__snapshot_part *p, const char *name, const char *model)
+{
+    pair_item item = { igny8__strdup(name), igny8__strdup(model) };
+    int rc = (item.name && (item.model || !model)) ? take_row(p, &item, sizeof(item)) : igny8__error_oom();
+    item_clear(p->kind, &item);
+    return rc;
+}
+
+static int add_group_model(void *payload, const char *group, const char *model)
+{
+    return add_pair(payload, group, model);
+}
+
+static int add_chain_model(void *payload, const igny8__chain_row *row)
+{
+    return row->model ? add_pair(payload, row->operation, row->model) : IGNY8_OK;
+}
+
+static int add_test(void *payload, const igny8__conn_status_row *row)
+{
+    health_item item = { igny8__strdup(row->integration), failed_at_of(row->ok, row->tested_at),
+                         class_of(row->error_class) };
+    int rc = item.integration ? take_row(payload, &item, sizeof(item)) : igny8__error_oom();
+    igny8__free(item.integration);
+    return rc;
+}
+
+static int read_part(igny8_store *st, igny8__snapshot_part *p)
+{
+    static const igny8__model_filter all = { NULL, 0, -1 };
+    switch (p->kind) {
+    case IGNY8__PART_INTEGRATIONS: return igny8__db_integration_each(st, add_integration, p);
+    case IGNY8__PART_MODELS: return igny8__db_model_each(st, &all, add_model, p);
+    case IGNY8__PART_OPERATIONS: return igny8__db_operation_each(st, add_operation, p);
+    case IGNY8__PART_GROUPS: return igny8__db_access_group_models_each(st, NULL, add_group_model, p);
+    case IGNY8__PART_CHAINS: return igny8__db_fallback_chain_each(st, 0, add_chain_model, p);
+    default: return igny8__db_conn_status_each(st, NULL, 0, add_test, p);
+    }
+}
+
 /* One table's rows, in one statement, in name order. */
 static int load_part(igny8_store *st, int kind, igny8__snapshot_part **out)
 {
-    static const igny8__model_filter all = { NULL, 0, -1 };
     igny8__snapshot_part *p = igny8__calloc(1, sizeof(*p));
     if (p == NULL)
         return igny8__error_oom();
     p->refs = 1;
     p->kind = kind;
-    int rc = kind == IGNY8__PART_INTEGRATIONS ? igny8__db_integration_each(st, add_integration, p)
-             : kind == IGNY8__PART_MODELS     ? igny8__db_model_each(st, &all, add_model, p)
-                                              : igny8__db_operation_each(st, add_operation, p);
+    int rc = read_part(st, p);
     if (rc != IGNY8_OK) {
         part_release(p);
         return rc;
@@ -161,6 +251,68 @@ static int load_global(igny8_store *st, const igny8__snapshot *old, igny8__snaps
     if (!old)
         igny8__global_row_clear(&g);
     return rc;
+}
+
+/* Each group's models as a bitmap of model indexes; the pairs come by group, then model. */
+static int link_groups(igny8__snapshot *s)
+{
+    const igny8__snapshot_part *gp = s->parts[IGNY8__PART_GROUPS];
+    const pair_item *pairs = gp->items;
+    s->group_words = (s->n_models + 63) / 64 + 1;
+    s->group_names = igny8__calloc(gp->n ? gp->n : 1, sizeof(char *));
+    s->group_bits = igny8__calloc((gp->n ? gp->n : 1) * s->group_words, sizeof(uint64_t));
+    if (!s->group_names || !s->group_bits)
+        return igny8__error_oom();
+    for (size_t i = 0; i < gp->n; i++) {
+        if (s->n_groups == 0 || strcmp(s->group_names[s->n_groups - 1], pairs[i].name) != 0)
+            s->group_names[s->n_groups++] = pairs[i].name;
+        int m = igny8__snapshot_model(s, pairs[i].model);
+        if (m >= 0)
+            s->group_bits[(s->n_groups - 1) * s->group_words + (size_t)m / 64] |= UINT64_C(1) << (m % 64);
+    }
+    return IGNY8_OK;
+}
+
+/* The platform's chains by operation index; the models come by operation, in chain order. */
+static int link_chains(igny8__snapshot *s)
+{
+    const igny8__snapshot_part *cp = s->parts[IGNY8__PART_CHAINS];
+    const pair_item *items = cp->items;
+    size_t ops = s->n_operations ? s->n_operations : 1;
+    s->chain_first = igny8__calloc(ops, sizeof(int));
+    s->chain_count = igny8__calloc(ops, sizeof(int));
+    s->chain_models = igny8__calloc(cp->n ? cp->n : 1, sizeof(int));
+    if (!s->chain_first || !s->chain_count || !s->chain_models)
+        return igny8__error_oom();
+    for (size_t i = 0; i < cp->n; i++) {
+        int op = igny8__snapshot_operation(s, items[i].name), m = igny8__snapshot_model(s, items[i].model);
+        s->chain_models[i] = m >= 0 ? m : -2;
+        if (op < 0)
+            continue;
+        if (s->chain_count[op]++ == 0)
+            s->chain_first[op] = (int)i;
+    }
+    return IGNY8_OK;
+}
+
+/* The platform's last test per integration. */
+static int link_health(igny8__snapshot *s)
+{
+    const igny8__snapshot_part *hp = s->parts[IGNY8__PART_HEALTH];
+    const health_item *items = hp->items;
+    size_t n = s->n_integrations ? s->n_integrations : 1;
+    s->failed_at = igny8__calloc(n, sizeof(int64_t));
+    s->failed_class = igny8__calloc(n, 1);
+    if (!s->failed_at || !s->failed_class)
+        return igny8__error_oom();
+    for (size_t i = 0; i < hp->n; i++) {
+        int integ = igny8__snapshot_integration(s, items[i].integration);
+        if (integ >= 0) {
+            s->failed_at[integ] = items[i].failed_at;
+            s->failed_class[integ] = (unsigned char)items[i].failed_class;
+        }
+    }
+    return IGNY8_OK;
 }
 
 /* Indexes between the parts, once all are there. */
@@ -191,7 +343,10 @@ static int link_snapshot(igny8__snapshot *s)
     }
     s->type_integration[IGNY8_MODEL_TEXT] = igny8__snapshot_integration(s, s->global_text);
     s->type_integration[IGNY8_MODEL_IMAGE] = igny8__snapshot_integration(s, s->global_image);
-    return IGNY8_OK;
+    int rc = link_groups(s);
+    if (rc == IGNY8_OK)
+        rc = link_chains(s);
+    return rc == IGNY8_OK ? link_health(s) : rc;
 }
 
 /* The lookups are binary searches over the names in the order SQL gave them, and a
@@ -215,6 +370,9 @@ static int check_snapshot(const igny8__snapshot *s)
     for (size_t i = 0; !what && i < s->n_operations; i++)
         if (out_of_order(i ? s->operation_names[i - 1] : NULL, s->operation_names[i]))
             what = "operations";
+    for (size_t i = 0; !what && i < s->n_groups; i++)
+        if (out_of_order(i ? s->group_names[i - 1] : NULL, s->group_names[i]))
+            what = "access groups";
     if (what == NULL)
         return IGNY8_OK;
     return igny8__error_set(IGNY8_ECORRUPT, NULL, "the store's %s do not read back consistently (a damaged "
@@ -232,7 +390,8 @@ static int load_snapshot(igny8_store *st, const igny8__snapshot *old, unsigned c
     for (int t = 0; t < 3; t++)
         s->type_integration[t] = s->default_model[t] = -1;
     int rc = IGNY8_OK;
-    for (int k = IGNY8__PART_INTEGRATIONS; rc == IGNY8_OK && k <= IGNY8__PART_OPERATIONS; k++) {
+    for (size_t i = 0; rc == IGNY8_OK && i < IGNY8__ARRAY_LEN(table_parts); i++) {
+        int k = table_parts[i];
         if (old && !(changed & (1u << k))) {
             s->parts[k] = old->parts[k];
             __atomic_add_fetch(&s->parts[k]->refs, 1, __ATOMIC_RELAXED);
@@ -253,10 +412,21 @@ static int load_snapshot(igny8_store *st, const igny8__snapshot *old, unsigned c
 
 /* ---- accounts ---- */
 
+static void extra_free(igny8__account_extra *x)
+{
+    if (x == NULL)
+        return;
+    igny8__free(x->rules);
+    igny8__free(x->chain);
+    igny8__free(x->health);
+    igny8__free(x);
+}
+
 static void account_free(igny8__account *a)
 {
     if (a == NULL)
         return;
+    extra_free(a->x);
     for (size_t i = 0; i < a->n_rows; i++) {
         igny8__account_row *r = &a->rows[i];
         igny8__free((char *)r->params.size);
@@ -352,6 +522,80 @@ static int note_log_end(void *payload, int64_t seq)
     return IGNY8_OK;
 }
 
+/* The account's plans and fallbacks, made on the first row that has some. */
+static igny8__account_extra *extra_of(struct account_ctx *c)
+{
+    if (c->a->x == NULL && (c->a->x = igny8__calloc(1, sizeof(igny8__account_extra))) != NULL) {
+        c->a->x->group = -1;
+        c->a->x->max_cost_per_1k_tokens = c->a->x->max_cost_per_image = NAN;
+    }
+    return c->a->x;
+}
+
+/* Room for one more item in an array of the extra. */
+static int extra_grow(void **items, size_t n, size_t size)
+{
+    void *p = igny8__realloc(*items, (n + 1) * size);
+    if (p == NULL)
+        return igny8__error_oom();
+    *items = p;
+    return IGNY8_OK;
+}
+
+static int add_access(void *payload, const char *group, double max_text, double max_image)
+{
+    struct account_ctx *c = payload;
+    igny8__account_extra *x = extra_of(c);
+    if (x == NULL)
+        return igny8__error_oom();
+    int g = igny8__snapshot_group(c->s, group);
+    x->group = group == NULL ? -1 : g >= 0 ? g : -2;
+    x->max_cost_per_1k_tokens = max_text;
+    x->max_cost_per_image = max_image;
+    return IGNY8_OK;
+}
+
+static int add_access_model(void *payload, const char *model, int allowed)
+{
+    struct account_ctx *c = payload;
+    igny8__account_extra *x = extra_of(c);
+    int rc = x ? extra_grow((void **)&x->rules, x->n_rules, sizeof(*x->rules)) : igny8__error_oom();
+    if (rc == IGNY8_OK)
+        x->rules[x->n_rules++] = (igny8__account_rule){ model_ref(c->s, model),
+                                                        allowed ? IGNY8_ACCESS_ALLOW : IGNY8_ACCESS_DENY };
+    return rc;
+}
+
+static int add_chain(void *payload, const char *operation, int position, const char *model)
+{
+    struct account_ctx *c = payload;
+    igny8__account_extra *x = extra_of(c);
+    int op = igny8__snapshot_operation(c->s, operation);
+    int rc = x ? IGNY8_OK : igny8__error_oom();
+    if (rc == IGNY8_OK && op >= 0 && (rc = extra_grow((void **)&x->chain, x->n_chain, sizeof(*x->chain))) == IGNY8_OK)
+        x->chain[x->n_chain++] = (igny8__account_chain){ op, model ? position : -1, model_ref(c->s, model) };
+    return rc;
+}
+
+static int add_health(void *payload, const char *integration, int ok, const char *tested_at, const char *error_class)
+{
+    struct account_ctx *c = payload;
+    igny8__account_extra *x = extra_of(c);
+    int integ = igny8__snapshot_integration(c->s, integration);
+    int rc = x ? IGNY8_OK : igny8__error_oom();
+    if (rc == IGNY8_OK && integ >= 0 &&
+        (rc = extra_grow((void **)&x->health, x->n_health, sizeof(*x->health))) == IGNY8_OK)
+        x->health[x->n_health++] = (igny8__account_health){ integ, failed_at_of(ok, tested_at), class_of(error_class) };
+    return rc;
+}
+
+static int chain_order(const void *a, const void *b)
+{
+    const igny8__account_chain *x = a, *y = b;
+    return x->operation != y->operation ? (x->operation > y->operation) - (x->operation < y->operation)
+                                        : (x->position > y->position) - (x->position < y->position);
+}
+
 /* The entry and its rows in one allocation: a hit touches one block. */
 static int finish_account(struct account_ctx *c, igny8__account **out)
 {
@@ -368,6 +612,8 @@ static int finish_account(struct account_ctx *c, igny8__account **out)
     c->rows = NULL;
     c->n_rows = 0;
     c->a = NULL;
+    if (a->x && a->x->n_chain > 1)
+        qsort(a->x->chain, a->x->n_chain, sizeof(*a->x->chain), chain_order);
     *out = a;
     return IGNY8_OK;
 }
@@ -385,6 +631,7 @@ static void discard_account(struct account_ctx *c)
     igny8__free(c->rows);
     igny8__free(c->a->op_operation);
     igny8__free(c->a->op_model);
+    extra_free(c->a->x);
     igny8__free(c->a);
 }
 
@@ -397,7 +644,8 @@ static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, i
     a->id = id;
     a->provider[0] = a->provider[1] = a->provider[2] = -1;
     struct account_ctx c = { a, s, NULL, 0, -1 };
-    static const igny8__account_rows_fns fns = { add_row, add_provider, add_op, note_log_end };
+    static const igny8__account_rows_fns fns = { add_row, add_provider, add_op, note_log_end, add_access,
+                                                 add_access_model, add_chain, add_health };
     int rc = igny8__db_account_rows_each(st, id, &fns, &c);
     if (log_end)
         *log_end = c.log_end;
@@ -566,7 +814,7 @@ static int apply_change(void *payload, int64_t seq, int64_t account_id, int part
 }
 
 /* Whether every index an account entry holds means the same in both snapshots: the same
- * models, integrations and operations, by name, in the same order. What a global PUT,
+ * models, integrations, operations and access groups, by name, in the same order. What a global PUT,
  * a key or a price changes leaves them so. */
 static int same_names(const igny8__snapshot *a, const igny8__snapshot *b)
 {
@@ -580,6 +828,11 @@ static int same_names(const igny8__snapshot *a, const igny8__snapshot *b)
             return 0;
     for (size_t i = 0; i < a->n_operations; i++)
         if (strcmp(a->operation_names[i], b->operation_names[i]) != 0)
+            return 0;
+    if (a->n_groups != b->n_groups)
+        return 0;
+    for (size_t i = 0; i < a->n_groups; i++)
+        if (strcmp(a->group_names[i], b->group_names[i]) != 0)
             return 0;
     return 1;
 }

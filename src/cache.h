@@ -43,20 +43,27 @@ typedef struct igny8__param_values {
  * the snapshot a reader reloads; 0, unknown, reloads them all. Providers are not read by
  * the resolver: a change of them reloads nothing. */
 enum { IGNY8__PART_GLOBAL = 1, IGNY8__PART_INTEGRATIONS, IGNY8__PART_MODELS, IGNY8__PART_OPERATIONS,
-       IGNY8__PART_PROVIDERS };
+       IGNY8__PART_PROVIDERS, IGNY8__PART_GROUPS, IGNY8__PART_CHAINS, IGNY8__PART_HEALTH };
 
 /* One table's rows, shared by every snapshot that did not reload them (refs atomic). */
 typedef struct igny8__snapshot_part {
     int refs;
-    int kind;                   /* IGNY8__PART_INTEGRATIONS, _MODELS or _OPERATIONS */
+    int kind;                   /* an IGNY8__PART_* that is a table (not _GLOBAL, _PROVIDERS) */
     size_t n, cap;
-    void *items;                /* igny8__integ_row, igny8__model_row or char * (a name) */
+    void *items;                /* igny8__integ_row, igny8__model_row, char * (an operation's name),
+                                   or cache.c's own items of groups, chains and health */
     int *types;                 /* operations: each one's model type */
 } igny8__snapshot_part;
 
+/* The error classes of a failed connection test (health.h), as the cache keeps them. */
+enum { IGNY8__CLASS_NONE = 0, IGNY8__CLASS_AUTH, IGNY8__CLASS_RATE_LIMITED, IGNY8__CLASS_TIMEOUT,
+       IGNY8__CLASS_NETWORK, IGNY8__CLASS_SERVER, IGNY8__CLASS_UNEXPECTED };
+/* "auth", ... ("unexpected" for anything unknown); NULL for IGNY8__CLASS_NONE. */
+const char *igny8__class_name(int error_class);
+
 typedef struct igny8__snapshot {
     int refs;                   /* atomic */
-    igny8__snapshot_part *parts[IGNY8__PART_OPERATIONS + 1];  /* the three tables, by part */
+    igny8__snapshot_part *parts[IGNY8__PART_HEALTH + 1];  /* the tables, by part */
     char *global_text, *global_image;  /* the global row's integration names */
     int global_active;
     int type_integration[3];    /* per model type: the platform's integration, -1 none */
@@ -72,6 +79,17 @@ typedef struct igny8__snapshot {
     size_t n_operations;
     char **operation_names;     /* by name order */
     int *operation_types;
+    /* access groups, by name order: each a bitmap of model indexes, group_words words */
+    size_t n_groups, group_words;
+    const char **group_names;
+    uint64_t *group_bits;
+    /* the platform's fallback chains: per operation, chain_count[op] model indexes from
+     * chain_models[chain_first[op]] (-2: a name the registry lacks) */
+    int *chain_first, *chain_count, *chain_models;
+    /* the platform's last connection test per integration: when it failed (ms since the
+     * epoch; 0 when it passed or never ran) and why (IGNY8__CLASS_*) */
+    int64_t *failed_at;
+    unsigned char *failed_class;
 } igny8__snapshot;
 
 typedef struct igny8__account_row {
@@ -82,6 +100,29 @@ typedef struct igny8__account_row {
     char *api_key;
 } igny8__account_row;
 
+/* What an account has of plans and fallbacks (access.h), when it has any. */
+typedef struct igny8__account_chain {
+    int operation, position;
+    int model;                  /* -1: the chain is empty; -2: a name the snapshot lacks */
+} igny8__account_chain;
+typedef struct igny8__account_rule {
+    int model;                  /* -2: a name the snapshot lacks */
+    int rule;                   /* IGNY8_ACCESS_ALLOW or _DENY */
+} igny8__account_rule;
+typedef struct igny8__account_health {
+    int integration;
+    int64_t failed_at;          /* as the snapshot's */
+    int failed_class;
+} igny8__account_health;
+typedef struct igny8__account_extra {
+    int group;                  /* index in the snapshot; -1 none; -2 a name it lacks (allows nothing) */
+    double max_cost_per_1k_tokens, max_cost_per_image;  /* NaN: none */
+    size_t n_rules, n_chain, n_health;
+    igny8__account_rule *rules;
+    igny8__account_chain *chain;     /* by operation, then position */
+    igny8__account_health *health;   /* the last test of each of its own keys */
+} igny8__account_extra;
+
 typedef struct igny8__account {
     int64_t id;
     int provider[3];            /* per model type: the account's integration, -1 none */
@@ -89,6 +130,7 @@ typedef struct igny8__account {
     igny8__account_row *rows;   /* in the same allocation, right after the entry */
     size_t n_ops;
     int *op_operation, *op_model;    /* operation index -> model index (-2: unknown) */
+    igny8__account_extra *x;    /* NULL: no access rows, chains or tests of its own */
     size_t slot;                /* its place in the cache's clock ring */
     unsigned char referenced;   /* used since the clock hand last passed */
 } igny8__account;
@@ -105,6 +147,7 @@ void igny8__snapshot_release(igny8__snapshot *snap);
 int igny8__snapshot_model(const igny8__snapshot *s, const char *name);
 int igny8__snapshot_integration(const igny8__snapshot *s, const char *name);
 int igny8__snapshot_operation(const igny8__snapshot *s, const char *name);
+int igny8__snapshot_group(const igny8__snapshot *s, const char *name);
 /* The account's row for an integration, or NULL. */
 const igny8__account_row *igny8__account_row_of(const igny8__account *a, int integration);
 

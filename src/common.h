@@ -29,6 +29,13 @@
 /* The current time as ISO 8601 UTC with milliseconds: "2026-11-26T09:41:30.123Z". */
 #define IGNY8__TIME_LEN 64
 void igny8__now_iso(char buf[IGNY8__TIME_LEN]);
+/* Milliseconds since the epoch of such a time (a "Z" time with or without milliseconds),
+ * or -1 when it is not one. */
+int64_t igny8__iso_to_ms(const char *iso);
+/* The current time in milliseconds since the epoch. */
+int64_t igny8__now_ms(void);
+/* ms since the epoch as such a time. */
+void igny8__ms_to_iso(int64_t ms, char buf[IGNY8__TIME_LEN]);
 
 /* Whether text is well-formed UTF-8; *bad: the offset of the first bad byte. */
 int igny8__utf8_valid(const char *text, size_t *bad);

@@ -311,8 +311,85 @@ typedef struct igny8__account_rows_fns {
     int (*provider)(void *payload, int model_type, const char *integration);
     igny8__pair_fn operation;
     int (*log_end)(void *payload, int64_t seq);
+    /* since schema 8: the access row (group, ceilings: NaN none), each own addition or
+     * removal, each model of the account's chains (model NULL: an empty chain; position
+     * says where), and the last connection test of each of its own keys */
+    int (*access)(void *payload, const char *group, double max_cost_per_1k_tokens, double max_cost_per_image);
+    int (*access_model)(void *payload, const char *model, int allowed);
+    int (*chain)(void *payload, const char *operation, int position, const char *model);
+    int (*health)(void *payload, const char *integration, int ok, const char *tested_at, const char *error_class);
 } igny8__account_rows_fns;
 int igny8__db_account_rows_each(igny8_store *st, int64_t account_id, const igny8__account_rows_fns *fns, void *payload);
+
+/* ---- plans and fallbacks: access groups, accounts' access, fallback chains (db_access.c) ---- */
+/* A group: the platform's named set of models. accounts is read (how many accounts are
+ * assigned it) and ignored by writes. */
+typedef struct igny8__access_group_row {
+    char *name, *description, *updated_at, *updated_by;
+    int64_t accounts;
+} igny8__access_group_row;
+void igny8__access_group_row_clear(igny8__access_group_row *r);
+/* *found 0 (and *out zeroed) when there is no such group. */
+int igny8__db_access_group_get(igny8_store *st, const char *name, igny8__access_group_row *out, int *found);
+/* Every group in name order; the row is the callback's only for the call. */
+typedef int (*igny8__access_group_fn)(void *payload, const igny8__access_group_row *row);
+int igny8__db_access_group_each(igny8_store *st, igny8__access_group_fn fn, void *payload);
+/* Upsert name, description and stamps. */
+int igny8__db_access_group_put(igny8_store *st, const igny8__access_group_row *r);
+/* Delete the group and its models. */
+int igny8__db_access_group_delete(igny8_store *st, const char *name);
+/* fn(payload, group, model) for every model of one group (name) or of every group (NULL),
+ * by group then model; a group without models gives one call with model NULL. */
+int igny8__db_access_group_models_each(igny8_store *st, const char *name, igny8__pair_fn fn, void *payload);
+/* Replace the models of a group (names already checked). */
+int igny8__db_access_group_models_set(igny8_store *st, const char *name, const char *const *models, size_t n);
+
+/* An account's access row: its group, cost ceilings (NaN: none) and stamps; exists 0 (the
+ * rest unset) when it has none. */
+typedef struct igny8__account_access_row {
+    int exists;
+    char *group;
+    double max_cost_per_1k_tokens, max_cost_per_image;
+    char *updated_at, *updated_by;
+} igny8__account_access_row;
+void igny8__account_access_row_init(igny8__account_access_row *r);
+void igny8__account_access_row_clear(igny8__account_access_row *r);
+int igny8__db_account_access_get(igny8_store *st, int64_t account_id, igny8__account_access_row *out);
+/* Every account's row by account (export); account_id in the row's callback. */
+typedef int (*igny8__account_access_fn)(void *payload, int64_t account_id, const igny8__account_access_row *r);
+int igny8__db_account_access_each(igny8_store *st, igny8__account_access_fn fn, void *payload);
+int igny8__db_account_access_put(igny8_store *st, int64_t account_id, const igny8__account_access_row *r);
+int igny8__db_account_access_delete(igny8_store *st, int64_t account_id);
+
+/* An account's own addition (allowed 1) or removal (allowed 0) of a model. */
+typedef struct igny8__access_model_row {
+    int64_t account_id;
+    const char *model;
+    int allowed;
+    const char *updated_at, *updated_by;
+} igny8__access_model_row;
+typedef int (*igny8__access_model_fn)(void *payload, const igny8__access_model_row *row);
+/* The account's rows by model (account_id < 0: every account's, by account then model). */
+int igny8__db_account_access_models_each(igny8_store *st, int64_t account_id, igny8__access_model_fn fn,
+                                          void *payload);
+/* Upsert the row, or delete it when allowed < 0. */
+int igny8__db_account_access_model_put(igny8_store *st, const igny8__access_model_row *r);
+
+/* One model of a fallback chain (account_id 0: the platform's), in position order; model
+ * NULL: the chain is empty (an account's "no fallbacks"). */
+typedef struct igny8__chain_row {
+    int64_t account_id;
+    const char *operation, *model;
+    const char *updated_at, *updated_by;
+} igny8__chain_row;
+typedef int (*igny8__chain_fn)(void *payload, const igny8__chain_row *row);
+/* The chains of one owner (account_id >= 0), or of all (< 0, by account), by operation
+ * then position. */
+int igny8__db_fallback_chain_each(igny8_store *st, int64_t account_id, igny8__chain_fn fn, void *payload);
+/* Replace the chain of (account_id, operation) with models[0..n) (names already checked;
+ * n 0: an empty chain), stamped; models NULL removes the chain. */
+int igny8__db_fallback_chain_put(igny8_store *st, int64_t account_id, const char *operation,
+                                 const char *const *models, size_t n, const char *at, const char *by);
 
 /* ---- audit (db_audit.c) ---- */
 typedef struct igny8__audit_row {

@@ -35,19 +35,26 @@ int igny8__db_change_log_each(igny8_store *st, int64_t from, igny8__change_fn fn
 
 struct account_rows_ctx { const igny8__account_rows_fns *fns; void *payload; };
 
-/* Columns: kind, name, then account_integration's own; the other kinds put their second
- * value in "model" and their model type, as text, in "size"; the log's end is in "enabled". */
+/* Columns: kind, name, then account_integration's own, then one more number; the other
+ * kinds put their values where the same type is: a second name in "model", a model type
+ * (as text) or an error class in "size", a number in "temperature" or "max_tokens", a
+ * flag in "enabled", a time in "updated_at". The log's end is in "enabled". */
 static int read_account_rows(igny8__stmt *s, void *ctx)
 {
     const struct account_rows_ctx *c = ctx;
-    int kind = (int)igny8__db_col_int(s, 0);
-    if (kind == 1)
-        return igny8__db_read_account_row(s, 1, c->fns->integration, c->payload);
-    if (kind == 4)
-        return c->fns->log_end(c->payload, igny8__db_col_int(s, 2));
+    const igny8__account_rows_fns *f = c->fns;
     const char *name = igny8__db_col_text(s, 1);
-    return kind == 2 ? c->fns->provider(c->payload, igny8__db_col_type(s, 6), name)
-                     : c->fns->operation(c->payload, name, igny8__db_col_text(s, 3));
+    switch ((int)igny8__db_col_int(s, 0)) {
+    case 1: return igny8__db_read_account_row(s, 1, f->integration, c->payload);
+    case 2: return f->provider(c->payload, igny8__db_col_type(s, 6), name);
+    case 3: return f->operation(c->payload, name, igny8__db_col_text(s, 3));
+    case 4: return f->log_end(c->payload, igny8__db_col_int(s, 2));
+    case 5: return f->access(c->payload, name, igny8__db_col_double(s, 4), igny8__db_col_double(s, 12));
+    case 6: return f->access_model(c->payload, name, (int)igny8__db_col_int(s, 2));
+    case 7: return f->chain(c->payload, name, (int)igny8__db_col_int(s, 5), igny8__db_col_text(s, 3));
+    default: return f->health(c->payload, name, (int)igny8__db_col_int(s, 2), igny8__db_col_text(s, 10),
+                              igny8__db_col_text(s, 6));
+    }
 }
 
 int igny8__db_account_rows_each(igny8_store *st, int64_t account_id, const igny8__account_rows_fns *fns, void *payload)
@@ -56,12 +63,21 @@ int igny8__db_account_rows_each(igny8_store *st, int64_t account_id, const igny8
     struct account_rows_ctx c = { fns, payload };
     int rc = igny8__db_prepare(st,
         "SELECT 1, integration, enabled, model, temperature, max_tokens, size, quality, style, api_key, updated_at,"
-        " updated_by FROM account_integration WHERE account_id = ?1"
-        " UNION ALL SELECT 2, integration, 0, NULL, NULL, NULL, model_type, NULL, NULL, NULL, NULL, NULL"
+        " updated_by, CAST(NULL AS DOUBLE PRECISION) FROM account_integration WHERE account_id = ?1"
+        " UNION ALL SELECT 2, integration, 0, NULL, NULL, NULL, model_type, NULL, NULL, NULL, NULL, NULL, NULL"
         " FROM account_provider WHERE account_id = ?1"
-        " UNION ALL SELECT 3, operation, 0, model_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+        " UNION ALL SELECT 3, operation, 0, model_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
         " FROM account_operation_model WHERE account_id = ?1"
-        " UNION ALL SELECT 4, NULL, coalesce(max(seq), 0), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+        " UNION ALL SELECT 5, group_name, 0, NULL, max_cost_per_1k_tokens, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+        " max_cost_per_image FROM account_access WHERE account_id = ?1"
+        " UNION ALL SELECT 6, model_name, allowed, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+        " FROM account_access_model WHERE account_id = ?1"
+        " UNION ALL SELECT 7, c.operation, 0, m.model_name, NULL, m.position, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+        " FROM fallback_chain c LEFT JOIN fallback_chain_model m ON m.account_id = c.account_id"
+        " AND m.operation = c.operation WHERE c.account_id = ?1"
+        " UNION ALL SELECT 8, integration, ok, NULL, NULL, NULL, error_class, NULL, NULL, NULL, tested_at, NULL, NULL"
+        " FROM connection_status WHERE account_id = ?1"
+        " UNION ALL SELECT 4, NULL, coalesce(max(seq), 0), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
         " FROM change_log", &s);
     if (rc != IGNY8_OK)
         return rc;

@@ -71,7 +71,7 @@ int igny8__db_conn_status_each(igny8_store *st, const char *integration, int64_t
     int rc = igny8__db_prepare(st,
         "SELECT c.integration, i.provider, c.account_id, c.tested_at, c.ok, c.http_status, c.latency_ms,"
         " c.error_class, c.message FROM connection_status c JOIN integration i ON i.name = c.integration"
-        " WHERE (CAST(?1 AS TEXT) IS NULL OR c.integration = ?1) AND (?2 < 0 OR c.account_id = ?2)"
+        " WHERE (CAST(?1 AS TEXT) IS NULL OR c.integration = ?1) AND (CAST(?2 AS BIGINT) < 0 OR c.account_id = ?2)"
         " ORDER BY c.integration, c.account_id", &s);
     if (rc != IGNY8_OK)
         return rc;

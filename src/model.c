@@ -553,7 +553,7 @@ int igny8_model_filter_init(igny8_model_filter *f, unsigned int version)
     return IGNY8_OK;
 }
 
-static int read_filter(igny8_model_filter *f, const igny8_model_filter *given)
+int igny8__model_filter_read(igny8_model_filter *f, const igny8_model_filter *given)
 {
     memset(f, 0, sizeof(*f));
     f->version = IGNY8_MODEL_FILTER_VERSION;
@@ -571,7 +571,7 @@ int igny8_model_list(igny8_store *st, const igny8_model_filter *filter, igny8_mo
     igny8_model_filter f;
     IGNY8__CHECK_ARG(out);
     *out = NULL;
-    int rc = read_filter(&f, filter);
+    int rc = igny8__model_filter_read(&f, filter);
     if (rc == IGNY8_OK && (rc = igny8__store_read_begin(st)) == IGNY8_OK)
         rc = igny8__store_read_end(st, igny8__model_list(st, &f, out));
     return rc;

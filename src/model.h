@@ -25,6 +25,8 @@ int igny8__model_dup(const igny8_model *src, igny8_model **out);
  * or for find, *out NULL and this thread's last error untouched. */
 int igny8__model_get(igny8_store *st, const char *name, igny8_model **out);
 int igny8__model_find(igny8_store *st, const char *name, igny8_model **out);
+/* The caller's filter (NULL: all) into *f, checked: IGNY8_EINVAL naming the field. */
+int igny8__model_filter_read(igny8_model_filter *f, const igny8_model_filter *given);
 /* The registry's models that pass f (checked by the caller) as a new list. */
 int igny8__model_list(igny8_store *st, const igny8_model_filter *f, igny8_models **out);
 /* The model as a cJSON object (NULL on OOM). */

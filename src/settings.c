@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "model.h"
 #include "settings.h"
+#include "access.h"
 
 static const size_t update_size[] = { 0, sizeof(igny8_integration_update) };
 
@@ -485,6 +486,7 @@ int igny8__account_integration_apply(igny8_store *st, const char *actor, int64_t
         return rc;
     rc = igny8__integration_update_check(&p, u, 1, igny8__store_allows_http(st));
     if (rc == IGNY8_OK && (u->set & IGNY8_FIELD_MODEL)) rc = check_model_for(st, &p, u->model, &m);
+    if (rc == IGNY8_OK && m) rc = igny8__access_check(st, account_id, &m->row, "model");  /* the account's plan */
     igny8_model_free(m);
     if (rc == IGNY8_OK && (rc = igny8__db_account_integration_get(st, account_id, integration, &before)) == IGNY8_OK) {
         if ((rc = igny8__integ_row_copy(&after, &before)) == IGNY8_OK) {

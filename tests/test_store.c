@@ -176,7 +176,7 @@ static void test_store__schema_version_is_current(void **state)
     igny8_store *st = open_ok(":memory:", 0);
     assert_igny8_ok(igny8_store_schema_version(st, &v));
     assert_int_equal(v, IGNY8_SCHEMA_VERSION);
-    assert_int_equal(v, 7);
+    assert_int_equal(v, 8);
     igny8_store_close(st);
 
     st = open_ok(sb->path, 0);

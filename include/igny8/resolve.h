@@ -10,7 +10,13 @@
  *   4 global_default       the platform's default model for P
  *   5 system_default       the registry's is_default model of type T
  * A candidate is skipped when its model is inactive, of another type, its integration is
- * disabled for the account, or (level 4) the platform's settings are inactive.
+ * disabled for the account, (level 4) the platform's settings are inactive, the account
+ * may not use it or it is over the account's cost ceiling (access.h), or, when asked
+ * (igny8_resolve_options), its integration's last connection test failed lately.
+ * Then the fallbacks (@since 1.3): the models of the operation's fallback chain (the
+ * account's, else the platform's; access.h) that are usable by the same rules and have a
+ * key, each with its own parameters and key; when no level gives a model, the first of
+ * them is the model (source "fallback").
  * Parameters come field by field from the account's settings of the chosen model's
  * integration, else the platform's, else the built-in defaults; max_tokens is capped at
  * the model's max_output_tokens. The key is the account's own, else the platform's.
@@ -34,7 +40,8 @@ typedef enum igny8_source {
     IGNY8_SOURCE_ACCOUNT_OPERATION = 2,
     IGNY8_SOURCE_ACCOUNT_INTEGRATION = 3,
     IGNY8_SOURCE_GLOBAL_DEFAULT = 4,
-    IGNY8_SOURCE_SYSTEM_DEFAULT = 5
+    IGNY8_SOURCE_SYSTEM_DEFAULT = 5,
+    IGNY8_SOURCE_FALLBACK = 6      /**< @since 1.3: from the fallback chain */
 } igny8_source;
 
 /** Where the resolution's API key came from. */
@@ -55,6 +62,46 @@ typedef struct igny8_resolution igny8_resolution;
 IGNY8_API int igny8_get_model_for_operation(igny8_store *st, int64_t account_id, const char *operation,
                                             const char *request_model, igny8_resolution **out);
 
+/** @since 1.3: options of igny8_get_model_for_operation_v2. Initialise with
+ *  IGNY8_RESOLVE_OPTIONS_INIT or igny8_resolve_options_init(); in every field 0 means the
+ *  default. */
+typedef struct igny8_resolve_options {
+    unsigned int version;             /**< IGNY8_RESOLVE_OPTIONS_VERSION */
+    uint32_t flags;                   /**< IGNY8_RESOLVE_SKIP_UNHEALTHY */
+    unsigned int unhealthy_window_s;  /**< how recent a failed connection test must be to skip
+                                           its integration; 0 = IGNY8_UNHEALTHY_WINDOW_DEFAULT_S */
+} igny8_resolve_options;
+
+/** Skip a candidate (reason "unhealthy") whose integration's last connection test with the
+ *  key it would use (the account's own key's test, else the platform's) failed within the
+ *  window: a provider's outage moves traffic to the fallbacks without a settings change.
+ *  A requested model whose integration is unhealthy is an error. */
+#define IGNY8_RESOLVE_SKIP_UNHEALTHY (1u << 0)
+#define IGNY8_UNHEALTHY_WINDOW_DEFAULT_S 300u
+#define IGNY8_UNHEALTHY_WINDOW_MAX_S 604800u
+#define IGNY8_RESOLVE_OPTIONS_VERSION 1
+#define IGNY8_RESOLVE_OPTIONS_INIT { IGNY8_RESOLVE_OPTIONS_VERSION, 0, 0 }
+
+/** @since 1.3: clear *opts and set its version. IGNY8_EINVAL: opts NULL, or a version 0 or
+ *  newer than the library's (field "version"). */
+IGNY8_API int igny8_resolve_options_init(igny8_resolve_options *opts, unsigned int version);
+
+/** @since 1.3: igny8_get_model_for_operation with options (NULL: the defaults, which make it
+ *  the same call). IGNY8_EINVAL also for bad options: a version (field "version"), unknown
+ *  flags ("flags"), a window above IGNY8_UNHEALTHY_WINDOW_MAX_S ("unhealthy_window_s"); and
+ *  a request_model whose integration is unhealthy (field "model"). */
+IGNY8_API int igny8_get_model_for_operation_v2(igny8_store *st, int64_t account_id, const char *operation,
+                                               const char *request_model, const igny8_resolve_options *opts,
+                                               igny8_resolution **out);
+
+/** @since 1.3: how many fallbacks the resolution has (0 for a fallback itself). */
+IGNY8_API size_t igny8_resolution_fallback_count(const igny8_resolution *r);
+
+/** @since 1.3: fallback i (0 first), or NULL when i is out of range: a resolution of its own
+ *  (source IGNY8_SOURCE_FALLBACK, with its parameters, key source and key) that every
+ *  getter takes, owned by r and valid until igny8_resolution_free(r); never free it. */
+IGNY8_API const igny8_resolution *igny8_resolution_fallback_at(const igny8_resolution *r, size_t i);
+
 /** The chosen model (with its pricing), owned by the resolution. */
 IGNY8_API const igny8_model *igny8_resolution_model(const igny8_resolution *r);
 IGNY8_API const char *igny8_resolution_model_name(const igny8_resolution *r);
@@ -65,7 +112,8 @@ IGNY8_API int igny8_resolution_model_type(const igny8_resolution *r);
 IGNY8_API const char *igny8_resolution_operation(const igny8_resolution *r);
 /** An igny8_source value. */
 IGNY8_API int igny8_resolution_source(const igny8_resolution *r);
-/** "request", "account_operation", "account_integration", "global_default" or "system_default". */
+/** "request", "account_operation", "account_integration", "global_default", "system_default"
+ *  or "fallback". */
 IGNY8_API const char *igny8_resolution_source_name(const igny8_resolution *r);
 /** Text models: temperature and max_tokens (size/quality/style NULL); image models:
  *  size, quality, style (temperature NaN, max_tokens 0). */
@@ -83,8 +131,11 @@ IGNY8_API int igny8_resolution_api_key_source(const igny8_resolution *r);
  *  a key. Owned by the resolution, wiped when it is freed; never log it. */
 IGNY8_API const char *igny8_resolution_api_key(const igny8_resolution *r);
 /** The trace: {"operation":...,"levels":[{"level":"request","candidate":null,
- *  "status":"skipped","reason":"not_set"},...],"parameters":{...},"api_key_source":...}.
- *  Owned by the resolution; never contains a key. */
+ *  "status":"skipped","reason":"not_set"},...],"parameters":{...},"api_key_source":...,
+ *  "fallback_chain":"platform","fallbacks":[{"model":...,"status":"used"},...]}; each
+ *  candidate model with its "estimated_cost". A fallback's trace is its own: its model,
+ *  position in the chain, parameters and key source. Owned by the resolution; never
+ *  contains a key. */
 IGNY8_API const char *igny8_resolution_trace_json(const igny8_resolution *r);
 
 /** @since 1.2: every plain field of a resolution at once, for bindings whose every foreign
@@ -124,11 +175,13 @@ IGNY8_API int igny8_resolution_view_init(igny8_resolution_view *view, unsigned i
  *  "r", "out"), out->version 0 or newer than the library's (field "version"). */
 IGNY8_API int igny8_resolution_view_get(const igny8_resolution *r, igny8_resolution_view *out);
 
-/** The whole resolution (model, pricing, parameters, key source, trace) as JSON, without
- *  the key. *out_json: caller's, igny8_free(). IGNY8_EINVAL: NULL argument. */
+/** The whole resolution (model, pricing, parameters, key source, trace, and since 1.3 its
+ *  "fallbacks", each the same without a trace) as JSON, without the key.
+ *  *out_json: caller's, igny8_free(). IGNY8_EINVAL: NULL argument. */
 IGNY8_API int igny8_resolution_to_json(const igny8_resolution *r, char **out_json);
 
-/** Free a resolution, wiping its key. NULL is a no-op. */
+/** Free a resolution and its fallbacks, wiping their keys. NULL, and a fallback (which its
+ *  resolution owns), are no-ops. */
 IGNY8_API void igny8_resolution_free(igny8_resolution *r);
 
 IGNY8_END_DECL

@@ -37,7 +37,7 @@ IGNY8_BEGIN_DECL
 #define IGNY8_CACHE_ACCOUNTS_DEFAULT 65536u
 
 /** The schema version this library writes (PRAGMA user_version of a current store). */
-#define IGNY8_SCHEMA_VERSION 7
+#define IGNY8_SCHEMA_VERSION 8
 
 /** Default and upper bound of igny8_store_options.busy_timeout_ms. */
 #define IGNY8_BUSY_TIMEOUT_DEFAULT_MS 5000u

@@ -23,6 +23,19 @@
 #define PLATFORM_LOGGED(table, part) \
     PLATFORM_LOGGED_ON(table, "insert", part) PLATFORM_LOGGED_ON(table, "update", part) \
     PLATFORM_LOGGED_ON(table, "delete", part)
+/* Schema 8's triggers, on tables that had none: a platform table's (the part it is), an
+ * account table's, and those of a table whose rows of account_id 0 are the platform's. */
+#define LOGGED_ON(table, event, values) \
+    "CREATE TRIGGER " table "_" event "_logged AFTER " event " ON " table \
+    " BEGIN INSERT INTO change_log (account_id, part) VALUES " values "; END;"
+#define LOGGED(table, values_new, values_old) \
+    LOGGED_ON(table, "insert", values_new) LOGGED_ON(table, "update", values_new) \
+    LOGGED_ON(table, "delete", values_old)
+#define PLATFORM_LOGGED_NEW(table, part) LOGGED(table, "(NULL, " part ")", "(NULL, " part ")")
+#define ACCOUNT_LOGGED(table) LOGGED(table, "(new.account_id, NULL)", "(old.account_id, NULL)")
+#define OWNER_LOGGED(table, part) \
+    LOGGED(table, "(nullif(new.account_id, 0), CASE WHEN new.account_id = 0 THEN " part " END)", \
+           "(nullif(old.account_id, 0), CASE WHEN old.account_id = 0 THEN " part " END)")
 
 static const char *const migrations[] = {
     /* 0 -> 1: the settings core */
@@ -242,10 +255,65 @@ static const char *const migrations[] = {
     "ALTER TABLE change_log ADD COLUMN part INTEGER;"
     PLATFORM_LOGGED("global_settings", "1") PLATFORM_LOGGED("integration", "2") PLATFORM_LOGGED("model", "3")
     PLATFORM_LOGGED("operation", "4") PLATFORM_LOGGED("provider", "5"),
+    /* 7 -> 8: plans and fallbacks (access.h). Access groups are the platform's named sets
+     * of models; an account has at most one, its own additions (allowed 1) and removals
+     * (allowed 0), and cost ceilings. A fallback chain (account_id 0: the platform's) is
+     * the ordered models to try after the chosen one; a model appears in it once, so it
+     * cannot loop, and at most 8 times. The change log learns of all of them, and of the
+     * connection status the health-aware choice reads: rows of account 0 are platform
+     * parts 6 (groups), 7 (chains) and 8 (health). */
+    "CREATE TABLE access_group ("
+    "  name TEXT PRIMARY KEY, description TEXT,"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE access_group_model ("
+    "  group_name TEXT NOT NULL REFERENCES access_group(name) ON DELETE CASCADE,"
+    "  model_name TEXT NOT NULL REFERENCES model(model_name),"
+    "  PRIMARY KEY (group_name, model_name)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE account_access ("
+    "  account_id INTEGER PRIMARY KEY CHECK (account_id > 0),"
+    "  group_name TEXT REFERENCES access_group(name),"
+    "  max_cost_per_1k_tokens REAL CHECK (max_cost_per_1k_tokens >= 0),"
+    "  max_cost_per_image REAL CHECK (max_cost_per_image >= 0),"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL"
+    ");"
+    "CREATE INDEX account_access_by_group ON account_access(group_name) WHERE group_name IS NOT NULL;"
+    "CREATE TABLE account_access_model ("
+    "  account_id INTEGER NOT NULL CHECK (account_id > 0),"
+    "  model_name TEXT NOT NULL REFERENCES model(model_name),"
+    "  allowed INTEGER NOT NULL CHECK (allowed IN (0,1)),"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
+    "  PRIMARY KEY (account_id, model_name)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX connection_status_by_account ON connection_status(account_id);"
+    "CREATE TABLE fallback_chain ("
+    "  account_id INTEGER NOT NULL CHECK (account_id >= 0),"
+    "  operation TEXT NOT NULL REFERENCES operation(name),"
+    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
+    "  PRIMARY KEY (account_id, operation)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE fallback_chain_model ("
+    "  account_id INTEGER NOT NULL, operation TEXT NOT NULL,"
+    "  position INTEGER NOT NULL CHECK (position >= 0 AND position < 8),"
+    "  model_name TEXT NOT NULL REFERENCES model(model_name),"
+    "  PRIMARY KEY (account_id, operation, position),"
+    "  UNIQUE (account_id, operation, model_name),"
+    "  FOREIGN KEY (account_id, operation) REFERENCES fallback_chain(account_id, operation) ON DELETE CASCADE"
+    ") WITHOUT ROWID;"
+    PLATFORM_LOGGED_NEW("access_group", "6") PLATFORM_LOGGED_NEW("access_group_model", "6")
+    ACCOUNT_LOGGED("account_access") ACCOUNT_LOGGED("account_access_model")
+    OWNER_LOGGED("fallback_chain", "7") OWNER_LOGGED("fallback_chain_model", "7")
+    OWNER_LOGGED("connection_status", "8"),
 };
 
 #undef PLATFORM_LOGGED
 #undef PLATFORM_LOGGED_ON
+#undef LOGGED_ON
+#undef LOGGED
+#undef PLATFORM_LOGGED_NEW
+#undef ACCOUNT_LOGGED
+#undef OWNER_LOGGED
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION,
                "one migration per schema version");

@@ -64,7 +64,7 @@ IGNY8_API int igny8_connection_test(igny8_store *st, const char *actor, const ch
 IGNY8_API int igny8_connection_status_json(igny8_store *st, char **out_json);
 
 /** The store's health: {"ok":true,"reasons":[],"warnings":[],"library_version":"1.2.0",
- *  "schema_version":6,"store":{"backend":"sqlite","path":...,"size_bytes":...,"quick_check":"ok"},
+ *  "schema_version":7,"store":{"backend":"sqlite","path":...,"size_bytes":...,"quick_check":"ok"},
  *  "keys":{"master_key_given":true,"sealed":3,"plain":0,"unopenable":0},
  *  "providers":[{"integration":"openai","provider":"openai","key_configured":true,
  *  "default_model":"gpt-4o-mini","default_model_usable":true,"last_test":{...}|null}],
