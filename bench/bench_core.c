@@ -14,6 +14,9 @@
  *                                          left out: all; the same table size with a small
  *                                          working set: separates memory latency from work per call)
  *   bench_core open STORE                  store open time, median of 31
+ *   bench_core chain STORE                 a new store with a 3-model fallback chain: a warm
+ *                                          resolve with it, and with it and a plan, against
+ *                                          one without a chain, interleaved (chain_cost)
  *   bench_core put DIR|URL                 integration PUTs per second, synchronous FULL and
  *                                          NORMAL: new stores DIR/full.db and DIR/normal.db, or
  *                                          on PostgreSQL new schemas $IGNY8_BENCH_SCHEMA_full
@@ -292,6 +295,77 @@ static void key_cost(const char *dir, const char *master, const char *label, lon
     unlink(path);
 }
 
+/* Fallbacks (issue 15): a warm resolve of an operation with a 3-model platform chain, and
+ * of the same with an account's plan (a group of every model, a ceiling above them all:
+ * every allow and budget check runs and passes), each against the same resolve of an
+ * operation without a chain, interleaved: ideas / clustering / clustering of the planned
+ * account. The store is made here (defaults, the three platform keys, the chain). */
+static void chain_store(const char *store)
+{
+    igny8_store *st = NULL;
+    static const char *const chain[] = { "gpt-4o", "claude-3-5-haiku-20241022", "gpt-4.1-mini" };
+    static const char *const all[] = { "gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "claude-3-5-haiku-20241022",
+                                       "claude-3-5-sonnet-20241022", "claude-3-sonnet", "gpt-4-turbo-preview" };
+    bench_open(&st, store, NULL);
+    bench_check(igny8_defaults_load(st, "bench", NULL), "defaults");
+    bench_check(igny8_global_key_set(st, "bench", "openai", "sk-FAKE-bench-openai-0001"), "key");
+    bench_check(igny8_global_key_set(st, "bench", "anthropic", "sk-ant-FAKE-bench-0001"), "key");
+    bench_check(igny8_fallback_chain_set(st, "bench", 0, "clustering", chain, 3), "chain");
+    bench_check(igny8_access_group_set(st, "bench", "all", NULL, all, 8), "group");
+    bench_check(igny8_account_access_group_set(st, "bench", 8, "all"), "plan");
+    bench_check(igny8_account_budget_set(st, "bench", 8, 1.0, 1.0), "ceiling");
+    igny8_store_close(st);
+}
+
+/* A resolve that also reads every fallback's model, as a caller on its failure path. */
+static double resolve_with_fallbacks_once(igny8_store *st, int64_t account, const char *op)
+{
+    igny8_resolution *r = NULL;
+    double t0 = bench_now_s();
+    bench_check(igny8_get_model_for_operation(st, account, op, NULL, &r), "resolve");
+    volatile size_t sink = strlen(igny8_resolution_model_name(r));
+    for (size_t i = 0; i < igny8_resolution_fallback_count(r); i++)
+        sink += strlen(igny8_resolution_model_name(igny8_resolution_fallback_at(r, i)));
+    igny8_resolution_free(r);
+    (void)sink;
+    return bench_now_s() - t0;
+}
+
+static int chain_cost(const char *store, long calls)
+{
+    igny8_store *st = NULL;
+    double *t[4], p50[4], p99[4];
+    chain_store(store);
+    bench_open(&st, store, NULL);
+    igny8_resolution *r = NULL;
+    bench_check(igny8_get_model_for_operation(st, 7, "clustering", NULL, &r), "resolve");
+    if (igny8_resolution_fallback_count(r) != 3) {
+        fprintf(stderr, "bench_core: the chain gave %zu fallbacks, not 3\n", igny8_resolution_fallback_count(r));
+        return 1;
+    }
+    igny8_resolution_free(r);
+    for (int k = 0; k < 4; k++)
+        t[k] = malloc(sizeof(double) * (size_t)calls);
+    for (long i = 0; i < 1000; i++)
+        bench_resolve_once(st, 7 + i % 2, bench_operations[i % 2]);
+    for (long i = 0; i < calls; i++) {
+        t[0][i] = bench_resolve_once(st, 7, "ideas");
+        t[1][i] = bench_resolve_once(st, 7, "clustering");
+        t[2][i] = bench_resolve_once(st, 8, "clustering");
+        t[3][i] = resolve_with_fallbacks_once(st, 8, "clustering");
+    }
+    for (int k = 0; k < 4; k++) {
+        percentiles(t[k], calls, &p50[k], &p99[k]);
+        free(t[k]);
+    }
+    printf("chain calls=%ld plain_p50_us=%.3f plain_p99_us=%.3f chain_p50_us=%.3f chain_p99_us=%.3f ratio=%.2f "
+           "plan_chain_p50_us=%.3f plan_chain_p99_us=%.3f plan_ratio=%.2f read_p50_us=%.3f read_p99_us=%.3f "
+           "read_ratio=%.2f\n", calls, p50[0], p99[0], p50[1], p99[1], p50[1] / p50[0], p50[2], p99[2],
+           p50[2] / p50[0], p50[3], p99[3], p50[3] / p50[0]);
+    igny8_store_close(st);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     bench_program = "bench_core";
@@ -312,12 +386,14 @@ int main(int argc, char **argv)
         return global_change(argv[2], atol(argv[3]), atol(argv[4]));
     if (argc == 3 && strcmp(argv[1], "open") == 0)
         return open_time(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "chain") == 0)
+        return chain_cost(argv[2], 200000);
     if (argc == 3 && strcmp(argv[1], "put") == 0) {
         double full = put_rate(argv[2], 0, "full"), normal = put_rate(argv[2], IGNY8_STORE_SYNC_NORMAL, "normal");
         printf("put full_per_s=%.0f normal_per_s=%.0f\n", full, normal);
         return 0;
     }
     fprintf(stderr, "usage: bench_core make STORE ACCOUNTS | resolve STORE ACCOUNTS CALLS [HOT [MISSES]] | open STORE"
-                    " | put DIR|URL | key DIR | global STORE ACCOUNTS CHANGES\n");
+                    " | put DIR|URL | key DIR | global STORE ACCOUNTS CHANGES | chain STORE\n");
     return 2;
 }

@@ -422,6 +422,19 @@ static void extra_free(igny8__account_extra *x)
     igny8__free(x);
 }
 
+static void account_free(igny8__account *a);
+
+void igny8__account_retain(const igny8__account *a)
+{
+    __atomic_add_fetch(&((igny8__account *)a)->refs, 1, __ATOMIC_RELAXED);
+}
+
+void igny8__account_release(const igny8__account *a)
+{
+    if (a && __atomic_sub_fetch(&((igny8__account *)a)->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        account_free((igny8__account *)a);
+}
+
 static void account_free(igny8__account *a)
 {
     if (a == NULL)
@@ -605,6 +618,7 @@ static int finish_account(struct account_ctx *c, igny8__account **out)
     *a = *c->a;
     a->rows = (igny8__account_row *)(a + 1);
     a->n_rows = c->n_rows;
+    a->refs = 1;  /* the cache's */
     if (c->n_rows)
         memcpy(a->rows, c->rows, c->n_rows * sizeof(igny8__account_row));
     igny8__free(c->rows);
@@ -698,7 +712,7 @@ static void remove_account(struct igny8__cache *c, igny8__account *a)
     last->slot = a->slot;
     if (c->hand >= c->count)
         c->hand = 0;
-    account_free(a);
+    igny8__account_release(a);
 }
 
 /* The clock: pass over used accounts (clearing their bit) to the first unused one. */
@@ -930,7 +944,7 @@ static int load_missing(igny8_store *st, struct igny8__cache *c, int64_t account
     int rc = load_account(st, c->snap, account_id, out, &log_end);
     *stale = rc == IGNY8_OK && log_end != c->last_seq;
     if (rc == IGNY8_OK && *stale)
-        account_free(*out);
+        igny8__account_release(*out);
     else if (rc == IGNY8_OK)
         insert_account(c, *out);
     if (rc != IGNY8_OK || *stale)

@@ -131,6 +131,7 @@ typedef struct igny8__account {
     size_t n_ops;
     int *op_operation, *op_model;    /* operation index -> model index (-2: unknown) */
     igny8__account_extra *x;    /* NULL: no access rows, chains or tests of its own */
+    int refs;                   /* atomic: the cache's, and each resolution's that points into it */
     size_t slot;                /* its place in the cache's clock ring */
     unsigned char referenced;   /* used since the clock hand last passed */
 } igny8__account;
@@ -139,9 +140,16 @@ int igny8__cache_open(igny8_store *st);
 void igny8__cache_close(igny8_store *st);
 
 /* Make the cache current, then give the snapshot (a new reference, released with
- * igny8__snapshot_release) and the account's entry (valid until the next cache call). */
+ * igny8__snapshot_release) and the account's entry (valid until the next cache call, or
+ * while retained). */
 int igny8__cache_get(igny8_store *st, int64_t account_id, igny8__snapshot **snap, igny8__account **account);
 void igny8__snapshot_release(igny8__snapshot *snap);
+
+/* An entry outlives its place in the cache while a resolution holds it: its rows never
+ * change, so a resolution may point into them instead of copying. Release frees the
+ * entry when the last reference goes, on any thread. */
+void igny8__account_retain(const igny8__account *a);
+void igny8__account_release(const igny8__account *a);
 
 /* Lookups in a snapshot by name: the index, or -1. */
 int igny8__snapshot_model(const igny8__snapshot *s, const char *name);

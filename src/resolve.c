@@ -1,9 +1,14 @@
 /* get_model_for_operation: the five-level precedence of DESIGN §2 over the resolver's
- * cache (cache.h), parameters field by field, the key, and the decisions the trace shows.
- * A resolution is one allocation: the model, names and platform values point into the
- * snapshot it holds a reference to; only what came from the account's entry is copied.
- * The trace JSON is built on first request. */
+ * cache (cache.h), the account's plan (access.h), the fallback chain, parameters field by
+ * field, the key, and the decisions the trace shows. A resolution is one allocation: the
+ * resolution, room for its fallbacks, and the decisions of its trace; the decisions are
+ * made on the stack and the block allocated once they say how many fallbacks it holds.
+ * Names and values point into the snapshot it holds a reference to, and into the account's
+ * cache entry, which it retains when it does (an entry's rows never change). So the
+ * fallbacks, which only the calls that ask for them read, are filled on first use, and
+ * filling cannot fail. The trace JSON is built on first request too. */
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,21 +20,46 @@
 #include "model.h"
 #include "settings.h"
 
-enum { OWN_SIZE = 1, OWN_QUALITY = 2, OWN_STYLE = 4, OWN_KEY = 8 };
+/* What became of a candidate, and why it was skipped; a level's or a model of the chain. */
+enum { ST_NOT_REACHED, ST_USED, ST_SKIPPED, ST_CHOSEN };
+enum { WHY_NONE, WHY_NOT_SET, WHY_NO_PROVIDER, WHY_UNKNOWN_MODEL, WHY_WRONG_TYPE, WHY_INACTIVE,
+       WHY_INTEGRATION_DISABLED, WHY_GLOBAL_INACTIVE, WHY_NOT_ALLOWED, WHY_OVER_BUDGET, WHY_UNHEALTHY, WHY_NO_KEY };
+static const char *const status_names[] = { "not_reached", "used", "skipped", "chosen" };
+static const char *const reason_names[] = {
+    NULL, "not_set", "no_provider", "unknown_model", "wrong_type", "inactive", "integration_disabled",
+    "global_inactive", "not_allowed", "over_budget", "unhealthy", "no_key"
+};
 
-/* What became of one candidate: a level's, or a model of the fallback chain. */
 typedef struct decision {
-    const char *candidate;   /* NULL: none */
-    const char *status;      /* levels: "used", "skipped", "not_reached"; chain: "chosen", "used", "skipped" */
-    const char *reason;      /* for skipped */
-    int model;               /* its index in the snapshot; -1 none, -2 unknown */
     int64_t failed_at;       /* unhealthy: when its integration's test failed */
-    int failed_class;
+    int model;               /* its index in the snapshot; -1 none, -2 a name it lacks */
+    unsigned char status, reason, failed_class;
 } decision;
+
+/* The resolution's own trace data; its fallbacks have none. */
+typedef struct why {
+    decision levels[6];
+    decision chain[IGNY8_FALLBACK_CHAIN_MAX];
+    size_t n_chain;
+    const char *chain_source;        /* "account", "platform", or NULL: none */
+    const char *group;               /* the account's plan */
+    double max_cost_per_1k_tokens, max_cost_per_image;
+    unsigned int unhealthy_window_s; /* 0: unhealthy integrations were not skipped */
+    int operation;                   /* its index in the snapshot */
+    unsigned char used[IGNY8_FALLBACK_CHAIN_MAX];  /* the fallbacks' positions in the chain */
+} why;
+
+enum { FALLBACKS_EMPTY, FALLBACKS_FILLING, FALLBACKS_READY };
 
 struct igny8_resolution {
     igny8__snapshot *snap;   /* a fallback's is its resolution's, not a reference of its own */
+    const igny8__account *account;  /* retained when the resolution points into it, else NULL */
     const igny8_resolution *parent;  /* a fallback: the resolution that owns it; else NULL */
+    why *why;                /* the resolution's; NULL in a fallback */
+    igny8_resolution *fallbacks;
+    size_t n_fallbacks;
+    int fallbacks_state;     /* atomic: FALLBACKS_*; the array is garbage until READY */
+    int position;            /* a fallback's position in the chain */
     igny8_model model;       /* the snapshot's row, its strings borrowed */
     const char *operation, *integration_name, *integration_source, *base_url;
     const char *size, *quality, *style;
@@ -42,18 +72,7 @@ struct igny8_resolution {
     double temperature;
     int64_t account_id;
     int type, source, key_source, max_tokens, capped_from, global_active;
-    unsigned owned;
-    decision levels[6];
-    /* the account's plan, as the trace shows it */
-    const char *group;
-    double max_cost_per_1k_tokens, max_cost_per_image;
-    unsigned int unhealthy_window_s;  /* 0: unhealthy integrations were not skipped */
-    /* the fallback chain: each model and what became of it; the fallbacks themselves */
-    const char *chain_source;        /* "account", "platform", or NULL: none */
-    size_t n_chain, n_fallbacks;
-    decision chain[IGNY8_FALLBACK_CHAIN_MAX];
-    igny8_resolution *fallbacks;
-    int position;            /* a fallback's position in the chain */
+    int borrows;             /* a value points into the account's entry */
     char *trace;             /* built on first use; set atomically */
 };
 
@@ -66,20 +85,21 @@ typedef struct {
     const igny8__snapshot *s;
     const igny8__account *a;
     const igny8__account_extra *x;  /* the account's plan and chains, or NULL */
-    int type, provider;      /* the account's integration P for the type, -1 none */
+    igny8_store *st;
+    int64_t account_id;
+    int operation, type, provider;  /* provider: the account's integration P for the type, -1 none */
+    int own_provider;               /* P is the account's own choice */
     int64_t now_ms, window_ms;      /* window 0: the health of integrations is not asked */
 } resolve_ctx;
 
 /* The candidate model of a level: an index, -1 when the level has none, -2 when the name
- * is not in the registry (*name then says which). */
-static int candidate(const resolve_ctx *c, int level, int operation, const char *request, const char **name)
+ * is not in the registry. */
+static int candidate(const resolve_ctx *c, int level, int operation, const char *request)
 {
     const igny8__account_row *row;
-    *name = NULL;
     switch (level) {
     case IGNY8_SOURCE_REQUEST: {
         int m = igny8__snapshot_model(c->s, request);
-        *name = request;
         return request == NULL ? -1 : m >= 0 ? m : -2;
     }
     case IGNY8_SOURCE_ACCOUNT_OPERATION:
@@ -134,73 +154,71 @@ static int unhealthy(const resolve_ctx *c, int integ, decision *d)
     for (size_t i = 0; source == IGNY8_KEY_ACCOUNT && c->x && i < c->x->n_health; i++)
         if (c->x->health[i].integration == integ) {
             d->failed_at = c->x->health[i].failed_at;
-            d->failed_class = c->x->health[i].failed_class;
+            d->failed_class = (unsigned char)c->x->health[i].failed_class;
         }
     return d->failed_at > 0 && c->now_ms - d->failed_at <= c->window_ms;
 }
 
-/* Why a candidate cannot be used, or NULL when it can. */
-static const char *unusable(const resolve_ctx *c, int level, int m, decision *d)
+/* Why a candidate cannot be used (WHY_*), or WHY_NONE when it can. */
+static int unusable(const resolve_ctx *c, int level, int m, decision *d)
 {
     if (m == -2)
-        return "unknown_model";
+        return WHY_UNKNOWN_MODEL;
     const igny8__model_row *model = &c->s->models[m];
     int integ = c->s->model_integration[m];
     const igny8__account_row *row = igny8__account_row_of(c->a, integ);
-    if (model->model_type != c->type) return "wrong_type";
-    if (!model->is_active) return "inactive";
-    if (row && !row->enabled) return "integration_disabled";
-    if (level == IGNY8_SOURCE_GLOBAL_DEFAULT && !c->s->global_active) return "global_inactive";
-    if (!allowed(c, m)) return "not_allowed";
+    if (model->model_type != c->type) return WHY_WRONG_TYPE;
+    if (!model->is_active) return WHY_INACTIVE;
+    if (row && !row->enabled) return WHY_INTEGRATION_DISABLED;
+    if (level == IGNY8_SOURCE_GLOBAL_DEFAULT && !c->s->global_active) return WHY_GLOBAL_INACTIVE;
+    if (!allowed(c, m)) return WHY_NOT_ALLOWED;
     if (c->x && igny8__access_over_budget(model, c->x->max_cost_per_1k_tokens, c->x->max_cost_per_image))
-        return "over_budget";
-    if (c->window_ms && unhealthy(c, integ, d)) return "unhealthy";
-    return NULL;
+        return WHY_OVER_BUDGET;
+    if (c->window_ms && unhealthy(c, integ, d)) return WHY_UNHEALTHY;
+    return WHY_NONE;
 }
 
 static int request_error(const resolve_ctx *c, const char *request, const decision *d)
 {
-    static const char *const why[][2] = {
-        { "unknown_model", "it is not in the registry" },
-        { "wrong_type", "it is of another model type than the operation" },
-        { "inactive", "it is inactive" },
-        { "integration_disabled", "its integration is disabled for the account" },
-        { "not_allowed", "the account's access group and own models do not allow it" },
-        { "over_budget", "it costs more than the account's ceiling" },
+    static const char *const why_not[] = {
+        [WHY_UNKNOWN_MODEL] = "it is not in the registry",
+        [WHY_WRONG_TYPE] = "it is of another model type than the operation",
+        [WHY_INACTIVE] = "it is inactive",
+        [WHY_INTEGRATION_DISABLED] = "its integration is disabled for the account",
+        [WHY_NOT_ALLOWED] = "the account's access group and own models do not allow it",
+        [WHY_OVER_BUDGET] = "it costs more than the account's ceiling",
     };
-    for (size_t i = 0; i < IGNY8__ARRAY_LEN(why); i++)
-        if (strcmp(d->reason, why[i][0]) == 0)
-            return igny8__error_set(IGNY8_EINVAL, "model", "requested model '%.64s' cannot be used: %s", request,
-                                    why[i][1]);
+    if (d->reason != WHY_UNHEALTHY)
+        return igny8__error_set(IGNY8_EINVAL, "model", "requested model '%.64s' cannot be used: %s", request,
+                                why_not[d->reason]);
+    const char *cls = igny8__class_name(d->failed_class);
     return igny8__error_set(IGNY8_EINVAL, "model", "requested model '%.64s' cannot be used: its integration's last "
-                            "connection test failed (%s) %lld s ago", request,
-                            igny8__class_name(d->failed_class) ? igny8__class_name(d->failed_class) : "unknown",
+                            "connection test failed (%s) %lld s ago", request, cls ? cls : "unknown",
                             (long long)((c->now_ms - d->failed_at) / 1000));
 }
 
 /* Walk the five levels; *chosen is the model's index. */
-static int choose(const resolve_ctx *c, int operation, const char *request, igny8_resolution *r, int *chosen)
+static int choose(const resolve_ctx *c, int operation, const char *request, why *w, int *source, int *chosen)
 {
     *chosen = -1;
     for (int level = IGNY8_SOURCE_REQUEST; level <= IGNY8_SOURCE_SYSTEM_DEFAULT; level++) {
-        decision *d = &r->levels[level];
-        const char *name = NULL;
-        if (*chosen >= 0) {
-            d->status = "not_reached";
-            d->model = -1;
+        decision *d = &w->levels[level];
+        d->model = -1;
+        d->status = ST_NOT_REACHED;
+        d->reason = WHY_NONE;
+        if (*chosen >= 0)
             continue;
-        }
-        int m = candidate(c, level, operation, request, &name);
+        int m = candidate(c, level, operation, request);
         d->model = m;
-        d->candidate = m >= 0 ? c->s->models[m].model_name : name;
-        d->reason = m == -1 ? ((level == 3 || level == 4) && c->provider < 0 ? "no_provider" : "not_set")
-                            : unusable(c, level, m, d);
+        d->reason = (unsigned char)(m == -1 ? ((level == 3 || level == 4) && c->provider < 0 ? WHY_NO_PROVIDER
+                                                                                             : WHY_NOT_SET)
+                                            : unusable(c, level, m, d));
         if (d->reason && level == IGNY8_SOURCE_REQUEST && request)
             return request_error(c, request, d);
-        d->status = d->reason ? "skipped" : "used";
+        d->status = d->reason ? ST_SKIPPED : ST_USED;
         if (!d->reason) {
             *chosen = m;
-            r->source = level;
+            *source = level;
         }
     }
     return IGNY8_OK;
@@ -230,54 +248,32 @@ static size_t chain_of(const resolve_ctx *c, int operation, int models[IGNY8_FAL
 
 /* Each model of the chain: the resolution's model already ("chosen"), usable with a key
  * ("used", a fallback; the first is the model when no level gave one), or skipped. */
-static void walk_chain(const resolve_ctx *c, int operation, igny8_resolution *r, int *chosen, int *used, size_t *n_used)
+static void walk_chain(const resolve_ctx *c, int operation, why *w, int *source, int *chosen, int *used,
+                       size_t *n_used)
 {
     int models[IGNY8_FALLBACK_CHAIN_MAX];
-    r->n_chain = chain_of(c, operation, models, &r->chain_source);
+    w->n_chain = chain_of(c, operation, models, &w->chain_source);
     *n_used = 0;
-    for (size_t i = 0; i < r->n_chain; i++) {
-        decision *d = &r->chain[i];
-        int m = models[i], source = IGNY8_KEY_NONE, from_key_from = 0;
+    for (size_t i = 0; i < w->n_chain; i++) {
+        decision *d = &w->chain[i];
+        int m = models[i], key_source = IGNY8_KEY_NONE, from_key_from = 0;
         d->model = m;
-        d->candidate = m >= 0 ? c->s->models[m].model_name : NULL;
-        d->reason = m == *chosen ? NULL : unusable(c, 0, m, d);
-        if (!d->reason && m != *chosen && !key_for(c, c->s->model_integration[m], &source, &from_key_from))
-            d->reason = "no_key";
-        d->status = d->reason ? "skipped" : m == *chosen || *chosen < 0 ? "chosen" : "used";
+        d->reason = (unsigned char)(m == *chosen ? WHY_NONE : unusable(c, 0, m, d));
+        if (!d->reason && m != *chosen && !key_for(c, c->s->model_integration[m], &key_source, &from_key_from))
+            d->reason = WHY_NO_KEY;
+        d->status = d->reason ? ST_SKIPPED : m == *chosen || *chosen < 0 ? ST_CHOSEN : ST_USED;
         if (!d->reason && *chosen < 0) {
             *chosen = m;
-            r->source = IGNY8_SOURCE_FALLBACK;
+            *source = IGNY8_SOURCE_FALLBACK;
         } else if (!d->reason && m != *chosen) {
             used[(*n_used)++] = (int)i;
         }
     }
 }
 
-static int own_copy(igny8_resolution *r, const char **field, const char *value, unsigned flag)
-{
-    *field = value;
-    if (value == NULL)
-        return IGNY8_OK;
-    char *copy = igny8__strdup(value);
-    if (copy == NULL)
-        return igny8__error_oom();
-    *field = copy;
-    r->owned |= flag;
-    return IGNY8_OK;
-}
-
-/* A parameter string: copied when it came from the account's entry (the entry may be
- * evicted once the store lock is released), else pointed at (snapshot or built-in). */
-static int param_str(igny8_resolution *r, const char **dst, const char *value, const char *source, unsigned flag)
-{
-    if (source && strcmp(source, "account") == 0)
-        return own_copy(r, dst, value, flag);
-    *dst = value;
-    return IGNY8_OK;
-}
-
-/* The model m, its parameters, the max_tokens cap, the base URL and the key. */
-static int settings(const resolve_ctx *c, igny8_resolution *r, int m)
+/* The model m, its parameters, the max_tokens cap, the base URL and the key: pointers into
+ * the snapshot, the built-in defaults, or the account's entry (r->borrows says so). */
+static void settings(const resolve_ctx *c, igny8_resolution *r, int m)
 {
     int integ = c->s->model_integration[m];
     const igny8__integ_row *platform = &c->s->integrations[integ];
@@ -289,6 +285,7 @@ static int settings(const resolve_ctx *c, igny8_resolution *r, int m)
     igny8__params_pick(c->s->global_active ? &pv : NULL, row ? &row->params : NULL, c->type, &p);
     r->temperature = p.temperature;
     r->max_tokens = p.max_tokens;
+    r->capped_from = 0;
     if (r->model.row.max_output_tokens > 0 && r->max_tokens > r->model.row.max_output_tokens) {
         r->capped_from = r->max_tokens;
         r->max_tokens = r->model.row.max_output_tokens;
@@ -298,87 +295,136 @@ static int settings(const resolve_ctx *c, igny8_resolution *r, int m)
     r->source_size = p.source_size;
     r->source_quality = p.source_quality;
     r->source_style = p.source_style;
+    r->size = p.size;
+    r->quality = p.quality;
+    r->style = p.style;
     r->base_url = platform->base_url;
     int from_key_from = 0;
-    const char *key = key_for(c, integ, &r->key_source, &from_key_from);
+    r->stored_key = key_for(c, integ, &r->key_source, &from_key_from);
     r->key_account = r->key_source == IGNY8_KEY_ACCOUNT ? r->account_id : 0;
     r->key_integration = from_key_from ? c->s->integrations[c->s->integration_key_from[integ]].name : platform->name;
-    int rc = param_str(r, &r->stored_key, key, r->key_source == IGNY8_KEY_ACCOUNT ? "account" : NULL, OWN_KEY);
-    if (rc == IGNY8_OK) rc = param_str(r, &r->size, p.size, p.source_size, OWN_SIZE);
-    if (rc == IGNY8_OK) rc = param_str(r, &r->quality, p.quality, p.source_quality, OWN_QUALITY);
-    if (rc == IGNY8_OK) rc = param_str(r, &r->style, p.style, p.source_style, OWN_STYLE);
-    return rc;
+    r->borrows = r->key_source == IGNY8_KEY_ACCOUNT || (row && (row->params.size || row->params.quality ||
+                                                                 row->params.style));
 }
 
-/* The usable models of the chain (used: their positions in it) as resolutions of their own. */
-static int make_fallbacks(const resolve_ctx *c, igny8_resolution *r, const int *used, size_t n)
+/* What one resolution owns besides its block: the key once opened, the trace. */
+static void free_owned(igny8_resolution *r)
 {
-    if (n == 0)
-        return IGNY8_OK;
-    if ((r->fallbacks = igny8__calloc(n, sizeof(*r->fallbacks))) == NULL)
-        return igny8__error_oom();
-    int rc = IGNY8_OK;
-    for (size_t i = 0; rc == IGNY8_OK && i < n; i++) {
-        igny8_resolution *f = &r->fallbacks[i];
-        r->n_fallbacks++;
-        f->snap = r->snap;
-        f->parent = r;
-        f->st = r->st;
-        f->account_id = r->account_id;
-        f->operation = r->operation;
-        f->type = r->type;
-        f->source = IGNY8_SOURCE_FALLBACK;
-        f->global_active = r->global_active;
-        f->integration_name = c->s->integrations[c->s->model_integration[r->chain[used[i]].model]].name;
-        f->position = used[i];
-        rc = settings(c, f, r->chain[used[i]].model);
+    igny8__free_secret(r->api_key);
+    igny8__free(__atomic_load_n(&r->trace, __ATOMIC_ACQUIRE));
+}
+
+/* The resolution of model m (the chosen one, or a fallback of parent), in place. Every
+ * field is set here or in settings(), none by a memset: a resolve fills up to nine of
+ * these, and clearing 344 bytes each was most of a fallback's cost. */
+static void fill(const resolve_ctx *c, igny8_resolution *r, const igny8_resolution *parent, int m, int source)
+{
+    r->snap = (igny8__snapshot *)c->s;
+    r->account = NULL;
+    r->parent = parent;
+    r->why = NULL;
+    r->fallbacks = NULL;
+    r->n_fallbacks = 0;
+    r->fallbacks_state = FALLBACKS_EMPTY;
+    r->position = 0;
+    r->st = c->st;
+    r->api_key = NULL;
+    r->trace = NULL;
+    r->account_id = c->account_id;
+    r->operation = c->s->operation_names[c->operation];
+    r->type = c->type;
+    r->source = source;
+    r->global_active = c->s->global_active;
+    r->integration_name = parent ? c->s->integrations[c->s->model_integration[m]].name
+                        : c->provider >= 0 ? c->s->integrations[c->provider].name : NULL;
+    r->integration_source = parent ? NULL : c->own_provider ? "account" : c->provider >= 0 ? "platform" : NULL;
+    settings(c, r, m);
+}
+
+/* The fallbacks, filled by the first call that reads them; a call that meets another
+ * filling waits for it (a few hundred nanoseconds of plain assignments). */
+static void fallbacks_ready(const igny8_resolution *r)
+{
+    igny8_resolution *w = (igny8_resolution *)r;  /* the fallbacks are a cache of immutable data */
+    int state = FALLBACKS_EMPTY;
+    if (r->n_fallbacks == 0 || __atomic_load_n(&r->fallbacks_state, __ATOMIC_ACQUIRE) == FALLBACKS_READY)
+        return;
+    if (__atomic_compare_exchange_n(&w->fallbacks_state, &state, FALLBACKS_FILLING, 0, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_ACQUIRE)) {
+        resolve_ctx c = { r->snap, r->account, r->account ? r->account->x : NULL, r->st, r->account_id,
+                          r->why->operation, r->type, -1, 0, 0, 0 };
+        for (size_t i = 0; i < r->n_fallbacks; i++) {
+            fill(&c, &w->fallbacks[i], r, r->why->chain[r->why->used[i]].model, IGNY8_SOURCE_FALLBACK);
+            w->fallbacks[i].position = r->why->used[i];
+        }
+        __atomic_store_n(&w->fallbacks_state, FALLBACKS_READY, __ATOMIC_RELEASE);
+        return;
     }
-    return rc;
+    while (__atomic_load_n(&r->fallbacks_state, __ATOMIC_ACQUIRE) != FALLBACKS_READY)
+        sched_yield();
+}
+
+/* The block: the resolution, room for its n fallbacks, and its trace's decisions (w,
+ * copied). It retains the account's entry when it points into it or has fallbacks. */
+static int make_block(const resolve_ctx *c, const why *w, int m, int source, size_t n, igny8_resolution **out)
+{
+    igny8_resolution *r = igny8__malloc(sizeof(*r) * (1 + n) + sizeof(why));
+    if (r == NULL)
+        return igny8__error_oom();
+    fill(c, r, NULL, m, source);
+    r->why = (why *)(r + 1 + n);
+    memcpy(r->why, w, sizeof(*w));
+    r->fallbacks = n ? r + 1 : NULL;
+    r->n_fallbacks = n;
+    if (c->a && (r->borrows || n)) {
+        igny8__account_retain(c->a);
+        r->account = c->a;
+    }
+    *out = r;
+    return IGNY8_OK;
 }
 
 /* The account's plan and the health option, for the walk and the trace. */
-static void plan_of(resolve_ctx *c, igny8_resolution *r, const igny8_resolve_options *o)
+static void plan_of(resolve_ctx *c, why *w, const igny8_resolve_options *o)
 {
     c->x = c->a ? c->a->x : NULL;
-    r->group = c->x && c->x->group >= 0 ? c->s->group_names[c->x->group] : NULL;
-    r->max_cost_per_1k_tokens = c->x ? c->x->max_cost_per_1k_tokens : NAN;
-    r->max_cost_per_image = c->x ? c->x->max_cost_per_image : NAN;
+    w->group = c->x && c->x->group >= 0 ? c->s->group_names[c->x->group] : NULL;
+    w->max_cost_per_1k_tokens = c->x ? c->x->max_cost_per_1k_tokens : NAN;
+    w->max_cost_per_image = c->x ? c->x->max_cost_per_image : NAN;
+    w->unhealthy_window_s = 0;
     if (o->flags & IGNY8_RESOLVE_SKIP_UNHEALTHY) {
-        r->unhealthy_window_s = o->unhealthy_window_s ? o->unhealthy_window_s : IGNY8_UNHEALTHY_WINDOW_DEFAULT_S;
-        c->window_ms = (int64_t)r->unhealthy_window_s * 1000;
+        w->unhealthy_window_s = o->unhealthy_window_s ? o->unhealthy_window_s : IGNY8_UNHEALTHY_WINDOW_DEFAULT_S;
+        c->window_ms = (int64_t)w->unhealthy_window_s * 1000;
         c->now_ms = igny8__now_ms();
     }
 }
 
-/* Under the store lock: everything the resolution needs, from the cache. */
-static int resolve(igny8_store *st, int64_t account_id, const char *operation, const char *request,
-                   const igny8_resolve_options *o, igny8_resolution *r)
+/* Under the store lock, from the cache: the decisions, then the resolution. snap: the
+ * cache's reference, which the resolution keeps. */
+static int resolve(resolve_ctx *c, const char *operation, const char *request, const igny8_resolve_options *o,
+                   igny8_resolution **out)
 {
-    igny8__account *a = NULL;
-    int rc = igny8__cache_get(st, account_id, &r->snap, &a);
-    if (rc != IGNY8_OK)
-        return rc;
-    resolve_ctx c = { r->snap, a, NULL, 0, -1, 0, 0 };
-    int op = igny8__snapshot_operation(c.s, operation), m = -1, used[IGNY8_FALLBACK_CHAIN_MAX];
+    why w;
+    int m = -1, source = 0, used[IGNY8_FALLBACK_CHAIN_MAX], rc;
     size_t n_used = 0;
-    if (op < 0)
+    w.operation = -1;
+    w.operation = c->operation = igny8__snapshot_operation(c->s, operation);
+    if (c->operation < 0)
         return igny8__error_set(IGNY8_ENOTFOUND, "operation", "operation '%.64s' is not known", operation);
-    plan_of(&c, r, o);
-    r->operation = c.s->operation_names[op];
-    r->type = c.type = c.s->operation_types[op];
-    int own = a ? a->provider[c.type] : -1;
-    c.provider = own >= 0 ? own : c.s->type_integration[c.type];
-    r->integration_name = c.provider >= 0 ? c.s->integrations[c.provider].name : NULL;
-    r->integration_source = own >= 0 ? "account" : c.provider >= 0 ? "platform" : NULL;
-    r->global_active = c.s->global_active;
-    if ((rc = choose(&c, op, request, r, &m)) != IGNY8_OK)
+    plan_of(c, &w, o);
+    c->type = c->s->operation_types[c->operation];
+    int own = c->a ? c->a->provider[c->type] : -1;
+    c->own_provider = own >= 0;
+    c->provider = own >= 0 ? own : c->s->type_integration[c->type];
+    if ((rc = choose(c, c->operation, request, &w, &source, &m)) != IGNY8_OK)
         return rc;
-    walk_chain(&c, op, r, &m, used, &n_used);
+    walk_chain(c, c->operation, &w, &source, &m, used, &n_used);
     if (m < 0)
         return igny8__error_set(IGNY8_ENOTFOUND, "operation", "no usable %s model for operation '%s': every level "
-                                "and fallback was skipped", igny8_model_type_name(c.type), operation);
-    rc = settings(&c, r, m);
-    return rc == IGNY8_OK ? make_fallbacks(&c, r, used, n_used) : rc;
+                                "and fallback was skipped", igny8_model_type_name(c->type), operation);
+    for (size_t i = 0; i < n_used; i++)
+        w.used[i] = (unsigned char)used[i];
+    return make_block(c, &w, m, source, n_used, out);
 }
 
 static const size_t resolve_options_size[] = { 0, sizeof(igny8_resolve_options) };
@@ -412,6 +458,8 @@ int igny8_get_model_for_operation_v2(igny8_store *st, int64_t account_id, const 
                                      igny8_resolution **out)
 {
     igny8_resolve_options o;
+    igny8__snapshot *snap = NULL;
+    igny8__account *a = NULL;
     IGNY8__CHECK_ARG(out);
     *out = NULL;
     IGNY8__CHECK_ARG(st);
@@ -420,21 +468,16 @@ int igny8_get_model_for_operation_v2(igny8_store *st, int64_t account_id, const 
     int rc = read_options(&o, opts);
     if (rc != IGNY8_OK)
         return rc;
-    igny8_resolution *r = igny8__calloc(1, sizeof(*r));
-    if (r == NULL)
-        return igny8__error_oom();
-    r->account_id = account_id;
-    r->st = st;
-    r->temperature = NAN;
     igny8__store_lock(st);
-    rc = resolve(st, account_id, operation, request_model, &o, r);  /* a usable request is in the snapshot */
-    igny8__store_unlock(st);
-    if (rc != IGNY8_OK) {
-        igny8_resolution_free(r);
-        return rc;
+    rc = igny8__cache_get(st, account_id, &snap, &a);
+    if (rc == IGNY8_OK) {
+        resolve_ctx c = { snap, a, NULL, st, account_id, -1, 0, -1, 0, 0, 0 };
+        rc = resolve(&c, operation, request_model, &o, out);  /* a usable request is in the snapshot */
     }
-    *out = r;
-    return IGNY8_OK;
+    igny8__store_unlock(st);
+    if (rc != IGNY8_OK)
+        igny8__snapshot_release(snap);
+    return rc;
 }
 
 int igny8_get_model_for_operation(igny8_store *st, int64_t account_id, const char *operation,
@@ -443,25 +486,15 @@ int igny8_get_model_for_operation(igny8_store *st, int64_t account_id, const cha
     return igny8_get_model_for_operation_v2(st, account_id, operation, request_model, NULL, out);
 }
 
-/* The strings and key one resolution owns (not its fallbacks, nor the struct). */
-static void free_owned(igny8_resolution *r)
-{
-    if (r->owned & OWN_KEY) igny8__free_secret((char *)r->stored_key);
-    igny8__free_secret(r->api_key);
-    if (r->owned & OWN_SIZE) igny8__free((char *)r->size);
-    if (r->owned & OWN_QUALITY) igny8__free((char *)r->quality);
-    if (r->owned & OWN_STYLE) igny8__free((char *)r->style);
-    igny8__free(__atomic_load_n(&r->trace, __ATOMIC_ACQUIRE));
-}
-
 void igny8_resolution_free(igny8_resolution *r)
 {
     if (r == NULL || r->parent != NULL)
         return;
-    for (size_t i = 0; i < r->n_fallbacks; i++)
-        free_owned(&r->fallbacks[i]);
-    igny8__free(r->fallbacks);
+    if (__atomic_load_n(&r->fallbacks_state, __ATOMIC_ACQUIRE) == FALLBACKS_READY)
+        for (size_t i = 0; i < r->n_fallbacks; i++)
+            free_owned(&r->fallbacks[i]);
     free_owned(r);
+    igny8__account_release(r->account);
     igny8__snapshot_release(r->snap);
     igny8__free(r);
 }
@@ -470,7 +503,10 @@ size_t igny8_resolution_fallback_count(const igny8_resolution *r) { return r ? r
 
 const igny8_resolution *igny8_resolution_fallback_at(const igny8_resolution *r, size_t i)
 {
-    return r && i < r->n_fallbacks ? &r->fallbacks[i] : NULL;
+    if (r == NULL || i >= r->n_fallbacks)
+        return NULL;
+    fallbacks_ready(r);
+    return &r->fallbacks[i];
 }
 
 /* ---- the trace, built on first request ---- */
@@ -512,17 +548,16 @@ static void trace_cost(cJSON *o, const igny8__model_row *m)
 /* One decision: a level's (name given) or a chain model's. */
 static void trace_decision(const igny8_resolution *r, cJSON *arr, const char *level, const decision *d)
 {
-    int reached = strcmp(d->status, "not_reached") != 0;
     cJSON *o = igny8__json_attach(arr, NULL, cJSON_CreateObject());
     if (level)
         igny8__json_add_str(o, "level", level);
-    igny8__json_add_str(o, level ? "candidate" : "model", reached ? d->candidate : NULL);
-    igny8__json_add_str(o, "status", d->status);
-    if (d->reason && strcmp(d->status, "skipped") == 0)
-        igny8__json_add_str(o, "reason", d->reason);
-    if (reached && d->model >= 0)
+    igny8__json_add_str(o, level ? "candidate" : "model", d->model >= 0 ? r->snap->models[d->model].model_name : NULL);
+    igny8__json_add_str(o, "status", status_names[d->status]);
+    if (d->status == ST_SKIPPED)
+        igny8__json_add_str(o, "reason", reason_names[d->reason]);
+    if (d->model >= 0)
         trace_cost(o, &r->snap->models[d->model]);
-    if (d->reason && strcmp(d->reason, "unhealthy") == 0) {
+    if (d->reason == WHY_UNHEALTHY) {
         char at[IGNY8__TIME_LEN];
         igny8__ms_to_iso(d->failed_at, at);
         cJSON *t = igny8__json_add_object(o, "last_test");
@@ -531,15 +566,15 @@ static void trace_decision(const igny8_resolution *r, cJSON *arr, const char *le
     }
 }
 
-static void trace_plan(const igny8_resolution *r, cJSON *t)
+static void trace_plan(const why *w, cJSON *t)
 {
     cJSON *access = igny8__json_add_object(t, "access");
-    igny8__json_add_str(access, "group", r->group);
-    igny8__json_add_num(access, "max_cost_per_1k_tokens", r->max_cost_per_1k_tokens);
-    igny8__json_add_num(access, "max_cost_per_image", r->max_cost_per_image);
-    igny8__json_add_bool(t, "skip_unhealthy", r->unhealthy_window_s > 0);
-    if (r->unhealthy_window_s)
-        igny8__json_add_int(t, "unhealthy_window_s", r->unhealthy_window_s);
+    igny8__json_add_str(access, "group", w->group);
+    igny8__json_add_num(access, "max_cost_per_1k_tokens", w->max_cost_per_1k_tokens);
+    igny8__json_add_num(access, "max_cost_per_image", w->max_cost_per_image);
+    igny8__json_add_bool(t, "skip_unhealthy", w->unhealthy_window_s > 0);
+    if (w->unhealthy_window_s)
+        igny8__json_add_int(t, "unhealthy_window_s", w->unhealthy_window_s);
 }
 
 /* A fallback's own trace: its model, place in the chain, parameters and key source. */
@@ -551,7 +586,7 @@ static cJSON *fallback_trace(const igny8_resolution *r)
     igny8__json_add_int(t, "account_id", r->account_id);
     igny8__json_add_str(t, "model", r->model.row.model_name);
     igny8__json_add_str(t, "source", level_names[r->source]);
-    igny8__json_add_str(t, "fallback_chain", r->parent->chain_source);
+    igny8__json_add_str(t, "fallback_chain", r->parent->why->chain_source);
     igny8__json_add_int(t, "position", r->position);
     trace_cost(t, &r->model.row);
     trace_parameters(r, t);
@@ -563,6 +598,7 @@ static cJSON *trace_tree(const igny8_resolution *r)
 {
     if (r->parent)
         return fallback_trace(r);
+    const why *w = r->why;
     cJSON *t = cJSON_CreateObject();
     igny8__json_add_str(t, "operation", r->operation);
     igny8__json_add_str(t, "model_type", igny8_model_type_name(r->type));
@@ -570,18 +606,18 @@ static cJSON *trace_tree(const igny8_resolution *r)
     igny8__json_add_str(t, "integration", r->integration_name);
     igny8__json_add_str(t, "integration_source", r->integration_source);
     igny8__json_add_bool(t, "global_active", r->global_active);
-    trace_plan(r, t);
+    trace_plan(w, t);
     cJSON *levels = igny8__json_add_array(t, "levels");
     for (int level = IGNY8_SOURCE_REQUEST; level <= IGNY8_SOURCE_SYSTEM_DEFAULT; level++)
-        trace_decision(r, levels, level_names[level], &r->levels[level]);
+        trace_decision(r, levels, level_names[level], &w->levels[level]);
     igny8__json_add_str(t, "model", r->model.row.model_name);
     igny8__json_add_str(t, "source", level_names[r->source]);
     trace_parameters(r, t);
     igny8__json_add_str(t, "api_key_source", key_sources[r->key_source]);
-    igny8__json_add_str(t, "fallback_chain", r->chain_source);
+    igny8__json_add_str(t, "fallback_chain", w->chain_source);
     cJSON *chain = igny8__json_add_array(t, "fallbacks");
-    for (size_t i = 0; i < r->n_chain; i++)
-        trace_decision(r, chain, NULL, &r->chain[i]);
+    for (size_t i = 0; i < w->n_chain; i++)
+        trace_decision(r, chain, NULL, &w->chain[i]);
     return t;
 }
 
@@ -637,6 +673,7 @@ int igny8_resolution_to_json(const igny8_resolution *r, char **out_json)
     cJSON *j = resolution_json(r, 1);
     if (!r->parent) {
         cJSON *fallbacks = igny8__json_add_array(j, "fallbacks");
+        fallbacks_ready(r);
         for (size_t i = 0; i < r->n_fallbacks; i++)
             igny8__json_attach(fallbacks, NULL, resolution_json(&r->fallbacks[i], 0));
     }

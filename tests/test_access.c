@@ -3,6 +3,7 @@
  * audit entries, the settings page's models, the fallbacks as resolutions, and other
  * handles seeing every change. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -827,6 +828,81 @@ static void test_access__resolve_options_are_checked(void **state)
     igny8_resolution_free(r);
 }
 
+/* A resolution points into its account's cache entry: the entry outlives its eviction,
+ * a later change of the account and the store itself while the resolution lives. */
+static void test_access__fallbacks_outlive_the_cache_entry(void **state)
+{
+    (void)state;
+    testutil_place p;
+    igny8_store *st = NULL;
+    igny8_store_options o = IGNY8_STORE_OPTIONS_INIT;
+    const char *chain[] = { "runware:100@1", "dall-e-2" };
+    o.cache_accounts = 1;
+    testutil_place_new(&p);
+    assert_igny8_ok(testutil_place_open(&p, &o, &st));
+    assert_igny8_ok(igny8_defaults_load(st, ACTOR, NULL));
+    assert_igny8_ok(igny8_global_key_set(st, ACTOR, "openai", "sk-FAKE-openai-platform-0001"));
+    assert_igny8_ok(igny8_account_key_set(st, ACTOR, ACCOUNT, "runware", "FAKE-runware-account-0042"));
+    assert_igny8_ok(igny8_integration_put_json(st, ACTOR, ACCOUNT, "runware", "{\"size\":\"512x512\",\"quality\":"
+                                               "\"hd\"}", NULL));
+    assert_igny8_ok(igny8_integration_put_json(st, ACTOR, ACCOUNT, "dalle", "{\"style\":\"natural\"}", NULL));
+    assert_igny8_ok(igny8_fallback_chain_set(st, ACTOR, ACCOUNT, "image_generation", chain, 2));
+    igny8_resolution *r = resolve(st, "image_generation", NULL), *other = NULL;
+    assert_string_equal(igny8_resolution_style(r), "natural");
+    assert_igny8_ok(igny8_get_model_for_operation(st, ACCOUNT + 1, "clustering", NULL, &other));  /* evicts 42 */
+    igny8_resolution_free(other);
+    assert_igny8_ok(igny8_integration_put_json(st, ACTOR, ACCOUNT, "runware", "{\"size\":\"256x256\"}", NULL));
+    assert_igny8_ok(igny8_account_key_set(st, ACTOR, ACCOUNT, "runware", "FAKE-runware-account-0043"));
+    assert_string_equal(igny8_resolution_api_key(igny8_resolution_fallback_at(r, 0)), "FAKE-runware-account-0042");
+    igny8_store_close(st);
+    const igny8_resolution *f = igny8_resolution_fallback_at(r, 0);
+    assert_string_equal(igny8_resolution_model_name(f), "runware:100@1");
+    assert_string_equal(igny8_resolution_size(f), "512x512");
+    assert_string_equal(igny8_resolution_quality(f), "hd");
+    assert_int_equal(igny8_resolution_api_key_source(f), IGNY8_KEY_ACCOUNT);
+    assert_string_equal(igny8_resolution_style(igny8_resolution_fallback_at(r, 1)), "natural");
+    assert_string_equal(igny8_resolution_style(r), "natural");
+    igny8_resolution_free(r);
+    testutil_place_free(&p);
+}
+
+/* The fallbacks are filled by the first call that reads them: threads that race to read
+ * them all see one and the same filling. */
+struct reader { const igny8_resolution *r; const igny8_resolution *seen[3]; };
+
+static void *read_fallbacks(void *arg)
+{
+    struct reader *rd = arg;
+    for (size_t i = 0; i < 3; i++)
+        rd->seen[i] = igny8_resolution_fallback_at(rd->r, 2 - i);
+    return NULL;
+}
+
+static void test_access__threads_see_one_filling_of_the_fallbacks(void **state)
+{
+    igny8_store *st = *state;
+    const char *chain[] = { "gpt-4o", "gpt-4.1", "gpt-4.1-mini" };
+    assert_igny8_ok(igny8_global_key_set(st, ACTOR, "openai", "sk-FAKE-openai-platform-0001"));
+    assert_igny8_ok(igny8_fallback_chain_set(st, ACTOR, 0, "ideas", chain, 3));
+    for (int round = 0; round < 50; round++) {
+        igny8_resolution *r = resolve(st, "ideas", NULL);
+        pthread_t t[8];
+        struct reader rd[8];
+        for (int i = 0; i < 8; i++) {
+            rd[i].r = r;
+            assert_int_equal(pthread_create(&t[i], NULL, read_fallbacks, &rd[i]), 0);
+        }
+        for (int i = 0; i < 8; i++) {
+            assert_int_equal(pthread_join(t[i], NULL), 0);
+            for (size_t k = 0; k < 3; k++) {
+                assert_ptr_equal(rd[i].seen[k], rd[0].seen[k]);
+                assert_string_equal(igny8_resolution_model_name(rd[i].seen[k]), chain[2 - k]);
+            }
+        }
+        igny8_resolution_free(r);
+    }
+}
+
 /* ---- freshness ---- */
 
 static const char *model_of(igny8_store *st, const char *operation, int skip_unhealthy, size_t *n_fallbacks)
@@ -914,6 +990,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_access__the_trace_shows_plan_costs_and_health, testutil_setup,
                                         testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__resolve_options_are_checked, testutil_setup, testutil_teardown),
+        cmocka_unit_test(test_access__fallbacks_outlive_the_cache_entry),
+        cmocka_unit_test_setup_teardown(test_access__threads_see_one_filling_of_the_fallbacks, testutil_setup,
+                                        testutil_teardown),
         cmocka_unit_test(test_access__another_handle_sees_every_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
