@@ -245,6 +245,22 @@ static void test_bad_input__null_store(void **state)
     NS(igny8_operation_model_type(NULL, "ideas", &n));
     NS_OUT(j, igny8_operation_list_json(NULL, &j));
     NS_OUT(r, igny8_get_model_for_operation(NULL, ACCOUNT, "ideas", NULL, &r));
+    NS_OUT(r, igny8_get_model_for_operation_v2(NULL, ACCOUNT, "ideas", NULL, NULL, &r));
+    /* access.h */
+    NS(igny8_access_group_set(NULL, "ops", "starter", NULL, types, 0));
+    NS(igny8_access_group_delete(NULL, "ops", "starter"));
+    NS_OUT(j, igny8_access_group_get_json(NULL, "starter", &j));
+    NS_OUT(j, igny8_access_group_list_json(NULL, &j));
+    NS_OUT(j, igny8_access_group_put_json(NULL, "ops", "starter", "{}", &j));
+    NS(igny8_account_access_group_set(NULL, "ops", ACCOUNT, NULL));
+    NS(igny8_account_model_access_set(NULL, "ops", ACCOUNT, "gpt-4o", IGNY8_ACCESS_ALLOW));
+    NS(igny8_account_budget_set(NULL, "ops", ACCOUNT, 1, 1));
+    NS_OUT(j, igny8_account_access_get_json(NULL, ACCOUNT, &j));
+    NS_OUT(j, igny8_account_access_put_json(NULL, "ops", ACCOUNT, "{}", &j));
+    NS_OUT(j, igny8_account_model_list_json(NULL, ACCOUNT, NULL, &j));
+    NS(igny8_fallback_chain_set(NULL, "ops", 0, "ideas", NULL, 0));
+    NS_OUT(j, igny8_fallback_chains_get_json(NULL, 0, &j));
+    NS_OUT(j, igny8_fallback_chains_put_json(NULL, "ops", 0, "{}", &j));
     /* modules.h */
     NS(igny8_module_add(NULL, "ops", "reports", NULL, 1));
     NS(igny8_module_set(NULL, "ops", "planner", 1));
@@ -325,6 +341,12 @@ static void test_bad_input__null_out(void **state)
     REJECT(IGNY8_EINVAL, "out", igny8_operation_model_type(st, "ideas", NULL));
     REJECT(IGNY8_EINVAL, "out_json", igny8_operation_list_json(st, NULL));
     REJECT(IGNY8_EINVAL, "out", igny8_get_model_for_operation(st, ACCOUNT, "ideas", NULL, NULL));
+    REJECT(IGNY8_EINVAL, "out", igny8_get_model_for_operation_v2(st, ACCOUNT, "ideas", NULL, NULL, NULL));
+    REJECT(IGNY8_EINVAL, "out_json", igny8_access_group_get_json(st, "starter", NULL));
+    REJECT(IGNY8_EINVAL, "out_json", igny8_access_group_list_json(st, NULL));
+    REJECT(IGNY8_EINVAL, "out_json", igny8_account_access_get_json(st, ACCOUNT, NULL));
+    REJECT(IGNY8_EINVAL, "out_json", igny8_account_model_list_json(st, ACCOUNT, NULL, NULL));
+    REJECT(IGNY8_EINVAL, "out_json", igny8_fallback_chains_get_json(st, 0, NULL));
     REJECT(IGNY8_EINVAL, "out_json", igny8_resolution_to_json(r, NULL));
     REJECT(IGNY8_EINVAL, "out", igny8_resolution_view_get(r, NULL));
     REJECT(IGNY8_EINVAL, "out", igny8_module_enabled(st, ACCOUNT, "planner", NULL));
@@ -356,6 +378,7 @@ static void test_bad_input__null_out(void **state)
     REJECT(IGNY8_EINVAL, "opts", igny8_export_options_init(NULL, IGNY8_EXPORT_OPTIONS_VERSION));
     REJECT(IGNY8_EINVAL, "opts", igny8_import_options_init(NULL, IGNY8_IMPORT_OPTIONS_VERSION));
     REJECT(IGNY8_EINVAL, "view", igny8_resolution_view_init(NULL, IGNY8_RESOLUTION_VIEW_VERSION));
+    REJECT(IGNY8_EINVAL, "opts", igny8_resolve_options_init(NULL, IGNY8_RESOLVE_OPTIONS_VERSION));
     /* NULL snapshots are refused too */
     char *j;
     REJECT_OUT(IGNY8_EINVAL, "m", j, igny8_model_to_json(NULL, &j));
@@ -364,6 +387,8 @@ static void test_bad_input__null_out(void **state)
     REJECT(IGNY8_EINVAL, "r", igny8_resolution_view_get(NULL, &rv));
     igny8_cost cost;
     REJECT(IGNY8_EINVAL, "m", igny8_model_estimate_cost(NULL, 1, 1, 0, &cost));
+    assert_int_equal(igny8_resolution_fallback_count(NULL), 0);
+    assert_null(igny8_resolution_fallback_at(NULL, 0));
     (void)s2;
     igny8_model_free(m);
     igny8_resolution_free(r);
@@ -431,6 +456,15 @@ static void test_bad_input__null_required_string(void **state)
     NA(igny8_library_copy_update_json(st, NULL, AP, ACCOUNT, f->copy, "{}"));
     NA(igny8_library_copy_reset(st, NULL, AP, ACCOUNT, f->copy));
     NA(igny8_library_copy_delete(st, NULL, AP, ACCOUNT, f->copy));
+    NA(igny8_access_group_set(st, NULL, "starter", NULL, types, 0));
+    NA(igny8_access_group_delete(st, NULL, "starter"));
+    NA(igny8_access_group_put_json(st, NULL, "starter", "{}", &j));
+    NA(igny8_account_access_group_set(st, NULL, ACCOUNT, NULL));
+    NA(igny8_account_model_access_set(st, NULL, ACCOUNT, "gpt-4o", IGNY8_ACCESS_ALLOW));
+    NA(igny8_account_budget_set(st, NULL, ACCOUNT, 1, 1));
+    NA(igny8_account_access_put_json(st, NULL, ACCOUNT, "{}", &j));
+    NA(igny8_fallback_chain_set(st, NULL, 0, "ideas", NULL, 0));
+    NA(igny8_fallback_chains_put_json(st, NULL, 0, "{}", &j));
 #undef NA
 
     /* names */
@@ -453,6 +487,16 @@ static void test_bad_input__null_required_string(void **state)
     REJECT(IGNY8_EINVAL, "operation", igny8_operation_model_type(st, NULL, &n));
     REJECT(IGNY8_EINVAL, "operation", igny8_account_operation_model_set(st, "ops", ACCOUNT, NULL, "gpt-4o"));
     REJECT_OUT(IGNY8_EINVAL, "operation", r, igny8_get_model_for_operation(st, ACCOUNT, NULL, NULL, &r));
+    REJECT_OUT(IGNY8_EINVAL, "operation", r, igny8_get_model_for_operation_v2(st, ACCOUNT, NULL, NULL, NULL, &r));
+    REJECT(IGNY8_EINVAL, "operation", igny8_fallback_chain_set(st, "ops", 0, NULL, types, 0));
+    REJECT(IGNY8_EINVAL, "name", igny8_access_group_set(st, "ops", NULL, NULL, types, 0));
+    REJECT(IGNY8_EINVAL, "name", igny8_access_group_delete(st, "ops", NULL));
+    REJECT_OUT(IGNY8_EINVAL, "name", j, igny8_access_group_get_json(st, NULL, &j));
+    REJECT_OUT(IGNY8_EINVAL, "name", j, igny8_access_group_put_json(st, "ops", NULL, "{}", &j));
+    REJECT(IGNY8_EINVAL, "model_name", igny8_account_model_access_set(st, "ops", ACCOUNT, NULL, IGNY8_ACCESS_ALLOW));
+    REJECT(IGNY8_EINVAL, "models", igny8_access_group_set(st, "ops", "starter", NULL, NULL, 1));
+    REJECT(IGNY8_EINVAL, "models[0]", igny8_access_group_set(st, "ops", "starter", NULL, null_type, 1));
+    REJECT(IGNY8_EINVAL, "models[0]", igny8_fallback_chain_set(st, "ops", 0, "ideas", null_type, 1));
     REJECT(IGNY8_EINVAL, "name", igny8_module_add(st, "ops", NULL, NULL, 1));
     REJECT(IGNY8_EINVAL, "name", igny8_module_set(st, "ops", NULL, 1));
     REJECT(IGNY8_EINVAL, "name", igny8_module_account_set(st, "ops", ACCOUNT, NULL, 1));
@@ -492,6 +536,9 @@ static void test_bad_input__null_required_string(void **state)
     REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_integration_put_json(st, "ops", ACCOUNT, "openai", NULL, &j));
     REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_global_settings_put_json(st, "ops", NULL, &j));
     REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_module_put_json(st, "ops", ACCOUNT, NULL, &j));
+    REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_access_group_put_json(st, "ops", "starter", NULL, &j));
+    REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_account_access_put_json(st, "ops", ACCOUNT, NULL, &j));
+    REJECT_OUT(IGNY8_EINVAL, "body", j, igny8_fallback_chains_put_json(st, "ops", 0, NULL, &j));
     REJECT(IGNY8_EINVAL, "json", igny8_library_create_json(st, "ops", AP, NULL, NULL));
     REJECT(IGNY8_EINVAL, "patch_json", igny8_library_update_json(st, "ops", AP, f->profile, NULL));
     REJECT(IGNY8_EINVAL, "patch_json", igny8_library_copy_update_json(st, "ops", AP, ACCOUNT, f->copy, NULL));
@@ -539,6 +586,13 @@ static void test_bad_input__account_id_not_positive(void **state)
         NA_OUT(j, igny8_integration_put_json(st, "ops", a, "openai", "{\"temperature\":0.5}", &j));
         NA_OUT(j, igny8_integration_list_json(st, a, &j));
         NA_OUT(r, igny8_get_model_for_operation(st, a, "ideas", NULL, &r));
+        NA_OUT(r, igny8_get_model_for_operation_v2(st, a, "ideas", NULL, NULL, &r));
+        NA(igny8_account_access_group_set(st, "ops", a, NULL));
+        NA(igny8_account_model_access_set(st, "ops", a, "gpt-4o", IGNY8_ACCESS_ALLOW));
+        NA(igny8_account_budget_set(st, "ops", a, 1, 1));
+        NA_OUT(j, igny8_account_access_get_json(st, a, &j));
+        NA_OUT(j, igny8_account_access_put_json(st, "ops", a, "{}", &j));
+        NA_OUT(j, igny8_account_model_list_json(st, a, NULL, &j));
         NA(igny8_module_account_set(st, "ops", a, "planner", 1));
         NA_OUT(j, igny8_module_put_json(st, "ops", a, "{\"planner\":true}", &j));
         NA(igny8_account_prompt_customize(st, "ops", a, "ideas", "x"));
@@ -570,6 +624,9 @@ static void test_bad_input__account_id_not_positive(void **state)
         igny8_audit_query q = IGNY8_AUDIT_QUERY_INIT;
         q.account_id = a;
         NA_OUT(j, igny8_audit_query_json(st, &q, &j));
+        NA(igny8_fallback_chain_set(st, "ops", a, "ideas", NULL, 0));
+        NA_OUT(j, igny8_fallback_chains_get_json(st, a, &j));
+        NA_OUT(j, igny8_fallback_chains_put_json(st, "ops", a, "{}", &j));
 #undef NA
 #undef NA_OUT
     }
@@ -760,6 +817,9 @@ static void test_bad_input__oversized_json_body(void **state)
     BIG("body", igny8_integration_put_json(st, "ops", ACCOUNT, "openai", big, NULL));
     BIG("body", igny8_global_settings_put_json(st, "ops", big, NULL));
     BIG("body", igny8_module_put_json(st, "ops", ACCOUNT, big, NULL));
+    BIG("body", igny8_access_group_put_json(st, "ops", "starter", big, NULL));
+    BIG("body", igny8_account_access_put_json(st, "ops", ACCOUNT, big, NULL));
+    BIG("body", igny8_fallback_chains_put_json(st, "ops", 0, big, NULL));
     BIG("json", igny8_model_add_json(st, "ops", big, NULL));
     BIG("patch_json", igny8_model_update_json(st, "ops", "gpt-4o", big, NULL));
     BIG("json", igny8_library_create_json(st, "ops", AP, big, NULL));
@@ -813,6 +873,9 @@ static void test_bad_input__malformed_json(void **state)
         REJECT(IGNY8_EINVAL, "patch_json", igny8_library_copy_update_json(st, "ops", AP, ACCOUNT, f->copy, d));
         REJECT(IGNY8_EINVAL, "json", igny8_store_import_json(st, "ops", d, NULL));
         REJECT(IGNY8_EINVAL, "body", igny8_integration_put_json(st, "ops", ACCOUNT, "openai", d, NULL));
+        REJECT(IGNY8_EINVAL, "body", igny8_access_group_put_json(st, "ops", "starter", d, NULL));
+        REJECT(IGNY8_EINVAL, "body", igny8_account_access_put_json(st, "ops", ACCOUNT, d, NULL));
+        REJECT(IGNY8_EINVAL, "body", igny8_fallback_chains_put_json(st, "ops", ACCOUNT, d, NULL));
         REJECT_OUT(IGNY8_EINVAL, "variables", j, igny8_template_render("x", d, &j));
         REJECT_OUT(IGNY8_EINVAL, "variables", j, igny8_prompt_render(st, ACCOUNT, "ideas", d, &j));
     }
@@ -882,6 +945,10 @@ static void test_bad_input__nul_in_json(void **state)
                                                                 "{\"integrations\":{\"openai\":{\"base_url\":"
                                                                 "\"https://p.example/\\u0000\"}}}", NULL));
     REJECT(IGNY8_EINVAL, "body", igny8_module_put_json(st, "ops", ACCOUNT, "{\"planner\\u0000\":true}", NULL));
+    REJECT(IGNY8_EINVAL, "body", igny8_access_group_put_json(st, "ops", "starter", "{\"models\":[\"gpt-4o\\u0000x\"]}",
+                                                             NULL));
+    REJECT(IGNY8_EINVAL, "body", igny8_account_access_put_json(st, "ops", ACCOUNT, "{\"group\":\"a\\u0000\"}", NULL));
+    REJECT(IGNY8_EINVAL, "body", igny8_fallback_chains_put_json(st, "ops", 0, "{\"ideas\\u0000\":[]}", NULL));
     REJECT_OUT(IGNY8_EINVAL, "json", m, igny8_model_add_json(st, "ops", "{\"model_name\":\"m\\u0000\","
                                                              "\"provider\":\"openai\",\"model_type\":\"text\"}", &m));
     REJECT_OUT(IGNY8_EINVAL, "patch_json", m, igny8_model_update_json(st, "ops", "gpt-4o",
@@ -918,6 +985,14 @@ static void test_bad_input__duplicate_names_in_json(void **state)
            igny8_global_settings_put_json(st, "ops", "{\"integrations\":{\"openai\":{\"max_tokens\":100,"
                                           "\"max_tokens\":200}}}", NULL));
     REJECT(IGNY8_EINVAL, "planner", igny8_module_put_json(st, "ops", ACCOUNT, "{\"planner\":true,\"planner\":false}", NULL));
+    REJECT(IGNY8_EINVAL, "models", igny8_access_group_put_json(st, "ops", "starter", "{\"models\":[],\"models\":[]}",
+                                                               NULL));
+    REJECT(IGNY8_EINVAL, "group", igny8_account_access_put_json(st, "ops", ACCOUNT, "{\"group\":null,\"group\":null}",
+                                                                NULL));
+    REJECT(IGNY8_EINVAL, "fallbacks.ideas", igny8_account_access_put_json(st, "ops", ACCOUNT,
+                                                                          "{\"fallbacks\":{\"ideas\":[],\"ideas\":null}}",
+                                                                          NULL));
+    REJECT(IGNY8_EINVAL, "ideas", igny8_fallback_chains_put_json(st, "ops", 0, "{\"ideas\":[],\"ideas\":[]}", NULL));
     REJECT(IGNY8_EINVAL, "model_name",
            igny8_model_add_json(st, "ops", "{\"model_name\":\"a\",\"provider\":\"openai\",\"model_type\":\"text\","
                                 "\"model_name\":\"b\"}", NULL));
@@ -1183,6 +1258,8 @@ static void test_bad_input__options_bad_version_or_flags(void **state)
         igny8_prompt_commit_options pc;
         igny8_export_options eo;
         igny8_import_options io;
+        igny8_resolve_options ro;
+        igny8_resolution *r;
         if (v == 0 || v > IGNY8_STORE_OPTIONS_VERSION) {  /* 1..current are all valid */
             REJECT(IGNY8_EINVAL, "version", igny8_store_options_init(&so, v));
             so.version = v;
@@ -1198,6 +1275,10 @@ static void test_bad_input__options_bad_version_or_flags(void **state)
         REJECT(IGNY8_EINVAL, "version", igny8_library_filter_init(&lf, v));
         REJECT(IGNY8_EINVAL, "version", igny8_connection_test_options_init(&co, v));
         REJECT(IGNY8_EINVAL, "version", igny8_prompt_commit_options_init(&pc, v));
+        REJECT(IGNY8_EINVAL, "version", igny8_resolve_options_init(&ro, v));
+        igny8_resolve_options ro2 = IGNY8_RESOLVE_OPTIONS_INIT;
+        ro2.version = v;
+        REJECT_OUT(IGNY8_EINVAL, "version", r, igny8_get_model_for_operation_v2(st, ACCOUNT, "ideas", NULL, &ro2, &r));
         if (v == 0 || v > IGNY8_EXPORT_OPTIONS_VERSION) {  /* versions 1 and 2 are both valid */
             REJECT(IGNY8_EINVAL, "version", igny8_export_options_init(&eo, v));
             REJECT(IGNY8_EINVAL, "version", igny8_import_options_init(&io, v));
@@ -1259,6 +1340,13 @@ static void test_bad_input__options_bad_version_or_flags(void **state)
     igny8_library_filter lf = IGNY8_LIBRARY_FILTER_INIT;
     lf.active = -1;
     REJECT_OUT(IGNY8_EINVAL, "active", j, igny8_library_list_json(st, AP, &lf, &j));
+    igny8_resolve_options ro = IGNY8_RESOLVE_OPTIONS_INIT;
+    igny8_resolution *r;
+    ro.flags = IGNY8_RESOLVE_SKIP_UNHEALTHY | (1u << 31);
+    REJECT_OUT(IGNY8_EINVAL, "flags", r, igny8_get_model_for_operation_v2(st, ACCOUNT, "ideas", NULL, &ro, &r));
+    ro.flags = IGNY8_RESOLVE_SKIP_UNHEALTHY;
+    ro.unhealthy_window_s = UINT_MAX;
+    REJECT_OUT(IGNY8_EINVAL, "unhealthy_window_s", r, igny8_get_model_for_operation_v2(st, ACCOUNT, "ideas", NULL, &ro, &r));
     igny8_store_options so = IGNY8_STORE_OPTIONS_INIT;
     so.flags = 1u << 31;  /* no flag of the library */
     igny8_store *s2;
