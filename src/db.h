@@ -537,6 +537,8 @@ typedef struct igny8__health_counts {
     int64_t models, active_models;
     int64_t accounts_with_overrides;  /* accounts with any row of their own settings */
     int64_t customized_prompts, library_copies;
+    int64_t access_groups, accounts_with_plans;  /* accounts with an access row or own rules */
+    int64_t fallback_chains;                     /* the platform's and accounts' */
 } igny8__health_counts;
 int igny8__db_health_counts(igny8_store *st, igny8__health_counts *out);
 

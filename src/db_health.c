@@ -89,7 +89,11 @@ int igny8__db_health_counts(igny8_store *st, igny8__health_counts *out)
         "   UNION SELECT account_id FROM account_provider"
         "   UNION SELECT account_id FROM account_operation_model"
         "   UNION SELECT account_id FROM account_module) AS a),"
-        " (SELECT count(*) FROM account_prompt), (SELECT count(*) FROM account_library_item)", &s);
+        " (SELECT count(*) FROM account_prompt), (SELECT count(*) FROM account_library_item),"
+        " (SELECT count(*) FROM access_group),"
+        " (SELECT count(*) FROM (SELECT account_id FROM account_access"
+        "   UNION SELECT account_id FROM account_access_model) AS p),"
+        " (SELECT count(*) FROM fallback_chain)", &s);
     if (rc != IGNY8_OK)
         return rc;
     int found;
@@ -100,6 +104,9 @@ int igny8__db_health_counts(igny8_store *st, igny8__health_counts *out)
     out->accounts_with_overrides = igny8__db_col_int(s, 2);
     out->customized_prompts = igny8__db_col_int(s, 3);
     out->library_copies = igny8__db_col_int(s, 4);
+    out->access_groups = igny8__db_col_int(s, 5);
+    out->accounts_with_plans = igny8__db_col_int(s, 6);
+    out->fallback_chains = igny8__db_col_int(s, 7);
     igny8__db_reset(s);
     return IGNY8_OK;
 }

@@ -621,6 +621,9 @@ static int add_counts(health *h)
     igny8__json_add_int(counts, "accounts_with_overrides", c.accounts_with_overrides);
     igny8__json_add_int(counts, "customized_prompts", c.customized_prompts);
     igny8__json_add_int(counts, "library_copies", c.library_copies);
+    igny8__json_add_int(counts, "access_groups", c.access_groups);
+    igny8__json_add_int(counts, "accounts_with_plans", c.accounts_with_plans);
+    igny8__json_add_int(counts, "fallback_chains", c.fallback_chains);
     return rc;
 }
 

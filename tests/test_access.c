@@ -723,6 +723,26 @@ static void test_access__every_write_is_audited(void **state)
                  "null");
 }
 
+static void test_access__health_counts_plans_and_chains(void **state)
+{
+    igny8_store *st = *state;
+    const char *chain[] = { "gpt-4o" };
+    char *json = NULL;
+    make_starter(st);
+    assert_igny8_ok(igny8_access_group_set(st, ACTOR, "pro", NULL, chain, 1));
+    assert_igny8_ok(igny8_account_access_group_set(st, ACTOR, ACCOUNT, "starter"));
+    assert_igny8_ok(igny8_account_model_access_set(st, ACTOR, ACCOUNT + 1, "gpt-4o", IGNY8_ACCESS_DENY));
+    assert_igny8_ok(igny8_account_model_access_set(st, ACTOR, ACCOUNT, "gpt-4o", IGNY8_ACCESS_ALLOW));
+    assert_igny8_ok(igny8_fallback_chain_set(st, ACTOR, 0, "ideas", chain, 1));
+    assert_igny8_ok(igny8_fallback_chain_set(st, ACTOR, ACCOUNT + 2, "ideas", chain, 0));
+    cJSON *h = parsed(igny8_health_json(st, &json), &json);
+    const cJSON *counts = cJSON_GetObjectItem(h, "counts");
+    assert_int_equal(cJSON_GetObjectItem(counts, "access_groups")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(counts, "accounts_with_plans")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(counts, "fallback_chains")->valueint, 2);
+    cJSON_Delete(h);
+}
+
 /* ---- the fallbacks as resolutions ---- */
 
 static void test_access__fallbacks_are_resolutions_of_their_own(void **state)
@@ -985,6 +1005,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_access__dropdown_lists_only_choosable_models, testutil_setup,
                                         testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__every_write_is_audited, testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_access__health_counts_plans_and_chains, testutil_setup,
+                                        testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__fallbacks_are_resolutions_of_their_own, testutil_setup,
                                         testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__the_trace_shows_plan_costs_and_health, testutil_setup,
