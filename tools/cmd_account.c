@@ -74,16 +74,6 @@ static int cmd_account_models(ctl_ctx *c, const ctl_args *a)
     return rc ? rc : emit_account_models(c, account);
 }
 
-/* The value a choice is set to: the positional at index i, or NULL with --clear (exactly one of them). */
-static int choice_value(const ctl_ctx *c, const ctl_args *a, int i, const char **out)
-{
-    int clear = ctl_flag(a, "clear");
-    if (clear == (a->npos > i))
-        return ctl_usage(c, clear ? "give a value or --clear, not both" : "give a value or --clear");
-    *out = clear ? NULL : a->pos[i];
-    return CTL_OK;
-}
-
 static int cmd_account_provider(ctl_ctx *c, const ctl_args *a)
 {
     int64_t account = 0;
@@ -91,7 +81,7 @@ static int cmd_account_provider(ctl_ctx *c, const ctl_args *a)
     const char *provider = NULL;
     int rc = account_arg(a, 0, &account);
     if (rc || (rc = ctl_parse_model_type(a->pos[1], "model_type", &type)) != CTL_OK
-        || (rc = choice_value(c, a, 2, &provider)) != CTL_OK)
+        || (rc = ctl_value_or_clear(c, a, 2, &provider)) != CTL_OK)
         return rc;
     CTL_TRY(igny8_account_provider_set(c->st, c->actor, account, type, provider));
     return emit_account_models(c, account);
@@ -102,7 +92,7 @@ static int cmd_account_operation_model(ctl_ctx *c, const ctl_args *a)
     int64_t account = 0;
     const char *model = NULL;
     int rc = account_arg(a, 0, &account);
-    if (rc || (rc = choice_value(c, a, 2, &model)) != CTL_OK)
+    if (rc || (rc = ctl_value_or_clear(c, a, 2, &model)) != CTL_OK)
         return rc;
     CTL_TRY(igny8_account_operation_model_set(c->st, c->actor, account, a->pos[1], model));
     return emit_account_models(c, account);
@@ -110,22 +100,43 @@ static int cmd_account_operation_model(ctl_ctx *c, const ctl_args *a)
 
 /* ---- resolve ---- */
 
+/* --skip-unhealthy [--window-s N] as the resolver's options; a window alone means nothing. */
+static int resolve_options(const ctl_ctx *c, const ctl_args *a, igny8_resolve_options *o)
+{
+    const char *window = ctl_opt(a, "window-s");
+    int64_t seconds = 0;
+    int rc;
+    if (!ctl_flag(a, "skip-unhealthy"))
+        return window ? ctl_usage(c, "--window-s N goes with --skip-unhealthy") : CTL_OK;
+    o->flags |= IGNY8_RESOLVE_SKIP_UNHEALTHY;
+    if (!window)
+        return CTL_OK;
+    if ((rc = ctl_parse_i64(window, "window-s", &seconds)) != CTL_OK)
+        return rc;
+    if (seconds < 1 || seconds > (int64_t)IGNY8_UNHEALTHY_WINDOW_MAX_S)
+        return ctl_invalid("window-s", "window-s %s is out of range (1..%u seconds)", window,
+                           IGNY8_UNHEALTHY_WINDOW_MAX_S);
+    o->unhealthy_window_s = (unsigned int)seconds;
+    return CTL_OK;
+}
+
 static int cmd_resolve(ctl_ctx *c, const ctl_args *a)
 {
     int64_t account = 0;
+    igny8_resolve_options opts = IGNY8_RESOLVE_OPTIONS_INIT;
     igny8_resolution *r = NULL;
     char *json = NULL;
     int rc = account_arg(a, 0, &account);
-    if (rc)
+    if (rc || (rc = resolve_options(c, a, &opts)) != CTL_OK)
         return rc;
-    CTL_TRY(igny8_get_model_for_operation(c->st, account, a->pos[1], ctl_opt(a, "model"), &r));
+    CTL_TRY(igny8_get_model_for_operation_v2(c->st, account, a->pos[1], ctl_opt(a, "model"), &opts, &r));
     rc = igny8_resolution_to_json(r, &json);
     igny8_resolution_free(r);
     if (rc != IGNY8_OK)
         return ctl_fail(rc);
     if (ctl_flag(a, "trace"))
         return ctl_emit_owned(c, json);
-    cJSON *root = cJSON_Parse(json);  /* no account ids inside: numbers survive the round trip */
+    cJSON *root = cJSON_Parse(json);  /* the account id is in the trace only: numbers survive the round trip */
     igny8_free(json);
     cJSON_DeleteItemFromObjectCaseSensitive(root, "trace");
     return ctl_emit_cjson(c, root);
@@ -180,6 +191,14 @@ static int cmd_modules_add(ctl_ctx *c, const ctl_args *a)
 #define ACCOUNT_HELP "ACCOUNT\tthe account id (the host's positive integer key)\n"
 #define INTEGRATION_HELP "INTEGRATION\topenai, anthropic, dalle, runware, ...\n"
 #define INTEGRATION_COLUMNS "id,enabled,model,temperature,max_tokens,size,quality,style,using_global"
+/* The header writes them 300u and 604800u; the help shows the digits, kept equal here. */
+#define RESOLVE_WINDOW_DEFAULT "300"
+#define RESOLVE_WINDOW_MAX "604800"
+_Static_assert(IGNY8_UNHEALTHY_WINDOW_DEFAULT_S == 300u && IGNY8_UNHEALTHY_WINDOW_MAX_S == 604800u,
+               "the resolve help's window bounds follow resolve.h");
+/* One spec for every table of a resolution: each table shows the columns its rows have
+ * (trace levels: level..reason; fallbacks: model..api_key_source; trace fallbacks: model, status, reason). */
+#define RESOLVE_COLUMNS "level,candidate,model,provider,source,api_key_source,status,reason"
 #define MODULE_COLUMNS "name,enabled,global_enabled,source,description"
 
 const ctl_command ctl_account_commands[] = {
@@ -206,12 +225,18 @@ const ctl_command ctl_account_commands[] = {
       2, 3, CTL_STORE_OPEN, cmd_account_operation_model, NULL },
     { "account", "models", "ACCOUNT", "Show the account's provider and per-operation model choices", "", ACCOUNT_HELP,
       1, 1, CTL_STORE_OPEN, cmd_account_models, NULL },
-    { "resolve", "", "ACCOUNT OPERATION [--model M] [--trace]", "Resolve the model, parameters and key source an "
-      "account uses for an operation (the key itself is never shown)", "model=,trace",
+    { "resolve", "", "ACCOUNT OPERATION [--model M] [--trace] [--skip-unhealthy] [--window-s N]", "Resolve the model, "
+      "parameters and key source an account uses for an operation, and its usable fallbacks (the key itself is "
+      "never shown)", "model=,trace,skip-unhealthy,window-s=",
       ACCOUNT_HELP "OPERATION\tan operation (igny8ctl operations list)\n"
       "--model M\tthe model the request names (level 1; unusable is an error)\n"
-      "--trace\tinclude the trace: every precedence level, its candidate and why it was used or skipped\n",
-      2, 2, CTL_STORE_OPEN, cmd_resolve, "level,candidate,status,reason" },
+      "--trace\tinclude the trace: every precedence level and fallback, its candidate and why it was used or "
+      "skipped\n"
+      "--skip-unhealthy\tskip a model whose integration's last connection test (with the key it would use) failed "
+      "lately\n"
+      "--window-s N\twith --skip-unhealthy: how lately, in seconds, 1.." RESOLVE_WINDOW_MAX " (default "
+      RESOLVE_WINDOW_DEFAULT ")\n",
+      2, 2, CTL_STORE_OPEN, cmd_resolve, RESOLVE_COLUMNS },
     { "modules", "list", "[--account ID]", "Module toggles of the platform, or as an account sees them", "account=",
       "--account ID\tthe account's view (its overrides and the platform's values)\n",
       0, 0, CTL_STORE_OPEN, cmd_modules_list, MODULE_COLUMNS },

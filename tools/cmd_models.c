@@ -31,14 +31,10 @@ static int emit_model_named(const ctl_ctx *c, const char *name)
 static int cmd_models_list(ctl_ctx *c, const ctl_args *a)
 {
     igny8_model_filter f = IGNY8_MODEL_FILTER_INIT;
-    const char *type = ctl_opt(a, "type");
     char *json = NULL;
-    int rc = ctl_active_filter(c, a, &f.active);
-    if (rc == CTL_OK && type)
-        rc = ctl_parse_model_type(type, "type", &f.model_type);
+    int rc = ctl_model_filter(c, a, &f);
     if (rc)
         return rc;
-    f.provider = ctl_opt(a, "provider");
     CTL_TRY(igny8_model_list_json(c->st, &f, &json));
     return ctl_emit_owned(c, json);
 }
@@ -389,9 +385,7 @@ const ctl_command ctl_model_commands[] = {
       "provider=,type=,active,inactive",
       "--provider P\tonly models of provider P\n--type text|image\tonly models of this type\n"
       "--active, --inactive\tonly active or only inactive models\n",
-      0, 0, CTL_STORE_OPEN, cmd_models_list,
-      "model_name,provider,model_type,is_active,is_default,input_cost_per_1k,output_cost_per_1k,cost_per_image,"
-      "max_output_tokens" },
+      0, 0, CTL_STORE_OPEN, cmd_models_list, CTL_MODEL_COLUMNS },
     { "models", "get", "NAME", "Show a model", "", "NAME\tthe model_name, e.g. gpt-4o-mini\n",
       1, 1, CTL_STORE_OPEN, cmd_models_get, NULL },
     { "models", "add", "--json FILE|-", "Add a model described by a JSON object (model_name, provider, model_type, "

@@ -86,6 +86,11 @@ extern const ctl_command ctl_model_commands[];
 extern const ctl_command ctl_account_commands[];
 extern const ctl_command ctl_prompt_commands[];
 extern const ctl_command ctl_library_commands[];
+extern const ctl_command ctl_access_commands[];
+
+/* The columns of a list of models in --format table (models list, access account models). */
+#define CTL_MODEL_COLUMNS "model_name,provider,model_type,is_active,is_default,input_cost_per_1k,output_cost_per_1k," \
+    "cost_per_image,max_output_tokens"
 
 /* Open a store for a command: path and schema as given, flags IGNY8_STORE_*. */
 int ctl_open(igny8_store **out, const char *path, const char *schema, uint32_t flags);
@@ -111,8 +116,16 @@ int ctl_parse_id(const char *s, const char *label, const char *field, int64_t *o
 /* The same test without a message (for arguments that must never be echoed): 0 and *out
  * set when s is an id, -1 otherwise. */
 int ctl_id_of(const char *s, int64_t *out);
+/* Split "a,b,c" at every comma (an empty item stays: "7,,8" is three items, "" one):
+ * *copy is the malloc'ed text the *count items point into, *items a malloc'ed array;
+ * free both. */
+int ctl_split_list(const char *s, char **copy, char ***items, size_t *count);
 /* "1,2,3" of ids (ctl_parse_id each) into a malloc'ed array. */
 int ctl_parse_id_list(const char *s, const char *label, const char *field, int64_t **out, size_t *count);
+/* A decimal number written plainly (digits, optionally '.' and digits: "0.005"; no sign,
+ * exponent, white space, inf or nan) from 0 to max; CTL_EINVAL otherwise, the message
+ * naming `label`, the error `field`. */
+int ctl_parse_decimal(const char *s, const char *label, const char *field, double max, double *out);
 /* "text" / "image" into IGNY8_MODEL_*. */
 int ctl_parse_model_type(const char *s, const char *field, int *out);
 /* "on" / "off" (also true/false, 1/0, yes/no) into 1 / 0. */
@@ -121,6 +134,13 @@ int ctl_parse_onoff(const char *s, const char *field, int *out);
 int ctl_parse_kind(const char *s, int *out);
 /* --active / --inactive into IGNY8_FILTER_* (0: neither); CTL_EUSAGE when both. */
 int ctl_active_filter(const ctl_ctx *c, const ctl_args *a, int *out);
+
+/* --provider P, --type text|image and --active / --inactive (when the command takes them)
+ * into a filter initialised by the caller. */
+int ctl_model_filter(const ctl_ctx *c, const ctl_args *a, igny8_model_filter *out);
+/* The value a choice is set to: the positional at index i, or NULL with --clear (exactly
+ * one of them; CTL_EUSAGE otherwise). */
+int ctl_value_or_clear(const ctl_ctx *c, const ctl_args *a, int i, const char **out);
 
 /* Read a whole input: "-" is standard input, anything else a file. *out: malloc'ed,
  * NUL-terminated. CTL_EINVAL naming `field` when it cannot be read. */

@@ -23,8 +23,10 @@ static const struct {
     { "global", "The platform's integration settings" },
     { "keys", "API keys of the platform and of accounts (from stdin or the environment, never argv)" },
     { "account", "An account's integration settings, provider and model choices" },
+    { "access", "Plans: access groups of models; an account's group, own additions and removals, cost ceilings" },
+    { "fallbacks", "Fallback chains: the models to try, in order, when an operation's model cannot be used" },
     { "operations", "The operations and the model type each needs" },
-    { "resolve", "Which model, parameters and key an account uses for an operation" },
+    { "resolve", "Which model, parameters and key an account uses for an operation, and its fallbacks" },
     { "prompts", "Prompt templates: versions, publishing, diffs, rendering, accounts' customisations" },
     { "library", "Author profiles and strategies, and the accounts' copies of them" },
     { "modules", "Module toggles of the platform and of accounts" },
@@ -39,7 +41,8 @@ static const struct {
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 static const ctl_command *const tables[] = {
-    ctl_store_commands, ctl_model_commands, ctl_account_commands, ctl_prompt_commands, ctl_library_commands,
+    ctl_store_commands, ctl_model_commands, ctl_account_commands, ctl_access_commands, ctl_prompt_commands,
+    ctl_library_commands,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -132,7 +135,8 @@ static void help_tool(void)
     for (size_t g = 0; g < NGROUPS; g++)
         len += (size_t)snprintf(items + len, sizeof items - len, "%s\t%s\n", groups[g].name, groups[g].summary);
     printf("usage: igny8ctl [--db PATH|URL] [--schema NAME] [--format json|table] [--actor NAME] [--allow-http] <group> [<command>] [args] [--options]\n\n"
-           "Operate a libigny8settings store: models, settings, keys, prompts, library, modules, audit.\n"
+           "Operate a libigny8settings store: models, settings, keys, plans and fallbacks, prompts,\n"
+           "library, modules, audit.\n"
            "Results are JSON on stdout; errors are one line on stderr and a distinct exit code.\n");
     print_items(stdout, "global options", global_help);
     print_items(stdout, "groups", items);

@@ -45,10 +45,50 @@ static char *value_text(const cJSON *v)
     return cJSON_PrintUnformatted(v);
 }
 
+/* Scalars of an array joined by ", ". */
+static char *join_scalars(const cJSON *array)
+{
+    size_t cap = 1;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, array) {
+        char *s = value_text(v);
+        cap += (s ? strlen(s) : 0) + 2;
+        free(s);
+    }
+    char *out = calloc(1, cap);
+    cJSON_ArrayForEach(v, array) {
+        char *s = value_text(v);
+        if (out && s) {
+            if (*out)
+                strcat(out, ", ");
+            strcat(out, s);
+        }
+        free(s);
+    }
+    return out;
+}
+
+static int all_scalars(const cJSON *array)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, array)
+        if (cJSON_IsArray(v) || cJSON_IsObject(v))
+            return 0;
+    return 1;
+}
+
+/* A list of names (a group's models) reads as the key: value lines show it, not as JSON. */
+static char *cell_value(const cJSON *v)
+{
+    if (cJSON_IsArray(v) && all_scalars(v))
+        return v->child ? join_scalars(v) : strdup("(none)");
+    return value_text(v);
+}
+
 /* A table cell: one line, at most CELL_MAX characters. */
 static char *cell_text(const cJSON *v)
 {
-    char *s = value_text(v);
+    char *s = cell_value(v);
     if (!s)
         return NULL;
     for (char *p = s; *p; p++)
@@ -198,29 +238,6 @@ static void add_line(lines *ls, const char *prefix, const char *key, char *value
     ls->v[ls->n++] = (line){ k, value, table };
 }
 
-/* Scalars of an array joined by ", ". */
-static char *join_scalars(const cJSON *array)
-{
-    size_t cap = 1;
-    const cJSON *v;
-    cJSON_ArrayForEach(v, array) {
-        char *s = value_text(v);
-        cap += (s ? strlen(s) : 0) + 2;
-        free(s);
-    }
-    char *out = calloc(1, cap);
-    cJSON_ArrayForEach(v, array) {
-        char *s = value_text(v);
-        if (out && s) {
-            if (*out)
-                strcat(out, ", ");
-            strcat(out, s);
-        }
-        free(s);
-    }
-    return out;
-}
-
 static void flatten(lines *ls, const char *prefix, const cJSON *obj)
 {
     const cJSON *m;
@@ -234,7 +251,7 @@ static void flatten(lines *ls, const char *prefix, const cJSON *obj)
             free(sub);
         } else if (cJSON_IsArray(m) && all_objects(m)) {
             add_line(ls, prefix, m->string, NULL, m);
-        } else if (cJSON_IsArray(m)) {
+        } else if (cJSON_IsArray(m) || cJSON_IsObject(m)) {  /* an empty object too: no chains, no choices */
             add_line(ls, prefix, m->string, m->child ? join_scalars(m) : strdup("(none)"), NULL);
         } else {
             add_line(ls, prefix, m->string, value_text(m), NULL);
@@ -283,7 +300,9 @@ static void print_object(FILE *f, const cJSON *obj, const char *columns)
 
 void ctl_table_print(FILE *f, const cJSON *root, const char *columns)
 {
-    if (cJSON_IsObject(root)) {
+    if (cJSON_IsObject(root) && !root->child) {
+        fputs("(none)\n", f);
+    } else if (cJSON_IsObject(root)) {
         print_object(f, root, columns);
     } else if (cJSON_IsArray(root) && (all_objects(root) || !root->child)) {
         print_table(f, root, columns);

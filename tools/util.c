@@ -87,28 +87,65 @@ int ctl_parse_id(const char *s, const char *label, const char *field, int64_t *o
     return ctl_invalid(field, "%s '%s' is not an id: %s", label, shown(s, buf), CTL_ID_RULE);
 }
 
-int ctl_parse_id_list(const char *s, const char *label, const char *field, int64_t **out, size_t *count)
+int ctl_split_list(const char *s, char **copy, char ***items, size_t *count)
 {
     size_t n = 1;
     for (const char *p = s; *p; p++)
         n += *p == ',';
-    int64_t *v = calloc(n, sizeof *v);
-    char *copy = strdup(s), *item = copy;
-    int rc = v && copy ? CTL_OK : ctl_other("out of memory");
-    for (size_t i = 0; rc == CTL_OK && i < n; i++) {  /* not strtok: "7,,8" has an empty item */
+    char *buf = strdup(s), **v = calloc(n, sizeof *v);
+    if (!buf || !v) {
+        free(buf);
+        free(v);
+        return ctl_other("out of memory");
+    }
+    char *item = buf;
+    for (size_t i = 0; i < n; i++) {  /* not strtok: "7,,8" has an empty item */
         char *comma = strchr(item, ',');
         if (comma)
             *comma = '\0';
-        rc = ctl_parse_id(item, label, field, &v[i]);
+        v[i] = item;
         item = comma ? comma + 1 : item;
     }
+    *copy = buf;
+    *items = v;
+    *count = n;
+    return CTL_OK;
+}
+
+int ctl_parse_id_list(const char *s, const char *label, const char *field, int64_t **out, size_t *count)
+{
+    char *copy = NULL, **items = NULL;
+    size_t n = 0;
+    int64_t *v = NULL;
+    int rc = ctl_split_list(s, &copy, &items, &n);
+    if (rc == CTL_OK && (v = calloc(n, sizeof *v)) == NULL)
+        rc = ctl_other("out of memory");
+    for (size_t i = 0; rc == CTL_OK && i < n; i++)
+        rc = ctl_parse_id(items[i], label, field, &v[i]);
     free(copy);
+    free(items);
     if (rc) {
         free(v);
         return rc;
     }
     *out = v;
     *count = n;
+    return CTL_OK;
+}
+
+/* strtod alone takes white space, a sign, hex, exponents, inf and nan: a price is written
+ * one way, so that what the audit log shows is what the operator meant. */
+int ctl_parse_decimal(const char *s, const char *label, const char *field, double max, double *out)
+{
+    char buf[36];
+    size_t whole = strspn(s, "0123456789");
+    size_t frac = s[whole] == '.' ? strspn(s + whole + 1, "0123456789") : 0;
+    int plain = whole > 0 && (s[whole] == '\0' || (frac > 0 && s[whole + 1 + frac] == '\0'));
+    double v = plain ? strtod(s, NULL) : 0;
+    if (!plain || v > max)
+        return ctl_invalid(field, "%s '%s' is not a decimal number from 0 to %.10g (e.g. 0.005)", label,
+                           shown(s, buf), max);
+    *out = v;
     return CTL_OK;
 }
 
@@ -156,6 +193,25 @@ int ctl_active_filter(const ctl_ctx *c, const ctl_args *a, int *out)
     if (active && inactive)
         return ctl_usage(c, "--active and --inactive exclude each other");
     *out = active ? IGNY8_FILTER_ACTIVE : inactive ? IGNY8_FILTER_INACTIVE : 0;
+    return CTL_OK;
+}
+
+int ctl_model_filter(const ctl_ctx *c, const ctl_args *a, igny8_model_filter *out)
+{
+    const char *type = ctl_opt(a, "type");
+    int rc = ctl_active_filter(c, a, &out->active);
+    if (rc == CTL_OK && type)
+        rc = ctl_parse_model_type(type, "type", &out->model_type);
+    out->provider = ctl_opt(a, "provider");
+    return rc;
+}
+
+int ctl_value_or_clear(const ctl_ctx *c, const ctl_args *a, int i, const char **out)
+{
+    int clear = ctl_flag(a, "clear");
+    if (clear == (a->npos > i))
+        return ctl_usage(c, clear ? "give a value or --clear, not both" : "give a value or --clear");
+    *out = clear ? NULL : a->pos[i];
     return CTL_OK;
 }
 

@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
 import testbackend
@@ -23,6 +24,17 @@ KEY_ENV = "sk-test-FAKE-env-0000efgh"
 KEY_ACCOUNT = "sk-test-FAKE-account-0000ijkl"
 KEY_ARGV = "sk-test-FAKE-argv-0000mnop"
 ALL_KEYS = (KEY_STDIN, KEY_ENV, KEY_ACCOUNT, KEY_ARGV)
+
+# The plan of the access tests: the two cheap text models, in name order.
+CHEAP = ["claude-3-5-haiku-20241022", "gpt-4o-mini"]
+
+
+def within(model, text=None, image=None):
+    """Whether a model's prices are within ceilings, by the rule of access.h (no price: never over)."""
+    prices = [model["input_cost_per_1k"], model["output_cost_per_1k"]] if model["model_type"] == "text" \
+        else [model["cost_per_image"]]
+    limit = text if model["model_type"] == "text" else image
+    return limit is None or all(p is None or p <= limit for p in prices)
 
 
 def ctl_env(extra=None):
@@ -121,9 +133,9 @@ class TestHelp(CtlTestCase):
             for word in ("--format json|table", "--actor NAME", "exit codes:", "IGNY8_DB"):
                 self.assertIn(word, out)
         groups = self.sections(self.ok("--help", db=False), "groups")
-        self.assertEqual(len(groups), 18, groups)
-        for g in ("init", "defaults", "models", "global", "keys", "account", "operations", "resolve", "prompts",
-                  "library", "modules", "audit", "export", "import", "health", "test-connection"):
+        self.assertEqual(len(groups), 20, groups)
+        for g in ("init", "defaults", "models", "global", "keys", "account", "access", "fallbacks", "operations",
+                  "resolve", "prompts", "library", "modules", "audit", "export", "import", "health", "test-connection"):
             self.assertIn(g, groups)
 
     def test_help_of_every_group_and_every_command(self):
@@ -156,6 +168,30 @@ class TestHelp(CtlTestCase):
         self.assertIn("--on-existing skip|fail", out)
         out = self.ok("--help", "prompts", "commit", db=False)
         self.assertIn("--publish", out)
+
+    def test_help_of_plans_and_fallbacks(self):
+        commands = {"access": ["groups", "group get", "group set", "group put", "group delete", "account get",
+                               "account put", "account group", "account allow", "account deny", "account inherit",
+                               "account budget", "account models"],
+                    "fallbacks": ["get", "set", "clear", "put"]}
+        for group, names in commands.items():
+            self.assertEqual(self.sections(self.ok(group, "--help", db=False), "commands"), names)
+            for name in names:
+                text = self.ok(group, *name.split(), "--help", db=False)
+                self.assertTrue(text.startswith(f"usage: igny8ctl {group} {name}"), text)
+                self.assertIn("\narguments and options:\n" if name != "groups" else "global options:", text)
+        out = self.ok("access", "group", "set", "--help", db=False)
+        self.assertIn("usage: igny8ctl access group set NAME --models A,B,C [--description D]\n", out)
+        self.assertIn('--models "" for an empty group', out)
+        out = self.ok("access", "account", "budget", "-h", db=False)
+        self.assertIn("usage: igny8ctl access account budget ACCOUNT [--text USD|none] [--image USD|none]\n", out)
+        self.assertIn("none: no ceiling", out)
+        out = self.ok("fallbacks", "set", "--help", db=False)
+        self.assertIn("usage: igny8ctl fallbacks set OPERATION [MODEL...] [--account ID]\n", out)
+        self.assertIn("up to 8 active models", out)
+        out = self.ok("help", "resolve", db=False)
+        self.assertIn("[--skip-unhealthy] [--window-s N]", out)
+        self.assertIn("1..604800 (default 300)", out)
 
     def test_version(self):
         p = self.run_ctl("--version", db=False)
@@ -413,6 +449,317 @@ class TestAccounts(CtlTestCase):
         self.assertEqual(self.ok("resolve", "7", "ideas", "--model", "gpt-4o")["source"], "request")
         self.fails(3, "resolve", "7", "ideas", "--model", "dall-e-3", field="model")
         self.fails(4, "resolve", "7", "nosuch", field="operation")
+
+
+class TestAccessGroups(CtlTestCase):
+    def test_set_get_list_put(self):
+        out = self.ok("access", "group", "set", "starter", "--models", "gpt-4o-mini,claude-3-5-haiku-20241022",
+                      "--description", "Cheap models")
+        self.assertEqual({k: out[k] for k in ("name", "description", "models", "accounts", "updated_by")},
+                         {"name": "starter", "description": "Cheap models", "models": CHEAP, "accounts": 0,
+                          "updated_by": "tester@igny8ctl"})
+        self.assertEqual(self.ok("access", "group", "get", "starter"), out)
+        self.assertEqual(self.ok("access", "groups"), [out])
+        table = self.ok("access", "groups", "--format", "table")
+        self.assertEqual(table.splitlines()[0].split(), ["NAME", "DESCRIPTION", "MODELS", "ACCOUNTS"])
+        self.assertRegex(table, r"(?m)^starter\s+Cheap models\s+claude-3-5-haiku-20241022, gpt-4o-mini\s+0$")
+        table = self.ok("access", "group", "get", "starter", "--format", "table")
+        self.assertRegex(table, r"(?m)^models:\s+claude-3-5-haiku-20241022, gpt-4o-mini$")
+        # set replaces the whole group; put changes the fields present
+        out = self.ok("access", "group", "set", "starter", "--models", "gpt-4o-mini")
+        self.assertEqual((out["models"], out["description"]), (["gpt-4o-mini"], None))
+        out = self.ok("access", "group", "put", "starter", "--json", "-", stdin='{"description":"Cheap"}')
+        self.assertEqual((out["models"], out["description"]), (["gpt-4o-mini"], "Cheap"))
+        body = self.write("pro.json", json.dumps({"models": ["gpt-4o", "gpt-4.1"], "description": "Pro"}))
+        self.assertEqual(self.ok("access", "group", "put", "pro", "--json", body)["models"], ["gpt-4.1", "gpt-4o"])
+        empty = self.ok("access", "group", "set", "none-yet", "--models", "")
+        self.assertEqual(empty["models"], [])
+        self.assertRegex(self.ok("access", "groups", "--format", "table"), r"(?m)^none-yet\s+-\s+\(none\)\s+0$")
+        self.assertEqual([g["name"] for g in self.ok("access", "groups")], ["none-yet", "pro", "starter"])
+        self.assertEqual(len(self.ok("audit", "--entity", "access_group")["entries"]), 5)
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.ok("access", "group", "set", "starter", "--models", ",".join(CHEAP))
+        before = self.ok("audit")
+        self.fails(2, "access", "group", "set", "starter")
+        self.fails(2, "access", "group", "set", "starter", "extra", "--models", "gpt-4o")
+        self.fails(2, "access", "group", "put", "starter")
+        self.fails(3, "access", "group", "set", "bad!", "--models", "", field="name")
+        self.fails(4, "access", "group", "set", "starter", "--models", "gpt-4o,nosuch", field="models[1]")
+        self.fails(4, "access", "group", "set", "starter", "--models", "gpt-4o,,gpt-4.1", field="models[1]")
+        self.fails(3, "access", "group", "put", "starter", "--json", "-", stdin='{"name":"other"}', field="name")
+        self.fails(3, "access", "group", "put", "starter", "--json", "-", stdin='{"frob":1}', field="frob")
+        self.fails(3, "access", "group", "put", "starter", "--json", "-", stdin='{"models":["gpt-4o","nosuch"]}',
+                   field="models[1]")
+        self.fails(3, "access", "group", "put", "starter", "--json", self.path("missing.json"), field="json")
+        self.fails(4, "access", "group", "get", "nosuch", field="name")
+        self.fails(4, "access", "group", "delete", "nosuch", field="name")
+        self.assertEqual(self.ok("audit"), before)
+        self.assertEqual(self.ok("access", "group", "get", "starter")["models"], CHEAP)
+
+    def test_delete_is_refused_while_accounts_are_assigned(self):
+        self.ok("access", "group", "set", "starter", "--models", ",".join(CHEAP))
+        self.ok("access", "account", "group", "42", "starter")
+        self.assertEqual(self.ok("access", "group", "get", "starter")["accounts"], 1)
+        self.assertIn("'starter'", self.fails(5, "access", "group", "delete", "starter", field="name"))
+        self.ok("access", "account", "group", "42", "--clear")
+        self.assertEqual(self.ok("access", "group", "delete", "starter"), {"name": "starter", "deleted": True})
+        self.assertEqual(self.ok("access", "groups"), [])
+        self.assertEqual(self.ok("access", "groups", "--format", "table"), "(none)\n")
+
+
+class TestAccountAccess(CtlTestCase):
+    def setUp(self):
+        super().setUp()
+        self.models = self.ok("models", "list")
+        self.ok("access", "group", "set", "starter", "--models", ",".join(CHEAP))
+
+    def test_group_additions_removals(self):
+        out = self.ok("access", "account", "get", "42")
+        self.assertEqual((out["account_id"], out["group"], out["additions"], out["removals"], out["fallbacks"]),
+                         (42, None, [], [], {}))
+        self.assertEqual(out["allowed_models"], [m["model_name"] for m in self.models])
+        out = self.ok("access", "account", "group", "42", "starter")
+        self.assertEqual((out["group"], out["allowed_models"]), ("starter", CHEAP))
+        out = self.ok("access", "account", "allow", "42", "gpt-4o")
+        self.assertEqual((out["additions"], out["allowed_models"]), (["gpt-4o"], sorted(CHEAP + ["gpt-4o"])))
+        out = self.ok("access", "account", "deny", "42", "gpt-4o-mini")
+        self.assertEqual((out["removals"], out["allowed_models"]), (["gpt-4o-mini"], [CHEAP[0], "gpt-4o"]))
+        out = self.ok("access", "account", "inherit", "42", "gpt-4o")
+        self.assertEqual((out["additions"], out["allowed_models"]), ([], [CHEAP[0]]))
+        self.assertEqual(self.ok("access", "account", "get", "42"), out)
+        self.assertIn("every level and fallback was skipped", self.fails(4, "resolve", "42", "ideas", field="operation"))
+        self.ok("fallbacks", "set", "ideas", CHEAP[0], "--account", "42")
+        self.fails(4, "resolve", "42", "ideas", field="operation")  # a fallback needs a key
+        self.ok("keys", "set", "anthropic", stdin=KEY_STDIN)
+        self.assertEqual(self.ok("resolve", "42", "ideas")["model"], CHEAP[0])
+        table = self.ok("access", "account", "get", "42", "--format", "table")
+        for line in (r"account_id:\s+42", r"group:\s+starter", r"additions:\s+\(none\)", r"removals:\s+gpt-4o-mini",
+                     r"max_cost_per_image:\s+-", r"fallbacks\.ideas:\s+claude-3-5-haiku-20241022",
+                     r"allowed_models:\s+claude-3-5-haiku-20241022"):
+            self.assertRegex(table, f"(?m)^{line}$")
+        out = self.ok("access", "account", "group", "42", "--clear")
+        self.assertEqual((out["group"], len(out["allowed_models"])), (None, len(self.models) - 1))
+        entries = self.ok("audit", "--entity", "account_access", "--account", "42")["entries"]
+        self.assertEqual(len(entries), 5)
+
+    def test_put_and_errors(self):
+        out = self.ok("access", "account", "put", "42", "--json", "-",
+                      stdin=json.dumps({"group": "starter", "additions": ["gpt-4o"], "max_cost_per_image": 0.05,
+                                        "fallbacks": {"ideas": ["claude-3-5-haiku-20241022"]}}))
+        self.assertEqual((out["group"], out["additions"], out["max_cost_per_image"], out["fallbacks"]),
+                         ("starter", ["gpt-4o"], 0.05, {"ideas": ["claude-3-5-haiku-20241022"]}))
+        before = self.ok("access", "account", "get", "42")
+        audit = self.ok("audit")
+        self.fails(3, "access", "account", "put", "42", "--json", "-", stdin='{"additions":["gpt-4o","nosuch"]}',
+                   field="additions[1]")
+        self.fails(3, "access", "account", "put", "42", "--json", "-", stdin='{"account_id":43}', field="account_id")
+        self.fails(3, "access", "account", "put", "42", "--json", "-", stdin='{"fallbacks":{"ideas":["nosuch"]}}',
+                   field="fallbacks.ideas[0]")
+        self.fails(3, "access", "account", "put", "42", "--json", "-", stdin="{")
+        self.fails(2, "access", "account", "put", "42")
+        self.fails(4, "access", "account", "group", "42", "nosuch", field="group")
+        self.fails(2, "access", "account", "group", "42")
+        self.fails(2, "access", "account", "group", "42", "starter", "--clear")
+        self.fails(4, "access", "account", "allow", "42", "nosuch", field="model")
+        self.fails(2, "access", "account", "deny", "42")
+        self.assertEqual(self.ok("access", "account", "get", "42"), before)
+        self.assertEqual(self.ok("audit"), audit)
+        out = self.ok("access", "account", "put", "42", "--json", "-", stdin='{"group":null,"fallbacks":{"ideas":null}}')
+        self.assertEqual((out["group"], out["fallbacks"]), (None, {}))
+
+    def test_budget_keeps_the_ceiling_not_given(self):
+        out = self.ok("access", "account", "budget", "42", "--text", "0.005")
+        self.assertEqual((out["max_cost_per_1k_tokens"], out["max_cost_per_image"]), (0.005, None))
+        out = self.ok("access", "account", "budget", "42", "--image", "0.03")
+        self.assertEqual((out["max_cost_per_1k_tokens"], out["max_cost_per_image"]), (0.005, 0.03))
+        audit = self.ok("audit", "--entity", "account_access")["entries"]
+        self.ok("access", "account", "budget", "42", "--image", "0.03")  # a write that changes nothing
+        self.ok("access", "account", "budget", "42", "--text", "0.005", "--image", "0.03")
+        self.assertEqual(self.ok("audit", "--entity", "account_access")["entries"], audit)
+        table = self.ok("access", "account", "budget", "42", "--text", "none", "--format", "table")
+        self.assertRegex(table, r"(?m)^max_cost_per_1k_tokens:\s+-$")
+        self.assertRegex(table, r"(?m)^max_cost_per_image:\s+0\.03$")
+        out = self.ok("access", "account", "budget", "42", "--image", "none", "--text", "1000000")
+        self.assertEqual((out["max_cost_per_1k_tokens"], out["max_cost_per_image"]), (1000000, None))
+        self.ok("access", "account", "budget", "42", "--text", "0.005", "--image", "0.03")
+        before = self.ok("audit")
+        for bad in ("-1", "+1", "1e-3", " 1", "1 ", ".5", "5.", "nan", "inf", "0x1", "1,5", "1000001", "", "cheap"):
+            with self.subTest(bad=bad):
+                err = self.fails(3, "access", "account", "budget", "42", "--text", bad, field="text")
+                self.assertIn("--text '", err)
+                self.fails(3, "access", "account", "budget", "42", "--text", "none", "--image", bad, field="image")
+        self.fails(2, "access", "account", "budget", "42")
+        self.fails(2, "access", "account", "budget", "42", "--text")
+        self.assertEqual(self.ok("audit"), before)
+
+    def test_models_the_account_may_choose(self):
+        self.assertEqual(self.ok("access", "account", "models", "42"), self.models)
+        self.ok("access", "account", "allow", "42", "gpt-4o")
+        self.ok("access", "account", "allow", "42", "dall-e-3")
+        self.ok("access", "account", "allow", "42", "dall-e-2")
+        self.ok("access", "account", "group", "42", "starter")
+        self.ok("access", "account", "budget", "42", "--text", "0.005", "--image", "0.03")
+        allowed = set(CHEAP + ["gpt-4o", "dall-e-3", "dall-e-2"])
+        expected = [m for m in self.models if m["model_name"] in allowed and within(m, 0.005, 0.03)]
+        self.assertEqual([m["model_name"] for m in expected], ["claude-3-5-haiku-20241022", "dall-e-2", "gpt-4o-mini"])
+        self.assertEqual(self.ok("access", "account", "models", "42"), expected)
+        self.assertEqual([m["model_name"] for m in self.ok("access", "account", "models", "42", "--type", "image")],
+                         ["dall-e-2"])
+        self.assertEqual([m["model_name"] for m in self.ok("access", "account", "models", "42", "--provider",
+                                                             "anthropic")], ["claude-3-5-haiku-20241022"])
+        table = self.ok("access", "account", "models", "42", "--format", "table")
+        lines = table.splitlines()
+        self.assertEqual(lines[0].split(), self.ok("models", "list", "--format", "table").splitlines()[0].split())
+        self.assertEqual(len(lines), 4)
+        self.assertRegex(table, r"(?m)^gpt-4o-mini\s+openai\s+text\s+true\s+true\s")
+        self.ok("models", "deactivate", "claude-3-5-haiku-20241022")
+        self.assertEqual([m["model_name"] for m in self.ok("access", "account", "models", "42", "--type", "text")],
+                         ["gpt-4o-mini"])
+        self.fails(3, "access", "account", "models", "42", "--type", "video", field="type")
+        self.fails(2, "access", "account", "models", "42", "--active")
+
+
+class TestFallbackChains(CtlTestCase):
+    CHAIN = ["gpt-4o", "claude-3-5-haiku-20241022"]
+
+    def test_platform_and_account_chains(self):
+        self.assertEqual(self.ok("fallbacks", "get"), {})
+        self.assertEqual(self.ok("fallbacks", "get", "--format", "table"), "(none)\n")
+        out = self.ok("fallbacks", "set", "content_generation", *self.CHAIN)
+        self.assertEqual(out, {"content_generation": self.CHAIN})
+        self.assertEqual(self.ok("fallbacks", "get"), out)
+        self.assertRegex(self.ok("fallbacks", "get", "--format", "table"),
+                         r"\Acontent_generation:\s+gpt-4o, claude-3-5-haiku-20241022\n\Z")
+        # an account's own chain replaces the platform's; an empty one means no fallbacks
+        self.assertEqual(self.ok("fallbacks", "set", "content_generation", "--account", "42"),
+                         {"content_generation": []})
+        self.assertEqual(self.ok("fallbacks", "get", "--account", "42", "--format", "table"),
+                         "content_generation: (none)\n")
+        self.assertEqual(self.ok("fallbacks", "get"), out)
+        self.assertEqual(self.ok("access", "account", "get", "42")["fallbacks"], {"content_generation": []})
+        self.assertEqual(self.ok("fallbacks", "clear", "content_generation", "--account", "42"), {})
+        self.assertEqual(self.ok("fallbacks", "get", "--account", "42"), {})
+        out = self.ok("fallbacks", "put", "--json", "-",
+                      stdin=json.dumps({"ideas": ["claude-3-5-haiku-20241022"], "content_generation": None}))
+        self.assertEqual(out, {"ideas": ["claude-3-5-haiku-20241022"]})
+        body = self.write("chains.json", json.dumps({"ideas": ["gpt-4o-mini"]}))
+        self.assertEqual(self.ok("fallbacks", "put", "--json", body, "--account", "42"), {"ideas": ["gpt-4o-mini"]})
+        self.assertEqual(self.ok("fallbacks", "clear", "ideas"), {})
+        self.assertEqual(self.ok("fallbacks", "get", "--account", "42"), {"ideas": ["gpt-4o-mini"]})
+        entries = self.ok("audit", "--entity", "fallback_chain")["entries"]
+        self.assertEqual(len(entries), 7)
+        self.assertEqual([e["account_id"] for e in entries[:2]], [None, 42])
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.ok("access", "group", "set", "starter", "--models", ",".join(CHEAP))
+        self.ok("access", "account", "group", "42", "starter")
+        before = self.ok("audit")
+        self.fails(4, "fallbacks", "set", "nosuch", "gpt-4o", field="operation")
+        self.fails(4, "fallbacks", "set", "ideas", "gpt-4o", "nosuch", field="models[1]")
+        self.assertIn("loop", self.fails(3, "fallbacks", "set", "ideas", "gpt-4o", "gpt-4o", field="models[1]"))
+        self.fails(3, "fallbacks", "set", "ideas", "dall-e-3", field="models[0]")
+        nine = [m["model_name"] for m in self.ok("models", "list", "--type", "text")] + ["gpt-4o"]
+        self.assertEqual(len(nine), 9)
+        self.fails(3, "fallbacks", "set", "ideas", *nine, field="models")
+        self.fails(3, "fallbacks", "set", "ideas", "gpt-4o", "--account", "42", field="models[0]")
+        self.fails(3, "fallbacks", "put", "--json", "-", stdin='{"ideas":["gpt-4o-mini","nosuch"]}', field="ideas[1]")
+        self.fails(3, "fallbacks", "put", "--json", "-", stdin='[]')
+        self.fails(2, "fallbacks", "put")
+        self.fails(2, "fallbacks", "set")
+        self.fails(2, "fallbacks", "clear", "ideas", "gpt-4o")
+        self.fails(3, "fallbacks", "get", "--account", "042", field="account")
+        self.assertEqual(self.ok("audit"), before)
+        self.assertEqual(self.ok("fallbacks", "get"), {})
+
+
+class TestResolveFallbacks(CtlTestCase):
+    CHAIN = ["gpt-4o", "claude-3-5-haiku-20241022"]
+
+    def setUp(self):
+        super().setUp()
+        self.ok("keys", "set", "openai", stdin=KEY_STDIN)
+        self.ok("keys", "set", "anthropic", stdin=KEY_ENV)
+        self.ok("fallbacks", "set", "content_generation", *self.CHAIN)
+
+    def failed_test(self, integration, owner=0, seconds_ago=5):
+        """The last connection test of an integration, failed: written behind the library's back,
+        as another process's test-connection would (tests/test_access.c's write_test)."""
+        at = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - seconds_ago))
+        sql = ("INSERT INTO connection_status (integration, account_id, tested_at, ok, http_status, latency_ms,"
+               f" error_class, message) VALUES ('{integration}', {owner}, '{at}', 0, 500, 12.5, 'server', 'ctl test')")
+        if self.schema:
+            testbackend.psql(f'SET search_path TO "{self.schema}"; {sql}')
+            return
+        con = sqlite3.connect(self.db)
+        con.execute(sql)
+        con.commit()
+        con.close()
+
+    def test_fallbacks_in_json_and_table(self):
+        out = self.ok("resolve", "7", "content_generation")
+        self.assertEqual((out["model"], out["source"]), ("gpt-4o-mini", "global_default"))
+        self.assertEqual([(f["model"], f["provider"], f["source"], f["api_key_source"]) for f in out["fallbacks"]],
+                         [("gpt-4o", "openai", "fallback", "global"),
+                          ("claude-3-5-haiku-20241022", "anthropic", "fallback", "global")])
+        self.assertNotIn("trace", out["fallbacks"][0])
+        self.assertNotIn("api_key", json.dumps(out).replace("api_key_source", ""))
+        table = self.ok("resolve", "7", "content_generation", "--format", "table")
+        self.assertRegex(table, r"(?m)^model:\s+gpt-4o-mini$")
+        self.assertIn("\nfallbacks:\nMODEL", table)
+        self.assertRegex(table, r"(?m)^MODEL\s+PROVIDER\s+SOURCE\s+API_KEY_SOURCE$")
+        self.assertRegex(table, r"(?m)^gpt-4o\s+openai\s+fallback\s+global$")
+        self.assertRegex(table, r"(?m)^claude-3-5-haiku-20241022\s+anthropic\s+fallback\s+global$")
+        self.assertNotIn("trace", table)
+        table = self.ok("resolve", "7", "content_generation", "--trace", "--format", "table")
+        self.assertRegex(table, r"(?m)^global_default\s+gpt-4o-mini\s+used")
+        self.assertIn("trace.fallbacks:\nMODEL", table)
+        self.assertRegex(table, r"(?m)^gpt-4o\s+used$")
+        # the account's key, and an account that may not use gpt-4o
+        self.ok("keys", "set", "anthropic", "--account", "7", stdin=KEY_ACCOUNT)
+        self.ok("access", "group", "set", "starter", "--models", ",".join(CHEAP))
+        self.ok("access", "account", "group", "7", "starter")
+        out = self.ok("resolve", "7", "content_generation", "--trace")
+        self.assertEqual([(f["model"], f["api_key_source"]) for f in out["fallbacks"]],
+                         [("claude-3-5-haiku-20241022", "account")])
+        chain = {f["model"]: f for f in out["trace"]["fallbacks"]}
+        self.assertEqual((chain["gpt-4o"]["status"], chain["gpt-4o"]["reason"]), ("skipped", "not_allowed"))
+        table = self.ok("resolve", "7", "content_generation", "--trace", "--format", "table")
+        self.assertRegex(table, r"(?m)^gpt-4o\s+skipped\s+not_allowed$")
+        self.assertRegex(table, r"(?m)^claude-3-5-haiku-20241022\s+anthropic\s+fallback\s+account$")
+        self.ok("fallbacks", "set", "content_generation", "--account", "7")
+        self.assertEqual(self.ok("resolve", "7", "content_generation")["fallbacks"], [])
+        self.assertRegex(self.ok("resolve", "7", "content_generation", "--format", "table"), r"(?m)^fallbacks:\s+\(none\)$")
+
+    def test_skip_unhealthy_after_a_failed_connection_test(self):
+        self.failed_test("openai")
+        self.assertEqual(self.ok("resolve", "7", "content_generation")["model"], "gpt-4o-mini")
+        out = self.ok("resolve", "7", "content_generation", "--skip-unhealthy", "--trace")
+        self.assertEqual((out["model"], out["source"], out["fallbacks"]), ("claude-3-5-haiku-20241022", "fallback", []))
+        self.assertEqual((out["trace"]["skip_unhealthy"], out["trace"]["unhealthy_window_s"]), (True, 300))
+        levels = {lv["level"]: lv for lv in out["trace"]["levels"]}
+        self.assertEqual((levels["global_default"]["status"], levels["global_default"]["reason"]),
+                         ("skipped", "unhealthy"))
+        chain = {f["model"]: f for f in out["trace"]["fallbacks"]}
+        self.assertEqual((chain["gpt-4o"]["reason"], chain["gpt-4o"]["last_test"]["error_class"]),
+                         ("unhealthy", "server"))
+        self.assertEqual(chain["claude-3-5-haiku-20241022"]["status"], "chosen")
+        table = self.ok("resolve", "7", "content_generation", "--skip-unhealthy", "--trace", "--format", "table")
+        self.assertRegex(table, r"(?m)^model:\s+claude-3-5-haiku-20241022$")
+        self.assertRegex(table, r"(?m)^global_default\s+gpt-4o-mini\s+skipped\s+unhealthy$")
+        self.assertRegex(table, r"(?m)^gpt-4o\s+skipped\s+unhealthy$")
+        # a failure older than the window is not held against the integration
+        out = self.ok("resolve", "7", "content_generation", "--skip-unhealthy", "--window-s", "1")
+        self.assertEqual(([out["model"]] + [f["model"] for f in out["fallbacks"]]), ["gpt-4o-mini"] + self.CHAIN)
+        self.assertEqual(self.ok("resolve", "7", "content_generation", "--skip-unhealthy", "--window-s", "604800",
+                                 "--trace")["trace"]["unhealthy_window_s"], 604800)
+        self.fails(3, "resolve", "7", "content_generation", "--skip-unhealthy", "--model", "gpt-4o", field="model")
+        for bad in ("0", "604801", "-5", " 5", "+5", "5s", ""):
+            with self.subTest(bad=bad):
+                self.fails(3, "resolve", "7", "content_generation", "--skip-unhealthy", "--window-s", bad,
+                           field="window-s")
+        self.fails(2, "resolve", "7", "content_generation", "--window-s", "60")
+        self.fails(2, "resolve", "7", "content_generation", "--skip-unhealthy=1")
 
 
 class TestPrompts(CtlTestCase):
@@ -701,6 +1048,12 @@ class TestIds(CtlTestCase):
                 self.fails(3, "audit", "--account", bad, field="account")
                 self.fails(3, "prompts", "render", "ideas", "--account", bad, "--vars", "{}", field="account")
                 self.fails(3, "test-connection", "openai", "--account", bad, field="account")
+                self.assertIn("ACCOUNT", self.fails(3, "access", "account", "get", bad, field="account_id"))
+                self.fails(3, "access", "account", "budget", bad, "--text", "1", field="account_id")
+                self.fails(3, "access", "account", "allow", bad, "gpt-4o", field="account_id")
+                self.fails(3, "access", "account", "models", bad, field="account_id")
+                self.assertIn("--account '", self.fails(3, "fallbacks", "get", "--account", bad, field="account"))
+                self.fails(3, "fallbacks", "set", "ideas", "gpt-4o", "--account", bad, field="account")
                 self.fails(3, "library", "bulk-clone", "strategies", "--sources", "1", "--accounts", f"7,{bad}",
                            field="accounts")
         # keys never echo their arguments
@@ -836,6 +1189,24 @@ class TestConnection(CtlTestCase):
         self.assertEqual(len([s for s in status if s["integration"] == "openai"]), 2)
         self.assertNotIn("FAKE", json.dumps(status))
         self.fails(3, "test-connection", "openai", "--timeout-ms", "999999", field="timeout_ms")
+
+    def test_resolve_skips_an_integration_whose_test_failed(self):
+        self.ok("keys", "set", "openai", stdin="sk-test-FAKE-401-0000uvwx")
+        self.ok("keys", "set", "anthropic", stdin=KEY_ENV)
+        self.ok("fallbacks", "set", "content_generation", "gpt-4o", "claude-3-5-haiku-20241022")
+        self.assertEqual(self.run_ctl("test-connection", "openai").returncode, 8)
+        self.assertEqual(self.ok("resolve", "7", "content_generation")["model"], "gpt-4o-mini")
+        out = self.ok("resolve", "7", "content_generation", "--skip-unhealthy", "--trace")
+        self.assertEqual((out["model"], out["source"]), ("claude-3-5-haiku-20241022", "fallback"))
+        chain = {f["model"]: f for f in out["trace"]["fallbacks"]}
+        self.assertEqual((chain["gpt-4o"]["reason"], chain["gpt-4o"]["last_test"]["error_class"]), ("unhealthy", "auth"))
+        self.assertNotIn("FAKE", json.dumps(out))
+        # the account's own key passes its test: the account's calls are healthy again
+        self.ok("keys", "set", "openai", "--account", "7", stdin="sk-test-FAKE-ok-0000yzab")
+        self.ok("test-connection", "openai", "--account", "7")
+        out = self.ok("resolve", "7", "content_generation", "--skip-unhealthy")
+        self.assertEqual((out["model"], out["api_key_source"]), ("gpt-4o-mini", "account"))
+        self.assertEqual([f["model"] for f in out["fallbacks"]], ["gpt-4o", "claude-3-5-haiku-20241022"])
 
 
 if __name__ == "__main__":
