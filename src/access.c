@@ -173,7 +173,7 @@ static int check_one_name(igny8_store *st, const char *name, const char *path, c
     if (m == NULL)
         return igny8__error_set(r->unknown_code, path, "model '%.64s' is not in the registry", name);
     if (r->model_type && m->row.model_type != r->model_type)
-        rc = igny8__error_set(IGNY8_EINVAL, path, "model '%s' is a %s model; operation '%s' needs %s", name,
+        rc = igny8__error_set(IGNY8_EINVAL, path, "model '%s' is of type %s; operation '%s' needs type %s", name,
                               igny8_model_type_name(m->row.model_type), r->operation,
                               igny8_model_type_name(r->model_type));
     else if (r->model_type && !m->row.is_active)

@@ -73,7 +73,7 @@ static int check_operation_model(igny8_store *st, int64_t account_id, const char
     if (rc == IGNY8_OK && !m->row.is_active)
         rc = igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is inactive", model_name);
     else if (rc == IGNY8_OK && m->row.model_type != type)
-        rc = igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is a %s model; operation '%s' needs %s", model_name,
+        rc = igny8__error_set(IGNY8_EINVAL, "model", "model '%s' is of type %s; operation '%s' needs type %s", model_name,
                               igny8_model_type_name(m->row.model_type), operation, igny8_model_type_name(type));
     else if (rc == IGNY8_OK)
         rc = igny8__access_check(st, account_id, &m->row, "model");  /* the account's plan */

@@ -149,43 +149,34 @@ static int parse_ceiling(const char *s, int i, double *out)
     return ctl_parse_decimal(s, label, ceiling_options[i], IGNY8_MAX_COST_LIMIT, out);
 }
 
-/* The account's current ceilings, for the options not given. */
-static int current_ceilings(const ctl_ctx *c, const ctl_args *a, int64_t account, double out[2])
-{
-    char *json = NULL;
-    CTL_TRY(igny8_account_access_get_json(c->st, account, &json));
-    cJSON *body = cJSON_Parse(json);
-    igny8_free(json);
-    if (!body)
-        return ctl_other("out of memory");
-    for (int i = 0; i < 2; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, ceiling_fields[i]);
-        if (!ctl_opt(a, ceiling_options[i]))
-            out[i] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-    }
-    cJSON_Delete(body);
-    return CTL_OK;
-}
-
+/* Only the ceilings given change, in one PUT of the account's body: a read of the others
+ * followed by a write of both could undo another operator's change made in between. */
 static int cmd_account_budget(ctl_ctx *c, const ctl_args *a)
 {
     int64_t account = 0;
-    double ceiling[2] = { NAN, NAN };
-    int given = 0;
+    double ceiling = NAN;
     int rc = account_arg(a, &account);
+    cJSON *body = cJSON_CreateObject();
+    if (body == NULL)
+        return ctl_other("out of memory");
     for (int i = 0; rc == CTL_OK && i < 2; i++) {
         const char *s = ctl_opt(a, ceiling_options[i]);
-        given += s != NULL;
-        rc = s ? parse_ceiling(s, i, &ceiling[i]) : CTL_OK;
+        if (s && (rc = parse_ceiling(s, i, &ceiling)) == CTL_OK &&
+            !cJSON_AddItemToObject(body, ceiling_fields[i], isnan(ceiling) ? cJSON_CreateNull()
+                                                                           : cJSON_CreateNumber(ceiling)))
+            rc = ctl_other("out of memory");
     }
-    if (rc)
-        return rc;
-    if (!given)
-        return ctl_usage(c, "give --text USD|none, --image USD|none or both");
-    if (given < 2 && (rc = current_ceilings(c, a, account, ceiling)) != CTL_OK)
-        return rc;
-    CTL_TRY(igny8_account_budget_set(c->st, c->actor, account, ceiling[0], ceiling[1]));
-    return emit_access(c, account);
+    char *text = rc == CTL_OK && body->child ? cJSON_PrintUnformatted(body) : NULL;
+    cJSON_Delete(body);
+    if (rc == CTL_OK && text == NULL)
+        rc = ctl_usage(c, "give --text USD|none, --image USD|none or both");
+    if (rc == CTL_OK) {
+        char *json = NULL;
+        int lib_rc = igny8_account_access_put_json(c->st, c->actor, account, text, &json);
+        rc = lib_rc == IGNY8_OK ? ctl_emit_owned(c, json) : ctl_fail(lib_rc);
+    }
+    cJSON_free(text);
+    return rc;
 }
 
 static int cmd_account_models(ctl_ctx *c, const ctl_args *a)
