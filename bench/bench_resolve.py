@@ -11,8 +11,12 @@ With "traffic", a scenario of bench_traffic.c (traffic.py) instead, on a store o
 the default options (the default cache bound): the draws file's first WARM accounts
 untimed, then one timed resolve per remaining draw.
 
+With "chain", on the store `bench_core chain STORE` made: a resolve with a 3-model fallback
+chain (and with it and a plan) against one without, interleaved.
+
 Usage: IGNY8_LIBRARY=build/libigny8settings.so PYTHONPATH=bindings/python \\
        /usr/bin/python3 bench/bench_resolve.py STORE ACCOUNTS CALLS [MISSES]
+       ... bench_resolve.py chain STORE CALLS
        IGNY8_BENCH_TRAFFIC=build/bench/bench_traffic ... bench_resolve.py traffic SCENARIO STORE DRAWS WARM"""
 
 import os
@@ -70,9 +74,30 @@ def traffic_main(scenario: str, store: str, draws_path: str, warm: int) -> None:
               f"rss_mb={traffic.rss_mb():.1f}")
 
 
+def chain_main(store: str, calls: int) -> None:
+    """On the store `bench_core chain` made: account 7's ideas (no chain), its clustering (a
+    3-model platform chain) and account 8's clustering (the chain and a plan), interleaved."""
+    schema = os.environ.get("IGNY8_BENCH_SCHEMA") or None
+    cases = ((7, "ideas"), (7, "clustering"), (8, "clustering"))
+    times = ([], [], [])
+    with igny8.Store(store, schema=schema) as st:
+        for _ in range(1000):
+            for account, op in cases:
+                timed_resolve(st, account, op)
+        for _ in range(calls):
+            for k, (account, op) in enumerate(cases):
+                times[k].append(timed_resolve(st, account, op))
+    (p50, p99), (c50, c99), (l50, l99) = (percentiles(t) for t in times)
+    print(f"py_chain calls={calls} plain_p50_us={p50:.3f} plain_p99_us={p99:.3f} chain_p50_us={c50:.3f} "
+          f"chain_p99_us={c99:.3f} ratio={c50 / p50:.2f} plan_chain_p50_us={l50:.3f} plan_chain_p99_us={l99:.3f} "
+          f"plan_ratio={l50 / p50:.2f}")
+
+
 def main() -> None:
     if len(sys.argv) == 6 and sys.argv[1] == "traffic":
         return traffic_main(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    if len(sys.argv) == 4 and sys.argv[1] == "chain":
+        return chain_main(sys.argv[2], int(sys.argv[3]))
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     path, accounts, calls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -138,6 +138,8 @@ if [ -n "$pg_url" ]; then
 fi
 render=$(build-bench/bench/bench_render | sed -n 's/^render: median \([0-9.]*\) MB.*/\1/p')
 keys=$("$core" key "$work")
+chain_c=$("$core" chain "$work/chain.db")
+chain_py=$(/usr/bin/python3 bench/bench_resolve.py chain "$work/chain.db" 100000)
 "$core" make "$work/global.db" 10000 >/dev/null
 global=$("$core" global "$work/global.db" 10000 2000)
 
@@ -185,6 +187,12 @@ fi
 echo "template render (100 KB, 584 placeholders): median ${render} MB/s"
 echo "read right after another connection's global PUT (SQLite, 10,000 warm accounts, 2,000 changes; µs):" \
      "p50 $(field after_global_p50_us "$global"), p99 $(field after_global_p99_us "$global")"
+echo "fallback chains (SQLite, warm, interleaved; µs p50): resolve without a chain $(field plain_p50_us "$chain_c")," \
+     "with a 3-model chain $(field chain_p50_us "$chain_c") (x$(field ratio "$chain_c")), with the chain and a plan" \
+     "$(field plan_chain_p50_us "$chain_c") (x$(field plan_ratio "$chain_c")), and reading the three fallbacks too" \
+     "$(field read_p50_us "$chain_c") (x$(field read_ratio "$chain_c")); through Python $(field plain_p50_us "$chain_py")," \
+     "$(field chain_p50_us "$chain_py") (x$(field ratio "$chain_py")) and $(field plan_chain_p50_us "$chain_py")" \
+     "(x$(field plan_ratio "$chain_py"))"
 sealed=$(grep '^key sealed' <<<"$keys"); plain=$(grep '^key plain' <<<"$keys")
 echo "keys at rest (SQLite, 200,000 warm resolves each, interleaved; µs p50): resolve $(field resolve_p50_us "$sealed")" \
      "and resolve + api_key $(field with_key_p50_us "$sealed") with sealed keys (x$(field ratio "$sealed"));" \
