@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-60}
 shift || true
-all=(import integration_put global_put template library store_open)
+all=(import integration_put global_put template library store_open access_put)
 if [ $# -eq 0 ]; then targets=("${all[@]}"); else targets=("$@"); fi
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "fuzz.sh: SECONDS must be a positive number, not '$seconds'" >&2

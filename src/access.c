@@ -530,7 +530,7 @@ static int edit_state(igny8_store *st, igny8__access_state *after, const igny8__
         rc = replace_rules(st, after, IGNY8_ACCESS_DENY, e->removals, e->n_removals, "removals", e->unknown_code);
     if (rc == IGNY8_OK && (e->set & IGNY8__EDIT_RULE))
         rc = set_rule(st, after, e->rule_model, e->rule, e->unknown_code);
-    if (rc == IGNY8_OK)
+    if (rc == IGNY8_OK && after->n_rules > 1)  /* (qsort of no rules would be given NULL) */
         qsort(after->rules, after->n_rules, sizeof(*after->rules), cmp_rule);
     return rc;
 }
@@ -674,14 +674,15 @@ int igny8__fallback_chain_apply(igny8_store *st, const char *actor, int64_t acco
     list_rules rules = { unknown_code, IGNY8_FALLBACK_CHAIN_MAX, type, operation, account_id > 0 ? &access : NULL };
     if (account_id == 0 && models && n == 0)
         models = NULL;  /* the platform's empty chain is no chain */
-    if (models)
-        rc = check_names(st, models, n, field, &rules);
-    if (rc == IGNY8_OK)
-        rc = igny8__db_fallback_chain_each(st, account_id, read_chain, &before);
+    rc = igny8__db_fallback_chain_each(st, account_id, read_chain, &before);
     cJSON *b = rc == IGNY8_OK ? chain_audit_json(before.found, before.models.v, before.models.n) : NULL;
     cJSON *a = rc == IGNY8_OK ? chain_audit_json(models != NULL, models, n) : NULL;
     if (rc == IGNY8_OK)
         rc = views_differ(b, a, &differ);
+    /* the chain as it is, sent back, is no choice: a plan that changed since may forbid a
+     * model of it (the resolver skips it), and a GET body sent back must still change nothing */
+    if (rc == IGNY8_OK && differ && models)
+        rc = check_names(st, models, n, field, &rules);
     if (rc == IGNY8_OK && differ) {
         char now[IGNY8__TIME_LEN];
         igny8__now_iso(now);

@@ -426,6 +426,28 @@ static void test_access__account_body_round_trips(void **state)
     cJSON_Delete(a);
 }
 
+/* A chain written before the plan that now forbids a model of it is the account's still
+ * (the resolver skips that model): its GET body sent back is no new choice. */
+static void test_access__a_body_sent_back_after_a_plan_change_writes_nothing(void **state)
+{
+    igny8_store *st = *state;
+    const char *chain[] = { "gpt-4o", "gpt-4o-mini" };
+    char *json = NULL;
+    make_starter(st);
+    assert_igny8_ok(igny8_fallback_chain_set(st, ACTOR, ACCOUNT, "ideas", chain, 2));
+    assert_igny8_ok(igny8_account_access_group_set(st, ACTOR, ACCOUNT, "starter"));
+    char *body = testutil_take(igny8_account_access_get_json(st, ACCOUNT, &json), &json);
+    int audit = testutil_audit_count(st);
+    char *again = testutil_take(igny8_account_access_put_json(st, ACTOR, ACCOUNT, body, &json), &json);
+    assert_string_equal(again, body);
+    assert_int_equal(testutil_audit_count(st), audit);
+    /* a change of that chain is a choice, and is held to the plan */
+    assert_igny8_fails(IGNY8_EINVAL, "fallbacks.ideas[0]", igny8_account_access_put_json(st, ACTOR, ACCOUNT,
+        "{\"fallbacks\":{\"ideas\":[\"gpt-4o\"]}}", NULL));
+    free(again);
+    free(body);
+}
+
 static void test_access__account_errors_write_nothing(void **state)
 {
     igny8_store *st = *state;
@@ -997,6 +1019,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_access__group_in_use_is_not_deleted, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__account_body_round_trips, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__account_errors_write_nothing, testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_access__a_body_sent_back_after_a_plan_change_writes_nothing,
+                                        testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__typed_account_calls, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__chains_are_checked_when_written, testutil_setup, testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__empty_and_removed_chains, testutil_setup, testutil_teardown),
