@@ -215,7 +215,7 @@ static void test_transfer__the_document_has_every_section_in_key_order(void **st
     (void)state;
     igny8_store *st = rich_store();
     char *doc = export_doc(st, 0);
-    assert_int_equal(strncmp(doc, "{\"format\":\"igny8settings\",\"format_version\":1,\"providers\":[", 58), 0);
+    assert_int_equal(strncmp(doc, "{\"format\":\"igny8settings\",\"format_version\":2,\"providers\":[", 58), 0);
     cJSON *root = cJSON_Parse(doc);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "models")), 12);
     /* the 13 shipped items, two of them (ids 1 and 2) replaced by the merge document */
@@ -307,8 +307,9 @@ static const struct breakage breakages[] = {
       "$.account_operation_models[0].model" },
     { "$.prompts[0].versions[0]", "value", "\"Cluster {keywords\"", IGNY8_EINVAL, "$.prompts[0].versions[0].value" },
     { "$.prompts[0]", "published_version", "99", IGNY8_EINVAL, "$.prompts[0].published_version" },
-    { "$", "format_version", "2", IGNY8_EVERSION, "$.format_version" },
+    { "$", "format_version", "3", IGNY8_EVERSION, "$.format_version" },
     { "$", "format_version", "0", IGNY8_EINVAL, "$.format_version" },
+    { "$", "format_version", "1.5", IGNY8_EINVAL, "$.format_version" },
     { "$", "format", "\"igny8defaults\"", IGNY8_EINVAL, "$.format" },
     { "$", "format", NULL, IGNY8_EINVAL, "$.format" },
     /* a reference only the store's foreign key catches: the row is named */
