@@ -1,6 +1,7 @@
 /* Export and import of the whole store: the byte-identical round trip, keys only when
  * asked, broken documents that change nothing (with the JSON path of the first error),
- * merge and replace, immutable prompt versions, the audit entry. */
+ * merge and replace, immutable prompt versions, plans and fallbacks (format_version 2) and
+ * version 1 documents, the audit entry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -67,7 +68,32 @@ static int commit(igny8_store *st, const char *type, const char *value, int publ
     return igny8_prompt_commit(st, "editor", &o, NULL);
 }
 
-/* Defaults plus accounts with every kind of setting, keys, prompt history and library copies. */
+/* Plans and fallbacks: groups (one without models, one without a description), account 7
+ * with a group, an addition, a removal and a text ceiling, account 8 with a removal only
+ * (no access row), the big account with a group and an image ceiling; the platform's
+ * chains, account 7's own chain and its empty one (no fallbacks for content_generation). */
+static void make_plans(igny8_store *st)
+{
+    static const char *const starter[] = { "gpt-4o-mini", "claude-3-5-haiku-20241022", "dall-e-2", "runware:100@1" };
+    static const char *const pro[] = { "gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet-20241022", "dall-e-3", "dall-e-2" };
+    assert_igny8_ok(igny8_access_group_set(st, "ops", "starter", "Cheap models", starter, 4));
+    assert_igny8_ok(igny8_access_group_set(st, "ops", "pro", NULL, pro, 5));
+    assert_igny8_ok(igny8_access_group_set(st, "ops", "trial", "Nothing yet", NULL, 0));
+    assert_igny8_ok(igny8_account_access_put_json(st, "alice", 7, "{\"group\":\"starter\",\"additions\":"
+                                                  "[\"gpt-4.1-mini\"],\"removals\":[\"claude-3-5-haiku-20241022\"],"
+                                                  "\"max_cost_per_1k_tokens\":0.005}", NULL));
+    assert_igny8_ok(igny8_account_model_access_set(st, "bob", 8, "dall-e-3", IGNY8_ACCESS_DENY));
+    assert_igny8_ok(igny8_account_access_put_json(st, "carol", BIG_ACCOUNT, "{\"group\":\"pro\","
+                                                  "\"max_cost_per_image\":0.03}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(st, "ops", 0, "{\"content_generation\":[\"gpt-4o\","
+                                                   "\"claude-3-5-haiku-20241022\"],\"image_generation\":"
+                                                   "[\"dall-e-2\",\"runware:100@1\"]}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(st, "alice", 7, "{\"ideas\":[\"gpt-4o-mini\",\"gpt-4.1-mini\"],"
+                                                   "\"content_generation\":[]}", NULL));
+}
+
+/* Defaults plus accounts with every kind of setting, keys, prompt history, plans and
+ * fallbacks, and library copies. */
 static void make_rich(igny8_store *st)
 {
     assert_igny8_ok(igny8_global_key_set(st, "admin", "openai", GLOBAL_KEY));
@@ -92,7 +118,8 @@ static void make_rich(igny8_store *st)
     assert_igny8_ok(igny8_prompt_publish(st, "editor", "clustering", 2));  /* a rollback */
     assert_igny8_ok(commit(st, "ideas", "Unpublished {topic}", 0));
     assert_igny8_ok(igny8_prompt_set_active(st, "editor", "negative_prompt", 0));
-    assert_igny8_ok(import_doc(st, library_doc, IGNY8_IMPORT_MERGE));
+    make_plans(st);
+    assert_igny8_ok(import_doc(st, library_doc, IGNY8_IMPORT_MERGE));  /* a version 1 document */
 }
 
 static igny8_store *rich_store(void)
@@ -213,10 +240,20 @@ static void test_transfer__round_trip_is_byte_identical(void **state)
 static void test_transfer__the_document_has_every_section_in_key_order(void **state)
 {
     (void)state;
+    static const char *const keys[] = {
+        "format", "format_version", "providers", "integrations", "models", "global_settings", "operations", "modules",
+        "prompts", "access_groups", "fallback_chains", "account_integrations", "account_providers",
+        "account_operation_models", "account_modules", "account_prompts", "account_access", "account_model_access",
+        "library", "account_library", NULL
+    };
     igny8_store *st = rich_store();
     char *doc = export_doc(st, 0);
     assert_int_equal(strncmp(doc, "{\"format\":\"igny8settings\",\"format_version\":2,\"providers\":[", 58), 0);
     cJSON *root = cJSON_Parse(doc);
+    const cJSON *key = root->child;
+    for (size_t i = 0; keys[i]; i++, key = key->next)
+        assert_string_equal(key ? key->string : "(end)", keys[i]);
+    assert_null(key);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "models")), 12);
     /* the 13 shipped items, two of them (ids 1 and 2) replaced by the merge document */
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "library")), 13);
@@ -232,6 +269,26 @@ static void test_transfer__the_document_has_every_section_in_key_order(void **st
     assert_int_equal(cJSON_GetArraySize(get_path(root, "$.prompts[0].versions")), 3);
     assert_int_equal(get_path(root, "$.prompts[0].published_version")->valueint, 2);
     assert_null(get_path(root, "$.prompts[0].versions[0].variables"));
+    /* plans and fallbacks: groups by name with sorted models, chains in their order, the
+     * platform's first (account_id null), an account's empty chain, ceilings null or set */
+    testutil_assert_contains(doc, "\"access_groups\":[{\"name\":\"pro\",\"description\":null,\"models\":["
+                             "\"claude-3-5-sonnet-20241022\",\"dall-e-2\",\"dall-e-3\",\"gpt-4o\",\"gpt-4o-mini\"],"
+                             "\"updated_at\":\"");
+    testutil_assert_contains(doc, "{\"name\":\"trial\",\"description\":\"Nothing yet\",\"models\":[],"
+                             "\"updated_at\":\"");
+    testutil_assert_contains(doc, "\"fallback_chains\":[{\"account_id\":null,\"operation\":\"content_generation\","
+                             "\"models\":[\"gpt-4o\",\"claude-3-5-haiku-20241022\"],\"updated_at\":\"");
+    testutil_assert_contains(doc, "{\"account_id\":7,\"operation\":\"content_generation\",\"models\":[],"
+                             "\"updated_at\":\"");
+    assert_string_equal(get_path(root, "$.fallback_chains[3].models[1]")->valuestring, "gpt-4.1-mini");
+    testutil_assert_contains(doc, "\"account_access\":[{\"account_id\":7,\"group\":\"starter\","
+                             "\"max_cost_per_1k_tokens\":0.005,\"max_cost_per_image\":null,\"updated_at\":\"");
+    testutil_assert_contains(doc, "{\"account_id\":9000000000,\"group\":\"pro\",\"max_cost_per_1k_tokens\":null,"
+                             "\"max_cost_per_image\":0.03,\"updated_at\":\"");
+    testutil_assert_contains(doc, "\"account_model_access\":[{\"account_id\":7,\"model\":"
+                             "\"claude-3-5-haiku-20241022\",\"allowed\":false,\"updated_at\":\"");
+    assert_int_equal(array_size(doc, "$.account_access"), 2);  /* account 8 has rules only */
+    assert_int_equal(array_size(doc, "$.account_model_access"), 3);
     cJSON_Delete(root);
     free(doc);
     igny8_store_close(st);
@@ -485,6 +542,10 @@ static void test_transfer__an_import_is_one_audit_entry_without_keys(void **stat
     assert_int_equal(cJSON_GetObjectItem(after, "models")->valueint, 12);
     assert_int_equal(cJSON_GetObjectItem(after, "prompt_versions")->valueint, 13);
     assert_int_equal(cJSON_GetObjectItem(after, "account_library")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(after, "access_groups")->valueint, 3);
+    assert_int_equal(cJSON_GetObjectItem(after, "fallback_chains")->valueint, 4);
+    assert_int_equal(cJSON_GetObjectItem(after, "account_access")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(after, "account_model_access")->valueint, 3);
     char *text = cJSON_PrintUnformatted(e);
     testutil_assert_not_contains(text, "FAKE");
     cJSON_free(text);
