@@ -409,8 +409,7 @@ static int export_version(void *payload, const igny8__prompt_row *p)
 {
     struct export_ctx *c = payload;
     for (;;) {
-        const char *name = c->parent ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->parent, "prompt_type"))
-                                     : NULL;
+        const char *name = str_of(c->parent, "prompt_type");
         if (c->parent == NULL)
             return igny8__error_set(IGNY8_ECORRUPT, NULL, "prompt version %d of unknown type '%.64s'",
                                     p->version, p->prompt_type);
@@ -1632,18 +1631,29 @@ static const spec fallback_chain_spec[] = {
     { "updated_at", V_STAMP, REQ }, { "updated_by", V_ACTOR, REQ },
 };
 
-/* The chain's owner is given (null: the platform's), and its length fits: at most
- * IGNY8_FALLBACK_CHAIN_MAX, and the platform's not empty (only an account's empty chain
- * means something: no fallbacks; the platform's would be no chain, which the store
- * never holds). */
-static int check_chain_shape(const val *v, const char *path)
+/* The owner is given: an account, or null for the platform's chain (0 in the C calls, but
+ * no account id in a document). */
+static int check_chain_owner(const cJSON *it, const char *path)
+{
+    const cJSON *owner = cJSON_GetObjectItemCaseSensitive(it, "account_id");
+    char field[TPATH];
+    fmt(field, "%s.account_id", path);
+    if (owner == NULL)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s is required: an account, or null for the platform's chain",
+                                field);
+    if (cJSON_IsNumber(owner) && owner->valuedouble == 0)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s: 0 is no account; the platform's chain has account_id null",
+                                field);
+    return IGNY8_OK;
+}
+
+/* At most IGNY8_FALLBACK_CHAIN_MAX models, and the platform's chain not empty: only an
+ * account's empty chain means something (no fallbacks); the platform's would be no chain,
+ * which the store never holds. */
+static int check_chain_length(const val *v, const char *path)
 {
     char field[TPATH];
     int n = cJSON_GetArraySize(v[FC_MODELS].item);
-    fmt(field, "%s.account_id", path);
-    if (v[FC_ACCOUNT].item == NULL)
-        return igny8__error_set(IGNY8_EINVAL, field, "%s is required: an account, or null for the platform's chain",
-                                field);
     fmt(field, "%s.models", path);
     if (n > IGNY8_FALLBACK_CHAIN_MAX)
         return igny8__error_set(IGNY8_EINVAL, field, "%s holds at most %d models; %d given", field,
@@ -1662,8 +1672,9 @@ static int do_fallback_chain(import_ctx *c, const cJSON *it, const char *path, i
     const char **models = NULL;
     size_t n = 0;
     int type = 0;
-    int rc = read_fields(it, path, fallback_chain_spec, IGNY8__ARRAY_LEN(fallback_chain_spec), v);
-    if (rc == IGNY8_OK) rc = check_chain_shape(v, path);
+    int rc = check_chain_owner(it, path);
+    if (rc == IGNY8_OK) rc = read_fields(it, path, fallback_chain_spec, IGNY8__ARRAY_LEN(fallback_chain_spec), v);
+    if (rc == IGNY8_OK) rc = check_chain_length(v, path);
     if (rc == IGNY8_OK && (rc = find_operation(c, v[FC_OPERATION].s, &type)) == IGNY8_OK && type == 0)
         return not_found(c, path, "operation", "operation", v[FC_OPERATION].s);
     if (rc == IGNY8_OK)
@@ -1690,8 +1701,9 @@ static int do_account_access(import_ctx *c, const cJSON *it, const char *path, i
     int found = 0;
     int rc = read_fields(it, path, account_access_spec, IGNY8__ARRAY_LEN(account_access_spec), v);
     fmt(field, "%s.group", path);
-    if (rc == IGNY8_OK && v[AA_GROUP].set && (rc = igny8__access_group_check_name(v[AA_GROUP].s, field)) == IGNY8_OK &&
-        (rc = find_group(c, v[AA_GROUP].s, &found)) == IGNY8_OK && !found)
+    if (rc == IGNY8_OK && v[AA_GROUP].set)
+        rc = igny8__access_group_check_name(v[AA_GROUP].s, field);
+    if (rc == IGNY8_OK && v[AA_GROUP].set && (rc = find_group(c, v[AA_GROUP].s, &found)) == IGNY8_OK && !found)
         return not_found(c, path, "group", "access group", v[AA_GROUP].s);
     if (rc != IGNY8_OK || !write)
         return rc;

@@ -397,6 +397,47 @@ static const struct breakage breakages[] = {
     { "$.library[1]", "kind", "\"playbook\"", IGNY8_EINVAL, "$.library[1].kind" },
     { "$.library[1]", "id", "1", IGNY8_EINVAL, "$.library[1]" },
     { "$", "settings", "[]", IGNY8_EINVAL, "$.settings" },
+    /* plans and fallbacks (the rich store's: groups pro, starter, trial; chains: the
+     * platform's content_generation and image_generation, account 7's content_generation
+     * (empty) and ideas; access rows of 7 and the big account; rules of 7 (2) and 8) */
+    { "$.access_groups[0]", "models", "[\"gpt-4o\",\"no-such-model\"]", IGNY8_EINVAL, "$.access_groups[0].models[1]" },
+    { "$.access_groups[1]", "models", "[\"gpt-4o\",\"dall-e-2\",\"gpt-4o\"]", IGNY8_EINVAL,
+      "$.access_groups[1].models[2]" },
+    { "$.access_groups[0]", "models", "[\"gpt-4o\",7]", IGNY8_EINVAL, "$.access_groups[0].models[1]" },
+    { "$.access_groups[0]", "models", "[\"gpt-4o\",\"\"]", IGNY8_EINVAL, "$.access_groups[0].models[1]" },
+    { "$.access_groups[0]", "models", "\"gpt-4o\"", IGNY8_EINVAL, "$.access_groups[0].models" },
+    { "$.access_groups[0]", "models", NULL, IGNY8_EINVAL, "$.access_groups[0].models" },
+    { "$.access_groups[0]", "name", "\"no spaces\"", IGNY8_EINVAL, "$.access_groups[0].name" },
+    { "$.access_groups[1]", "name", "\"pro\"", IGNY8_EINVAL, "$.access_groups[1]" },  /* a duplicate */
+    { "$.access_groups[2]", "accounts", "0", IGNY8_EINVAL, "$.access_groups[2].accounts" },
+    { "$.access_groups[2]", "updated_by", NULL, IGNY8_EINVAL, "$.access_groups[2].updated_by" },
+    { "$.fallback_chains[1]", "operation", "\"no_such_operation\"", IGNY8_EINVAL, "$.fallback_chains[1].operation" },
+    { "$.fallback_chains[0]", "models", "[\"gpt-4o\",\"dall-e-2\"]", IGNY8_EINVAL, "$.fallback_chains[0].models[1]" },
+    { "$.fallback_chains[3]", "models", "[\"gpt-4o-mini\",\"gpt-4.1-mini\",\"gpt-4o-mini\"]", IGNY8_EINVAL,
+      "$.fallback_chains[3].models[2]" },
+    { "$.fallback_chains[3]", "models", "[\"gpt-4o-mini\",\"gpt-5\"]", IGNY8_EINVAL, "$.fallback_chains[3].models[1]" },
+    { "$.fallback_chains[0]", "models", "[\"gpt-4o\",\"gpt-4o-mini\",\"gpt-4.1\",\"gpt-4.1-mini\","
+      "\"gpt-4-turbo-preview\",\"claude-3-sonnet\",\"claude-3-5-sonnet-20241022\",\"claude-3-5-haiku-20241022\","
+      "\"gpt-4o\"]", IGNY8_EINVAL, "$.fallback_chains[0].models" },  /* nine: more than IGNY8_FALLBACK_CHAIN_MAX */
+    { "$.fallback_chains[0]", "models", "[]", IGNY8_EINVAL, "$.fallback_chains[0].models" },  /* the platform's */
+    { "$.fallback_chains[2]", "account_id", NULL, IGNY8_EINVAL, "$.fallback_chains[2].account_id" },
+    { "$.fallback_chains[2]", "account_id", "0", IGNY8_EINVAL, "$.fallback_chains[2].account_id" },
+    { "$.fallback_chains[2]", "operation", "\"ideas\"", IGNY8_EINVAL, "$.fallback_chains[3]" },  /* a duplicate */
+    { "$.account_access[0]", "group", "\"platinum\"", IGNY8_EINVAL, "$.account_access[0].group" },
+    { "$.account_access[0]", "group", "\"bad name!\"", IGNY8_EINVAL, "$.account_access[0].group" },
+    { "$.account_access[0]", "max_cost_per_1k_tokens", "-0.01", IGNY8_EINVAL,
+      "$.account_access[0].max_cost_per_1k_tokens" },
+    { "$.account_access[1]", "max_cost_per_image", "1000000.5", IGNY8_EINVAL,
+      "$.account_access[1].max_cost_per_image" },
+    { "$.account_access[1]", "max_cost_per_image", "\"0.03\"", IGNY8_EINVAL, "$.account_access[1].max_cost_per_image" },
+    { "$.account_access[0]", "additions", "[]", IGNY8_EINVAL, "$.account_access[0].additions" },
+    { "$.account_access[1]", "account_id", "7", IGNY8_EINVAL, "$.account_access[1]" },  /* a duplicate */
+    { "$.account_model_access[1]", "allowed", "1", IGNY8_EINVAL, "$.account_model_access[1].allowed" },
+    { "$.account_model_access[2]", "model", "\"no-such-model\"", IGNY8_EINVAL, "$.account_model_access[2].model" },
+    { "$.account_model_access[1]", "model", "\"claude-3-5-haiku-20241022\"", IGNY8_EINVAL,
+      "$.account_model_access[1]" },  /* a duplicate */
+    /* a version 1 document has no plans and fallbacks: the first section of version 2 is named */
+    { "$", "format_version", "1", IGNY8_EINVAL, "$.access_groups" },
 };
 
 static void test_transfer__a_broken_document_changes_nothing(void **state)
