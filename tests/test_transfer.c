@@ -666,6 +666,202 @@ static void test_transfer__an_empty_store_round_trips(void **state)
     igny8_store_close(other);
 }
 
+/* ---- plans and fallbacks ---- */
+
+/* The document without its version 2 sections, as format_version 1 (cJSON_free it). */
+static char *as_version_1(const char *doc)
+{
+    static const char *const added[] = { "access_groups", "fallback_chains", "account_access", "account_model_access" };
+    cJSON *root = cJSON_Parse(doc);
+    for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+        assert_non_null(cJSON_GetObjectItem(root, added[i]));
+        cJSON_DeleteItemFromObjectCaseSensitive(root, added[i]);
+    }
+    cJSON_ReplaceItemInObjectCaseSensitive(root, "format_version", cJSON_CreateNumber(1));
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+/* A document of 1.0 to 1.2 (format_version 1, no plans and fallbacks) imports as it did:
+ * a merge keeps the store's plans, a replace leaves none. */
+static void test_transfer__a_version_1_document_still_imports(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(0);
+    make_rich(st);
+    char *doc = export_doc(st, 0), *v1 = as_version_1(doc);
+    testutil_assert_contains(v1, "{\"format\":\"igny8settings\",\"format_version\":1,\"providers\":[");
+    assert_igny8_ok(import_doc(st, v1, IGNY8_IMPORT_MERGE));
+    char *merged = export_doc(st, 0);
+    assert_string_equal(merged, doc);
+    assert_igny8_ok(import_doc(copy, v1, IGNY8_IMPORT_REPLACE));
+    char *copied = export_doc(copy, 0), *copied_v1 = as_version_1(copied);
+    assert_string_equal(copied_v1, v1);
+    assert_int_equal(array_size(copied, "$.access_groups"), 0);
+    assert_int_equal(array_size(copied, "$.fallback_chains"), 0);
+    cJSON *e = last_import_entry(copy);
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "after"), "access_groups"));
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "after"), "models")->valueint, 12);
+    cJSON_Delete(e);
+    assert_igny8_ok(import_doc(st, v1, IGNY8_IMPORT_REPLACE));  /* the rich store's plans go */
+    char *replaced = export_doc(st, 0);
+    assert_string_equal(replaced, copied);
+    free(replaced);
+    cJSON_free(copied_v1);
+    free(copied);
+    free(merged);
+    cJSON_free(v1);
+    free(doc);
+    igny8_store_close(copy);
+}
+
+/* A view of the store, for the checks below (the caller frees). */
+static char *group_view(igny8_store *st, const char *name)
+{
+    char *j = NULL;
+    return testutil_take(igny8_access_group_get_json(st, name, &j), &j);
+}
+
+/* A merge replaces a group with its models, an account's access row, one model rule and
+ * one chain, each whole, and keeps the store's others; a replace keeps none of them. */
+static void test_transfer__plans_merge_row_by_row_and_replace_whole(void **state)
+{
+    igny8_store *st = *state, *other = testutil_store(1);
+    static const char *const starter[] = { "gpt-4o" };
+    char *j = NULL;
+    make_rich(st);
+    assert_igny8_ok(igny8_access_group_set(other, "ops", "starter", "Now with gpt-4o", starter, 1));
+    assert_igny8_ok(igny8_access_group_set(other, "ops", "enterprise", NULL, NULL, 0));
+    assert_igny8_ok(igny8_account_access_put_json(other, "dave", 7, "{\"group\":\"enterprise\",\"additions\":"
+                                                  "[\"gpt-4o\"]}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(other, "ops", 0, "{\"content_generation\":"
+                                                   "[\"claude-3-5-sonnet-20241022\"]}", NULL));
+    char *doc = export_doc(other, 0);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_MERGE));
+    char *view = group_view(st, "starter");
+    testutil_assert_contains(view, "\"description\":\"Now with gpt-4o\",\"models\":[\"gpt-4o\"]");
+    free(view);
+    free(group_view(st, "pro"));  /* kept */
+    free(group_view(st, "enterprise"));
+    view = testutil_take(igny8_account_access_get_json(st, 7, &j), &j);
+    testutil_assert_contains(view, "\"group\":\"enterprise\",\"additions\":[\"gpt-4.1-mini\",\"gpt-4o\"],"
+                             "\"removals\":[\"claude-3-5-haiku-20241022\"],\"max_cost_per_1k_tokens\":null,"
+                             "\"max_cost_per_image\":null,\"fallbacks\":{\"content_generation\":[],"
+                             "\"ideas\":[\"gpt-4o-mini\",\"gpt-4.1-mini\"]}");
+    free(view);
+    view = testutil_take(igny8_fallback_chains_get_json(st, 0, &j), &j);
+    assert_string_equal(view, "{\"content_generation\":[\"claude-3-5-sonnet-20241022\"],"
+                              "\"image_generation\":[\"dall-e-2\",\"runware:100@1\"]}");
+    free(view);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_REPLACE));
+    char *now = export_doc(st, 0);
+    assert_string_equal(now, doc);
+    assert_igny8_fails(IGNY8_ENOTFOUND, "name", igny8_access_group_get_json(st, "pro", &j));
+    view = testutil_take(igny8_fallback_chains_get_json(st, 7, &j), &j);
+    assert_string_equal(view, "{}");
+    free(view);
+    free(now);
+    free(doc);
+    igny8_store_close(other);
+}
+
+/* A merge document's plans may name the store's groups, operations and models (a replace
+ * has only the document). Chains and groups of models that are inactive, or that the
+ * account's plan does not allow, are taken: a store holds them after later changes, and
+ * its export imports again. */
+static void test_transfer__plans_in_a_partial_document_refer_to_the_store(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(0);
+    char *j = NULL;
+    static const char partial[] =
+        "{\"format\":\"igny8settings\",\"format_version\":2,\"fallback_chains\":["
+        "{\"account_id\":null,\"operation\":\"ideas\",\"models\":[\"gpt-4.1\"],"
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"},"
+        "{\"account_id\":8,\"operation\":\"image_generation\",\"models\":[\"runware:101@1\",\"dall-e-3\"],"
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}],"
+        "\"account_access\":[{\"account_id\":8,\"group\":\"trial\",\"max_cost_per_1k_tokens\":null,"
+        "\"max_cost_per_image\":0.001,\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}]}";
+    make_rich(st);
+    assert_igny8_ok(igny8_model_set_active(st, "ops", "gpt-4.1", 0));
+    char *before = export_doc(st, 0);
+    assert_igny8_fails(IGNY8_EINVAL, "$.fallback_chains[0].operation", import_doc(st, partial, IGNY8_IMPORT_REPLACE));
+    char *after = export_doc(st, 0);
+    assert_string_equal(before, after);
+    assert_igny8_ok(import_doc(st, partial, IGNY8_IMPORT_MERGE));
+    char *view = testutil_take(igny8_fallback_chains_get_json(st, 8, &j), &j);
+    assert_string_equal(view, "{\"image_generation\":[\"runware:101@1\",\"dall-e-3\"]}");
+    free(view);
+    view = testutil_take(igny8_fallback_chains_get_json(st, 0, &j), &j);
+    testutil_assert_contains(view, "\"ideas\":[\"gpt-4.1\"]");
+    free(view);
+    char *doc = export_doc(st, 0);
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
+    char *again = export_doc(copy, 0);
+    assert_string_equal(doc, again);
+    free(again);
+    free(doc);
+    free(after);
+    free(before);
+    igny8_store_close(copy);
+}
+
+/* The level of a trace by name. */
+static const cJSON *trace_level(const cJSON *trace, const char *name)
+{
+    const cJSON *level;
+    cJSON_ArrayForEach(level, cJSON_GetObjectItem(trace, "levels"))
+        if (strcmp(cJSON_GetObjectItem(level, "level")->valuestring, name) == 0)
+            return level;
+    fail_msg("no level %s in the trace", name);
+    return NULL;
+}
+
+/* Resolve and check the fallbacks: how many, the first's model, and whose chain. */
+static void assert_fallbacks(igny8_store *st, int64_t account, const char *operation, size_t n, const char *first,
+                             const char *chain)
+{
+    igny8_resolution *r = NULL;
+    assert_igny8_ok(igny8_get_model_for_operation_v2(st, account, operation, NULL, NULL, &r));
+    assert_int_equal(igny8_resolution_fallback_count(r), n);
+    if (first) {
+        assert_string_equal(igny8_resolution_model_name(igny8_resolution_fallback_at(r, 0)), first);
+        assert_int_equal(igny8_resolution_source(igny8_resolution_fallback_at(r, 0)), IGNY8_SOURCE_FALLBACK);
+    }
+    cJSON *t = cJSON_Parse(igny8_resolution_trace_json(r));
+    assert_string_equal(cJSON_GetObjectItem(t, "fallback_chain")->valuestring, chain);
+    cJSON_Delete(t);
+    igny8_resolution_free(r);
+}
+
+/* A store that resolved before the import resolves with the imported plans and chains. */
+static void test_transfer__the_resolver_follows_imported_plans_and_chains(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(1);
+    igny8_resolution *r = NULL;
+    make_rich(st);
+    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS);
+    assert_igny8_ok(igny8_get_model_for_operation_v2(copy, 7, "ideas", NULL, NULL, &r));
+    assert_int_equal(igny8_resolution_fallback_count(r), 0);
+    igny8_resolution_free(r);
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
+    /* account 7's own openai model, gpt-4o, is not in its plan (starter) */
+    assert_igny8_ok(igny8_get_model_for_operation_v2(copy, 7, "ideas", NULL, NULL, &r));
+    assert_string_equal(igny8_resolution_model_name(r), "gpt-4o-mini");
+    cJSON *t = cJSON_Parse(igny8_resolution_trace_json(r));
+    assert_string_equal(cJSON_GetObjectItem(trace_level(t, "account_integration"), "reason")->valuestring,
+                        "not_allowed");
+    cJSON_Delete(t);
+    igny8_resolution_free(r);
+    assert_fallbacks(copy, 7, "ideas", 1, "gpt-4.1-mini", "account");  /* its chain, after its model */
+    assert_fallbacks(copy, 7, "content_generation", 0, NULL, "account");  /* its empty chain */
+    assert_fallbacks(copy, 55, "content_generation", 1, "gpt-4o", "platform");  /* claude: no key */
+    assert_igny8_fails(IGNY8_EINVAL, "model", igny8_get_model_for_operation_v2(copy, BIG_ACCOUNT, "image_generation",
+                                                                              "dall-e-3", NULL, &r));
+    assert_null(r);
+    free(doc);
+    igny8_store_close(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -693,6 +889,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer__a_partial_document_merges_against_the_store,
                                         testutil_setup, testutil_teardown),
         cmocka_unit_test(test_transfer__an_empty_store_round_trips),
+        cmocka_unit_test_setup_teardown(test_transfer__a_version_1_document_still_imports, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__plans_merge_row_by_row_and_replace_whole, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__plans_in_a_partial_document_refer_to_the_store,
+                                        testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__the_resolver_follows_imported_plans_and_chains,
+                                        testutil_setup, testutil_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
