@@ -266,7 +266,9 @@ struct export_ctx {
     int with_keys;
     cJSON *arr;     /* the section being filled */
     cJSON *parent;  /* the row the next child row belongs to: a prompt type (its versions),
-                     * an access group (its models), a fallback chain (its models) */
+                     * a fallback chain (its models) */
+    int64_t parent_account;  /* a chain's owner: an id above INT_MAX is a raw number in
+                              * parent, which reads back as no number */
 };
 
 static cJSON *new_item(cJSON *arr)
@@ -466,9 +468,10 @@ static int export_chain_model(void *payload, const igny8__chain_row *r)
 {
     struct export_ctx *c = payload;
     const char *operation = str_of(c->parent, "operation");
-    if (c->parent == NULL || num_of(c->parent, "account_id") != r->account_id || operation == NULL ||
+    if (c->parent == NULL || c->parent_account != r->account_id || operation == NULL ||
         strcmp(operation, r->operation) != 0) {
         cJSON *o = c->parent = new_item(c->arr);
+        c->parent_account = r->account_id;
         if (r->account_id)
             igny8__json_add_int(o, "account_id", r->account_id);
         else
@@ -2199,7 +2202,7 @@ int igny8_store_export_json(igny8_store *st, const igny8_export_options *opts, c
                                 "without IGNY8_EXPORT_PLAINTEXT_KEYS");
     if (rc != IGNY8_OK || (rc = igny8__store_read_begin(st)) != IGNY8_OK)
         return rc;
-    struct export_ctx c = { st, (o.flags & IGNY8_EXPORT_WITH_KEYS) != 0, NULL, NULL };
+    struct export_ctx c = { st, (o.flags & IGNY8_EXPORT_WITH_KEYS) != 0, NULL, NULL, 0 };
     cJSON *root = igny8__json_object();
     rc = igny8__store_read_end(st, root ? export_document(&c, root) : igny8__error_oom());
     if (rc == IGNY8_OK && c.with_keys && !(o.flags & IGNY8_EXPORT_PLAINTEXT_KEYS))

@@ -70,8 +70,9 @@ static int commit(igny8_store *st, const char *type, const char *value, int publ
 
 /* Plans and fallbacks: groups (one without models, one without a description), account 7
  * with a group, an addition, a removal and a text ceiling, account 8 with a removal only
- * (no access row), the big account with a group and an image ceiling; the platform's
- * chains, account 7's own chain and its empty one (no fallbacks for content_generation). */
+ * (no access row), the big account with a group, an image ceiling and a chain; the
+ * platform's chains, account 7's own chain and its empty one (no fallbacks for
+ * content_generation). */
 static void make_plans(igny8_store *st)
 {
     static const char *const starter[] = { "gpt-4o-mini", "claude-3-5-haiku-20241022", "dall-e-2", "runware:100@1" };
@@ -90,6 +91,8 @@ static void make_plans(igny8_store *st)
                                                    "[\"dall-e-2\",\"runware:100@1\"]}", NULL));
     assert_igny8_ok(igny8_fallback_chains_put_json(st, "alice", 7, "{\"ideas\":[\"gpt-4o-mini\",\"gpt-4.1-mini\"],"
                                                    "\"content_generation\":[]}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(st, "carol", BIG_ACCOUNT, "{\"ideas\":[\"gpt-4o\","
+                                                   "\"gpt-4o-mini\"]}", NULL));
 }
 
 /* Defaults plus accounts with every kind of setting, keys, prompt history, plans and
@@ -281,6 +284,9 @@ static void test_transfer__the_document_has_every_section_in_key_order(void **st
     testutil_assert_contains(doc, "{\"account_id\":7,\"operation\":\"content_generation\",\"models\":[],"
                              "\"updated_at\":\"");
     assert_string_equal(get_path(root, "$.fallback_chains[3].models[1]")->valuestring, "gpt-4.1-mini");
+    testutil_assert_contains(doc, "{\"account_id\":9000000000,\"operation\":\"ideas\",\"models\":[\"gpt-4o\","
+                             "\"gpt-4o-mini\"],\"updated_at\":\"");
+    assert_int_equal(array_size(doc, "$.fallback_chains"), 5);
     testutil_assert_contains(doc, "\"account_access\":[{\"account_id\":7,\"group\":\"starter\","
                              "\"max_cost_per_1k_tokens\":0.005,\"max_cost_per_image\":null,\"updated_at\":\"");
     testutil_assert_contains(doc, "{\"account_id\":9000000000,\"group\":\"pro\",\"max_cost_per_1k_tokens\":null,"
@@ -584,7 +590,7 @@ static void test_transfer__an_import_is_one_audit_entry_without_keys(void **stat
     assert_int_equal(cJSON_GetObjectItem(after, "prompt_versions")->valueint, 13);
     assert_int_equal(cJSON_GetObjectItem(after, "account_library")->valueint, 2);
     assert_int_equal(cJSON_GetObjectItem(after, "access_groups")->valueint, 3);
-    assert_int_equal(cJSON_GetObjectItem(after, "fallback_chains")->valueint, 4);
+    assert_int_equal(cJSON_GetObjectItem(after, "fallback_chains")->valueint, 5);
     assert_int_equal(cJSON_GetObjectItem(after, "account_access")->valueint, 2);
     assert_int_equal(cJSON_GetObjectItem(after, "account_model_access")->valueint, 3);
     char *text = cJSON_PrintUnformatted(e);
