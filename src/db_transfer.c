@@ -589,6 +589,8 @@ int igny8__db_transfer_library_kind(igny8_store *st, int64_t id, char **out)
 
 /* Children before parents: the foreign keys are checked at the end of each statement. */
 static const char *const clear_statements[] = {
+    "DELETE FROM fallback_chain_model", "DELETE FROM fallback_chain", "DELETE FROM account_access_model",
+    "DELETE FROM account_access", "DELETE FROM access_group_model", "DELETE FROM access_group",
     "DELETE FROM account_library_item", "DELETE FROM library_item", "DELETE FROM account_prompt",
     "DELETE FROM prompt_type", "DELETE FROM account_module", "DELETE FROM module",
     "DELETE FROM account_operation_model", "DELETE FROM account_provider", "DELETE FROM account_integration",

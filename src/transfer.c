@@ -1,12 +1,14 @@
 /* Export and import of the whole store as one JSON document (transfer.h): the document's
  * shape, its validation with JSON paths, the order of the writes and the audit entry.
- * SQL in db_transfer.c.
+ * SQL in db_transfer.c (and db_access.c for plans and fallbacks).
  *
- * The document is {"format":"igny8settings","format_version":1, then one section per
+ * The document is {"format":"igny8settings","format_version":2, then one section per
  * entity, in the order of `sections` below}. Every section is an array of objects in
  * primary-key order (global_settings is one object); field names are those of the JSON
  * views. Nothing in it depends on the time of the export, so that an export imported into
- * an empty store and exported again is the same document, byte for byte.
+ * an empty store and exported again is the same document, byte for byte. Version 2 added
+ * the plans and fallbacks (access_groups, fallback_chains, account_access,
+ * account_model_access); a version 1 document has none of them and imports as it did.
  *
  * Keys ("api_key" of integrations and account_integrations) are written only with
  * IGNY8_EXPORT_WITH_KEYS. On import, an "api_key" that is absent keeps the key the store
@@ -20,6 +22,7 @@
 #include <sodium.h>
 
 #include "common.h"
+#include "access.h"
 #include "audit.h"
 #include "db.h"
 #include "json.h"
@@ -32,6 +35,7 @@
 #include "template.h"
 
 #define FORMAT_NAME "igny8settings"
+#define OLDEST_FORMAT_VERSION 1    /* the oldest document an import reads */
 #define ID_MAX 9007199254740991LL  /* 2^53 - 1: the largest id a JSON number carries exactly */
 #define TPATH 160                  /* a JSON path (the error field holds as much) */
 
@@ -69,6 +73,18 @@ static const char *const copy_columns[] = {
     "id", "account_id", "kind", "source_id", "based_on_revision", "based_on", "name", "description", "category",
     "is_active", "updated_at", "updated_by", "source", "source_changed", "source_active", "modified", NULL
 };
+
+/* A field of a document's row: NULL, or 0, when it is absent or of another type. */
+static const char *str_of(const cJSON *o, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static int64_t num_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) && fabs(v->valuedouble) <= (double)ID_MAX ? (int64_t)v->valuedouble : 0;
+}
 
 /* A document may hold keys: wipe them before it is freed (an export with keys, every
  * import). cJSON's print buffers and SQLite's pages are out of our reach. */
@@ -248,8 +264,11 @@ static int open_doc_keys(igny8_store *st, cJSON *doc, const char *passphrase)
 struct export_ctx {
     igny8_store *st;
     int with_keys;
-    cJSON *arr;   /* the section being filled */
-    cJSON *type;  /* prompts: the type object the next version belongs to */
+    cJSON *arr;     /* the section being filled */
+    cJSON *parent;  /* the row the next child row belongs to: a prompt type (its versions),
+                     * a fallback chain (its models) */
+    int64_t parent_account;  /* a chain's owner: an id above INT_MAX is a raw number in
+                              * parent, which reads back as no number */
 };
 
 static cJSON *new_item(cJSON *arr)
@@ -392,18 +411,17 @@ static int export_version(void *payload, const igny8__prompt_row *p)
 {
     struct export_ctx *c = payload;
     for (;;) {
-        const char *name = c->type ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->type, "prompt_type"))
-                                   : NULL;
-        if (c->type == NULL)
+        const char *name = str_of(c->parent, "prompt_type");
+        if (c->parent == NULL)
             return igny8__error_set(IGNY8_ECORRUPT, NULL, "prompt version %d of unknown type '%.64s'",
                                     p->version, p->prompt_type);
         if (name == NULL)
             return igny8__error_oom();  /* the type's name was not added */
         if (strcmp(name, p->prompt_type) == 0)
             break;
-        c->type = c->type->next;
+        c->parent = c->parent->next;
     }
-    cJSON *v = new_item(cJSON_GetObjectItemCaseSensitive(c->type, "versions"));
+    cJSON *v = new_item(cJSON_GetObjectItemCaseSensitive(c->parent, "versions"));
     igny8__json_add_int(v, "version", p->version);
     igny8__json_add_str(v, "value", p->value);
     igny8__json_add_str(v, "description", p->description);
@@ -422,6 +440,69 @@ static int export_account_prompt(void *payload, int64_t account_id, const igny8_
     igny8__json_add_str(o, "default_prompt", p->default_prompt);
     igny8__json_add_int(o, "based_on_version", p->based_on_version);
     add_stamps(o, p->created_at, p->author);
+    return IGNY8_OK;
+}
+
+/* A group with its models, sorted (few groups: one statement each). */
+static int export_access_group(void *payload, const igny8__access_group_row *g)
+{
+    const struct export_ctx *c = payload;
+    const char **models = NULL;
+    char **owned = NULL;
+    size_t n = 0;
+    int rc = igny8__access_group_models(c->st, g->name, &models, &n, &owned);
+    cJSON *o = new_item(c->arr);
+    igny8__json_add_str(o, "name", g->name);
+    igny8__json_add_str(o, "description", g->description);
+    cJSON *list = igny8__json_add_array(o, "models");
+    for (size_t i = 0; i < n; i++)
+        igny8__json_add_str(list, NULL, models[i]);
+    add_stamps(o, g->updated_at, g->updated_by);
+    igny8__names_free(owned, n);
+    return rc;
+}
+
+/* Chains come as their models, by owner, operation and position (an empty chain: one row
+ * without a model): a chain starts where the owner or the operation changes. */
+static int export_chain_model(void *payload, const igny8__chain_row *r)
+{
+    struct export_ctx *c = payload;
+    const char *operation = str_of(c->parent, "operation");
+    if (c->parent == NULL || c->parent_account != r->account_id || operation == NULL ||
+        strcmp(operation, r->operation) != 0) {
+        cJSON *o = c->parent = new_item(c->arr);
+        c->parent_account = r->account_id;
+        if (r->account_id)
+            igny8__json_add_int(o, "account_id", r->account_id);
+        else
+            igny8__json_add_null(o, "account_id");  /* the platform's */
+        igny8__json_add_str(o, "operation", r->operation);
+        igny8__json_add_array(o, "models");
+        add_stamps(o, r->updated_at, r->updated_by);
+    }
+    if (r->model)
+        igny8__json_add_str(cJSON_GetObjectItemCaseSensitive(c->parent, "models"), NULL, r->model);
+    return IGNY8_OK;
+}
+
+static int export_account_access_row(void *payload, int64_t account_id, const igny8__account_access_row *r)
+{
+    cJSON *o = new_item(((struct export_ctx *)payload)->arr);
+    igny8__json_add_int(o, "account_id", account_id);
+    igny8__json_add_str(o, "group", r->group);
+    igny8__json_add_num(o, "max_cost_per_1k_tokens", r->max_cost_per_1k_tokens);
+    igny8__json_add_num(o, "max_cost_per_image", r->max_cost_per_image);
+    add_stamps(o, r->updated_at, r->updated_by);
+    return IGNY8_OK;
+}
+
+static int export_account_model_rule(void *payload, const igny8__access_model_row *r)
+{
+    cJSON *o = new_item(((struct export_ctx *)payload)->arr);
+    igny8__json_add_int(o, "account_id", r->account_id);
+    igny8__json_add_str(o, "model", r->model);
+    igny8__json_add_bool(o, "allowed", r->allowed);
+    add_stamps(o, r->updated_at, r->updated_by);
     return IGNY8_OK;
 }
 
@@ -541,7 +622,7 @@ static int export_modules(struct export_ctx *c)
 static int export_prompts(struct export_ctx *c)
 {
     int rc = igny8__db_transfer_prompt_types_each(c->st, export_prompt_type, c);
-    c->type = c->arr->child;
+    c->parent = c->arr->child;
     return rc == IGNY8_OK ? igny8__db_transfer_versions_each(c->st, export_version, c) : rc;
 }
 
@@ -571,6 +652,28 @@ static int export_account_prompts(struct export_ctx *c)
     return igny8__db_transfer_account_prompts_each(c->st, export_account_prompt, c);
 }
 
+static int export_access_groups(struct export_ctx *c)
+{
+    return igny8__db_access_group_each(c->st, export_access_group, c);
+}
+
+/* The platform's chains (account 0) first, then each account's. */
+static int export_fallback_chains(struct export_ctx *c)
+{
+    c->parent = NULL;
+    return igny8__db_fallback_chain_each(c->st, -1, export_chain_model, c);
+}
+
+static int export_account_access(struct export_ctx *c)
+{
+    return igny8__db_account_access_each(c->st, export_account_access_row, c);
+}
+
+static int export_account_model_access(struct export_ctx *c)
+{
+    return igny8__db_account_access_models_each(c->st, -1, export_account_model_rule, c);
+}
+
 static int export_library(struct export_ctx *c)
 {
     return igny8__db_transfer_library_each(c->st, 0, export_library_item, c);
@@ -598,7 +701,7 @@ typedef struct import_ctx {
     const char *actor;
     int merge;                 /* IGNY8_IMPORT_MERGE: the store's rows count as references too */
     const cJSON *doc;
-    ix_list providers, integrations, models, operations, library;
+    ix_list providers, integrations, models, operations, groups, library;
     const char *defaults[3];   /* the model that claims the default, per model type */
     cJSON *counts;             /* rows per section, for the audit entry */
 } import_ctx;
@@ -652,12 +755,15 @@ static int not_found(const import_ctx *c, const char *path, const char *field, c
 
 /* ---- reading fields ---- */
 
-enum { V_NAME = 1, V_STR, V_TEXT, V_BOOL, V_ID, V_INT, V_STAMP, V_ACTOR, V_TYPE, V_KEY, V_SKIP, V_ARRAY, V_OBJECT };
+enum {
+    V_NAME = 1, V_STR, V_TEXT, V_BOOL, V_ID, V_INT, V_STAMP, V_ACTOR, V_TYPE, V_KEY, V_SKIP, V_ARRAY, V_OBJECT,
+    V_COST  /* a cost ceiling in USD: 0..IGNY8_MAX_COST_LIMIT */
+};
 #define REQ 1u  /* required */
 #define NUL 2u  /* may be null */
 
 typedef struct spec { const char *key; unsigned char kind, flags; } spec;
-typedef struct val { const cJSON *item; const char *s; int64_t i; int set; } val;
+typedef struct val { const cJSON *item; const char *s; int64_t i; double d; int set; } val;
 
 static int check_string(const char *s, const char *path, int kind, val *v)
 {
@@ -687,6 +793,12 @@ static int read_value(const cJSON *it, const char *path, int kind, val *v)
         return rc;
     case V_ID: return igny8__json_get_int(it, path, 1, ID_MAX, &v->i, NULL);
     case V_INT: return igny8__json_get_int(it, path, 1, INT32_MAX, &v->i, NULL);
+    case V_COST:
+        rc = igny8__json_get_number(it, path, &v->d, NULL);
+        if (rc == IGNY8_OK && !(v->d >= 0 && v->d <= IGNY8_MAX_COST_LIMIT))
+            return igny8__error_set(IGNY8_EINVAL, path, "%s %g is outside 0..%g (USD)", path, v->d,
+                                    IGNY8_MAX_COST_LIMIT);
+        return rc;
     case V_ARRAY:
     case V_OBJECT:
         if (kind == V_ARRAY ? cJSON_IsArray(it) : cJSON_IsObject(it))
@@ -748,17 +860,6 @@ static int read_one(const cJSON *obj, const char *path, const char *key, int kin
 
 /* ---- the document's index and the lookups ---- */
 
-static const char *str_of(const cJSON *o, const char *key)
-{
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
-static int64_t num_of(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) && fabs(v->valuedouble) <= (double)ID_MAX ? (int64_t)v->valuedouble : 0;
-}
-
 /* Index a section as it is: entries of the wrong type are simply not found, and the
  * section's own check reports them. */
 static int ix_build(ix_list *l, const cJSON *doc, const char *section, const char *const keys[5])
@@ -787,11 +888,13 @@ static int ix_build_all(import_ctx *c)
     static const char *const integrations[5] = { "name", "provider", "default_model", "model_type", NULL };
     static const char *const models[5] = { "model_name", "provider", NULL, "model_type", "max_output_tokens" };
     static const char *const operations[5] = { "name", NULL, NULL, "model_type", NULL };
+    static const char *const groups[5] = { "name", NULL, NULL, NULL, NULL };
     static const char *const library[5] = { NULL, "kind", NULL, NULL, "id" };
     int rc = ix_build(&c->providers, c->doc, "providers", providers);
     if (rc == IGNY8_OK) rc = ix_build(&c->integrations, c->doc, "integrations", integrations);
     if (rc == IGNY8_OK) rc = ix_build(&c->models, c->doc, "models", models);
     if (rc == IGNY8_OK) rc = ix_build(&c->operations, c->doc, "operations", operations);
+    if (rc == IGNY8_OK) rc = ix_build(&c->groups, c->doc, "access_groups", groups);
     if (rc == IGNY8_OK) rc = ix_build(&c->library, c->doc, "library", library);
     return rc;
 }
@@ -802,6 +905,7 @@ static void ix_free_all(import_ctx *c)
     igny8__free(c->integrations.v);
     igny8__free(c->models.v);
     igny8__free(c->operations.v);
+    igny8__free(c->groups.v);
     igny8__free(c->library.v);
 }
 
@@ -885,6 +989,17 @@ static int find_model(import_ctx *c, const char *name, model_info *out)
         snprintf(out->integration, sizeof(out->integration), "%s", m->row.integration);
     }
     igny8_model_free(m);
+    return rc;
+}
+
+static int find_group(import_ctx *c, const char *name, int *found)
+{
+    igny8__access_group_row g;
+    *found = ix_find(&c->groups, name) != NULL;
+    if (*found || !c->merge)
+        return IGNY8_OK;
+    int rc = igny8__db_access_group_get(c->st, name, &g, found);
+    igny8__access_group_row_clear(&g);
     return rc;
 }
 
@@ -1440,6 +1555,190 @@ static int do_account_prompt(import_ctx *c, const cJSON *it, const char *path, i
     return at_row(igny8__db_account_prompt_put(c->st, v[AP_ACCOUNT].i, &p), path);
 }
 
+/* ---- plans and fallbacks ---- */
+
+/* models[i] of a row: a model of the document (or the store, in a merge), not one of the
+ * names before it, and of the operation's type when type is set (a chain's). Neither
+ * active nor allowed by an account's plan is asked for: a store holds such chains and
+ * groups after later changes (the resolver skips those models), and its export imports. */
+static int check_model_name(import_ctx *c, const cJSON *it, const char *path, int i, const char **names, int type,
+                            const char *operation)
+{
+    char field[32], at[TPATH], first[TPATH];
+    model_info m;
+    val v;
+    memset(&v, 0, sizeof(v));
+    fmt(at, "%s.models[%d]", path, i);
+    int rc = read_value(it, at, V_NAME, &v);
+    for (int j = 0; rc == IGNY8_OK && j < i; j++)
+        if (strcmp(names[j], v.s) == 0) {
+            fmt(first, "%s.models[%d]", path, j);
+            return igny8__error_set(IGNY8_EINVAL, at, "%s: model '%.64s' is given twice (%s and %s)%s", at, v.s,
+                                    first, at, type ? ": a fallback chain may not loop" : "");
+        }
+    snprintf(field, sizeof(field), "models[%d]", i);
+    if (rc == IGNY8_OK && (rc = find_model(c, v.s, &m)) == IGNY8_OK && !m.found)
+        return not_found(c, path, field, "model", v.s);
+    if (rc == IGNY8_OK && type && m.type != type)
+        return igny8__error_set(IGNY8_EINVAL, at, "%s: model '%.64s' is a %s model; operation '%.64s' needs %s", at,
+                                v.s, igny8_model_type_name(m.type), operation, igny8_model_type_name(type));
+    names[i] = v.s;
+    return rc;
+}
+
+/* A row's "models" (an array) into *names, borrowed from the document (the caller frees
+ * the array). */
+static int read_model_names(import_ctx *c, const cJSON *list, const char *path, int type, const char *operation,
+                            const char ***names, size_t *n)
+{
+    int i = 0, rc = IGNY8_OK;
+    *n = (size_t)cJSON_GetArraySize(list);
+    if ((*names = igny8__calloc(*n ? *n : 1, sizeof(char *))) == NULL)
+        return igny8__error_oom();
+    for (const cJSON *it = list->child; rc == IGNY8_OK && it; it = it->next, i++)
+        rc = check_model_name(c, it, path, i, *names, type, operation);
+    return rc;
+}
+
+enum { AG_NAME, AG_DESCRIPTION, AG_MODELS, AG_AT, AG_BY };
+static const spec access_group_spec[] = {
+    { "name", V_NAME, REQ }, { "description", V_STR, NUL }, { "models", V_ARRAY, REQ },
+    { "updated_at", V_STAMP, REQ }, { "updated_by", V_ACTOR, REQ },
+};
+
+/* A group and its models: the store's group of that name becomes this one. */
+static int do_access_group(import_ctx *c, const cJSON *it, const char *path, int write)
+{
+    val v[IGNY8__ARRAY_LEN(access_group_spec)];
+    char field[TPATH];
+    const char **models = NULL;
+    size_t n = 0;
+    int rc = read_fields(it, path, access_group_spec, IGNY8__ARRAY_LEN(access_group_spec), v);
+    fmt(field, "%s.name", path);
+    if (rc == IGNY8_OK) rc = igny8__access_group_check_name(v[AG_NAME].s, field);
+    if (rc == IGNY8_OK) rc = read_model_names(c, v[AG_MODELS].item, path, 0, NULL, &models, &n);
+    if (rc == IGNY8_OK && write) {
+        igny8__access_group_row g = { (char *)v[AG_NAME].s, (char *)v[AG_DESCRIPTION].s, (char *)v[AG_AT].s,
+                                      (char *)v[AG_BY].s, 0 };
+        rc = at_row(igny8__db_access_group_put(c->st, &g), path);
+        if (rc == IGNY8_OK)
+            rc = at_row(igny8__db_access_group_models_set(c->st, g.name, models, n), path);
+    }
+    igny8__free(models);
+    return rc;
+}
+
+enum { FC_ACCOUNT, FC_OPERATION, FC_MODELS, FC_AT, FC_BY };
+static const spec fallback_chain_spec[] = {
+    { "account_id", V_ID, NUL }, { "operation", V_NAME, REQ }, { "models", V_ARRAY, REQ },
+    { "updated_at", V_STAMP, REQ }, { "updated_by", V_ACTOR, REQ },
+};
+
+/* The owner is given: an account, or null for the platform's chain (0 in the C calls, but
+ * no account id in a document). */
+static int check_chain_owner(const cJSON *it, const char *path)
+{
+    const cJSON *owner = cJSON_GetObjectItemCaseSensitive(it, "account_id");
+    char field[TPATH];
+    fmt(field, "%s.account_id", path);
+    if (owner == NULL)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s is required: an account, or null for the platform's chain",
+                                field);
+    if (cJSON_IsNumber(owner) && owner->valuedouble == 0)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s: 0 is no account; the platform's chain has account_id null",
+                                field);
+    return IGNY8_OK;
+}
+
+/* At most IGNY8_FALLBACK_CHAIN_MAX models, and the platform's chain not empty: only an
+ * account's empty chain means something (no fallbacks); the platform's would be no chain,
+ * which the store never holds. */
+static int check_chain_length(const val *v, const char *path)
+{
+    char field[TPATH];
+    int n = cJSON_GetArraySize(v[FC_MODELS].item);
+    fmt(field, "%s.models", path);
+    if (n > IGNY8_FALLBACK_CHAIN_MAX)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s holds at most %d models; %d given", field,
+                                IGNY8_FALLBACK_CHAIN_MAX, n);
+    if (n == 0 && !v[FC_ACCOUNT].set)
+        return igny8__error_set(IGNY8_EINVAL, field, "%s: the platform's chain holds at least one model (without "
+                                "one it is no chain: leave the row out)", field);
+    return IGNY8_OK;
+}
+
+/* One chain (the platform's, or an account's own): the store's chain of that owner and
+ * operation becomes this one. */
+static int do_fallback_chain(import_ctx *c, const cJSON *it, const char *path, int write)
+{
+    val v[IGNY8__ARRAY_LEN(fallback_chain_spec)];
+    const char **models = NULL;
+    size_t n = 0;
+    int type = 0;
+    int rc = check_chain_owner(it, path);
+    if (rc == IGNY8_OK) rc = read_fields(it, path, fallback_chain_spec, IGNY8__ARRAY_LEN(fallback_chain_spec), v);
+    if (rc == IGNY8_OK) rc = check_chain_length(v, path);
+    if (rc == IGNY8_OK && (rc = find_operation(c, v[FC_OPERATION].s, &type)) == IGNY8_OK && type == 0)
+        return not_found(c, path, "operation", "operation", v[FC_OPERATION].s);
+    if (rc == IGNY8_OK)
+        rc = read_model_names(c, v[FC_MODELS].item, path, type, v[FC_OPERATION].s, &models, &n);
+    if (rc == IGNY8_OK && write)
+        rc = at_row(igny8__db_fallback_chain_put(c->st, v[FC_ACCOUNT].i, v[FC_OPERATION].s, models, n, v[FC_AT].s,
+                                                 v[FC_BY].s), path);
+    igny8__free(models);
+    return rc;
+}
+
+enum { AA_ACCOUNT, AA_GROUP, AA_TEXT, AA_IMAGE, AA_AT, AA_BY };
+static const spec account_access_spec[] = {
+    { "account_id", V_ID, REQ }, { "group", V_NAME, NUL }, { "max_cost_per_1k_tokens", V_COST, NUL },
+    { "max_cost_per_image", V_COST, NUL }, { "updated_at", V_STAMP, REQ }, { "updated_by", V_ACTOR, REQ },
+};
+
+/* An account's group and cost ceilings (null: none). */
+static int do_account_access(import_ctx *c, const cJSON *it, const char *path, int write)
+{
+    val v[IGNY8__ARRAY_LEN(account_access_spec)];
+    igny8__account_access_row r;
+    char field[TPATH];
+    int found = 0;
+    int rc = read_fields(it, path, account_access_spec, IGNY8__ARRAY_LEN(account_access_spec), v);
+    fmt(field, "%s.group", path);
+    if (rc == IGNY8_OK && v[AA_GROUP].set)
+        rc = igny8__access_group_check_name(v[AA_GROUP].s, field);
+    if (rc == IGNY8_OK && v[AA_GROUP].set && (rc = find_group(c, v[AA_GROUP].s, &found)) == IGNY8_OK && !found)
+        return not_found(c, path, "group", "access group", v[AA_GROUP].s);
+    if (rc != IGNY8_OK || !write)
+        return rc;
+    igny8__account_access_row_init(&r);  /* borrows the document's strings: not cleared */
+    r.exists = 1;
+    r.group = (char *)v[AA_GROUP].s;
+    r.max_cost_per_1k_tokens = v[AA_TEXT].set ? v[AA_TEXT].d : NAN;
+    r.max_cost_per_image = v[AA_IMAGE].set ? v[AA_IMAGE].d : NAN;
+    r.updated_at = (char *)v[AA_AT].s;
+    r.updated_by = (char *)v[AA_BY].s;
+    return at_row(igny8__db_account_access_put(c->st, v[AA_ACCOUNT].i, &r), path);
+}
+
+static const spec account_model_access_spec[] = {
+    { "account_id", V_ID, REQ }, { "model", V_NAME, REQ }, { "allowed", V_BOOL, REQ },
+    { "updated_at", V_STAMP, REQ }, { "updated_by", V_ACTOR, REQ },
+};
+
+/* An account's own rule for one model: an addition (allowed) or a removal. */
+static int do_account_model_access(import_ctx *c, const cJSON *it, const char *path, int write)
+{
+    val v[IGNY8__ARRAY_LEN(account_model_access_spec)];
+    model_info m;
+    int rc = read_fields(it, path, account_model_access_spec, IGNY8__ARRAY_LEN(account_model_access_spec), v);
+    if (rc == IGNY8_OK && (rc = find_model(c, v[R_KEY].s, &m)) == IGNY8_OK && !m.found)
+        return not_found(c, path, "model", "model", v[R_KEY].s);
+    if (rc != IGNY8_OK || !write)
+        return rc;
+    igny8__access_model_row r = { v[R_ACCOUNT].i, v[R_KEY].s, (int)v[R_VALUE].i, v[R_AT].s, v[R_BY].s };
+    return at_row(igny8__db_account_access_model_put(c->st, &r), path);
+}
+
 /* ---- libraries ---- */
 
 static int is_column(const char *key, const char *const *columns)
@@ -1600,6 +1899,7 @@ typedef struct section {
 #define S_OBJECT 1u  /* one object, not an array of rows */
 #define S_LATE 2u    /* checked once the sections before it are written: the library's
                       * validation reads the prompt types from the store */
+#define S_V2 4u      /* since format_version 2: a version 1 document has no such section */
 
 /* In dependency order: a row only refers to rows of the sections before it. */
 static const section sections[] = {
@@ -1610,6 +1910,8 @@ static const section sections[] = {
     { "operations", export_operations, do_operation, NULL, NULL, "name", 0 },
     { "modules", export_modules, do_module, NULL, NULL, "name", 0 },
     { "prompts", export_prompts, do_prompt, NULL, NULL, "prompt_type", 0 },
+    { "access_groups", export_access_groups, do_access_group, NULL, NULL, "name", S_V2 },
+    { "fallback_chains", export_fallback_chains, do_fallback_chain, NULL, "account_id", "operation", S_V2 },
     { "account_integrations", export_account_integrations, do_account_integration, NULL, "account_id",
       "integration", 0 },
     { "account_providers", export_account_providers, do_account_provider, NULL, "account_id", "model_type", 0 },
@@ -1617,6 +1919,9 @@ static const section sections[] = {
       "operation", 0 },
     { "account_modules", export_account_modules, do_account_module, NULL, "account_id", "module", 0 },
     { "account_prompts", export_account_prompts, do_account_prompt, NULL, "account_id", "prompt_type", 0 },
+    { "account_access", export_account_access, do_account_access, NULL, "account_id", NULL, S_V2 },
+    { "account_model_access", export_account_model_access, do_account_model_access, NULL, "account_id", "model",
+      S_V2 },
     { "library", export_library, do_library_item, NULL, "id", NULL, S_LATE },
     { "account_library", export_account_library, do_library_copy, NULL, "id", NULL, S_LATE },
 };
@@ -1753,6 +2058,28 @@ static int import_document(import_ctx *c)
     return rc;
 }
 
+/* Every key of the document is a section of its version (or the format's own). */
+static int check_sections(const cJSON *doc, int version)
+{
+    char path[TPATH];
+    for (const cJSON *it = doc->child; it; it = it->next) {
+        const section *s = NULL;
+        if (!strcmp(it->string, "format") || !strcmp(it->string, "format_version") || !strcmp(it->string, "keys"))
+            continue;
+        for (size_t i = 0; !s && i < IGNY8__ARRAY_LEN(sections); i++)
+            s = strcmp(it->string, sections[i].name) == 0 ? &sections[i] : NULL;
+        fmt(path, "$.%.64s", it->string);
+        if (s == NULL)
+            return igny8__error_set(IGNY8_EINVAL, path, "%s is not a section of the document", path);
+        if ((s->flags & S_V2) && version < 2)
+            return igny8__error_set(IGNY8_EINVAL, path, "%s is not a section of a format_version %d document "
+                                    "(it is one since format_version 2)", path, version);
+    }
+    return IGNY8_OK;
+}
+
+/* The format, and a version this library reads: 1 (without plans and fallbacks) up to
+ * IGNY8_EXPORT_FORMAT_VERSION. */
 static int check_format(const cJSON *doc)
 {
     const cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
@@ -1762,25 +2089,14 @@ static int check_format(const cJSON *doc)
                                 "export of an igny8 settings store");
     if (!cJSON_IsNumber(version))
         return igny8__error_set(IGNY8_EINVAL, "$.format_version", "$.format_version is required (a number)");
-    if (version->valuedouble > IGNY8_EXPORT_FORMAT_VERSION)
+    double v = version->valuedouble;
+    if (v > IGNY8_EXPORT_FORMAT_VERSION)
         return igny8__error_set(IGNY8_EVERSION, "$.format_version", "$.format_version %g is newer than this "
-                                "library's %d: upgrade libigny8settings", version->valuedouble,
-                                IGNY8_EXPORT_FORMAT_VERSION);
-    if (version->valuedouble != IGNY8_EXPORT_FORMAT_VERSION)
-        return igny8__error_set(IGNY8_EINVAL, "$.format_version", "$.format_version %g is not %d",
-                                version->valuedouble, IGNY8_EXPORT_FORMAT_VERSION);
-    for (const cJSON *it = doc->child; it; it = it->next) {
-        int known = !strcmp(it->string, "format") || !strcmp(it->string, "format_version") ||
-                    !strcmp(it->string, "keys");
-        for (size_t i = 0; !known && i < IGNY8__ARRAY_LEN(sections); i++)
-            known = strcmp(it->string, sections[i].name) == 0;
-        if (!known) {
-            char path[TPATH];
-            fmt(path, "$.%.64s", it->string);
-            return igny8__error_set(IGNY8_EINVAL, path, "%s is not a section of the document", path);
-        }
-    }
-    return IGNY8_OK;
+                                "library's %d: upgrade libigny8settings", v, IGNY8_EXPORT_FORMAT_VERSION);
+    if (v < OLDEST_FORMAT_VERSION || v != floor(v))
+        return igny8__error_set(IGNY8_EINVAL, "$.format_version", "$.format_version %g is not a version of the "
+                                "document (%d to %d)", v, OLDEST_FORMAT_VERSION, IGNY8_EXPORT_FORMAT_VERSION);
+    return check_sections(doc, (int)v);
 }
 
 /* No object of the document has a key twice. The checks and the writes look fields up in
@@ -1886,7 +2202,7 @@ int igny8_store_export_json(igny8_store *st, const igny8_export_options *opts, c
                                 "without IGNY8_EXPORT_PLAINTEXT_KEYS");
     if (rc != IGNY8_OK || (rc = igny8__store_read_begin(st)) != IGNY8_OK)
         return rc;
-    struct export_ctx c = { st, (o.flags & IGNY8_EXPORT_WITH_KEYS) != 0, NULL, NULL };
+    struct export_ctx c = { st, (o.flags & IGNY8_EXPORT_WITH_KEYS) != 0, NULL, NULL, 0 };
     cJSON *root = igny8__json_object();
     rc = igny8__store_read_end(st, root ? export_document(&c, root) : igny8__error_oom());
     if (rc == IGNY8_OK && c.with_keys && !(o.flags & IGNY8_EXPORT_PLAINTEXT_KEYS))

@@ -1,6 +1,7 @@
 /* Export and import of the whole store: the byte-identical round trip, keys only when
  * asked, broken documents that change nothing (with the JSON path of the first error),
- * merge and replace, immutable prompt versions, the audit entry. */
+ * merge and replace, immutable prompt versions, plans and fallbacks (format_version 2) and
+ * version 1 documents, the audit entry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -67,7 +68,35 @@ static int commit(igny8_store *st, const char *type, const char *value, int publ
     return igny8_prompt_commit(st, "editor", &o, NULL);
 }
 
-/* Defaults plus accounts with every kind of setting, keys, prompt history and library copies. */
+/* Plans and fallbacks: groups (one without models, one without a description), account 7
+ * with a group, an addition, a removal and a text ceiling, account 8 with a removal only
+ * (no access row), the big account with a group, an image ceiling and a chain; the
+ * platform's chains, account 7's own chain and its empty one (no fallbacks for
+ * content_generation). */
+static void make_plans(igny8_store *st)
+{
+    static const char *const starter[] = { "gpt-4o-mini", "claude-3-5-haiku-20241022", "dall-e-2", "runware:100@1" };
+    static const char *const pro[] = { "gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet-20241022", "dall-e-3", "dall-e-2" };
+    assert_igny8_ok(igny8_access_group_set(st, "ops", "starter", "Cheap models", starter, 4));
+    assert_igny8_ok(igny8_access_group_set(st, "ops", "pro", NULL, pro, 5));
+    assert_igny8_ok(igny8_access_group_set(st, "ops", "trial", "Nothing yet", NULL, 0));
+    assert_igny8_ok(igny8_account_access_put_json(st, "alice", 7, "{\"group\":\"starter\",\"additions\":"
+                                                  "[\"gpt-4.1-mini\"],\"removals\":[\"claude-3-5-haiku-20241022\"],"
+                                                  "\"max_cost_per_1k_tokens\":0.005}", NULL));
+    assert_igny8_ok(igny8_account_model_access_set(st, "bob", 8, "dall-e-3", IGNY8_ACCESS_DENY));
+    assert_igny8_ok(igny8_account_access_put_json(st, "carol", BIG_ACCOUNT, "{\"group\":\"pro\","
+                                                  "\"max_cost_per_image\":0.03}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(st, "ops", 0, "{\"content_generation\":[\"gpt-4o\","
+                                                   "\"claude-3-5-haiku-20241022\"],\"image_generation\":"
+                                                   "[\"dall-e-2\",\"runware:100@1\"]}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(st, "alice", 7, "{\"ideas\":[\"gpt-4o-mini\",\"gpt-4.1-mini\"],"
+                                                   "\"content_generation\":[]}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(st, "carol", BIG_ACCOUNT, "{\"ideas\":[\"gpt-4o\","
+                                                   "\"gpt-4o-mini\"]}", NULL));
+}
+
+/* Defaults plus accounts with every kind of setting, keys, prompt history, plans and
+ * fallbacks, and library copies. */
 static void make_rich(igny8_store *st)
 {
     assert_igny8_ok(igny8_global_key_set(st, "admin", "openai", GLOBAL_KEY));
@@ -92,7 +121,8 @@ static void make_rich(igny8_store *st)
     assert_igny8_ok(igny8_prompt_publish(st, "editor", "clustering", 2));  /* a rollback */
     assert_igny8_ok(commit(st, "ideas", "Unpublished {topic}", 0));
     assert_igny8_ok(igny8_prompt_set_active(st, "editor", "negative_prompt", 0));
-    assert_igny8_ok(import_doc(st, library_doc, IGNY8_IMPORT_MERGE));
+    make_plans(st);
+    assert_igny8_ok(import_doc(st, library_doc, IGNY8_IMPORT_MERGE));  /* a version 1 document */
 }
 
 static igny8_store *rich_store(void)
@@ -213,10 +243,20 @@ static void test_transfer__round_trip_is_byte_identical(void **state)
 static void test_transfer__the_document_has_every_section_in_key_order(void **state)
 {
     (void)state;
+    static const char *const keys[] = {
+        "format", "format_version", "providers", "integrations", "models", "global_settings", "operations", "modules",
+        "prompts", "access_groups", "fallback_chains", "account_integrations", "account_providers",
+        "account_operation_models", "account_modules", "account_prompts", "account_access", "account_model_access",
+        "library", "account_library", NULL
+    };
     igny8_store *st = rich_store();
     char *doc = export_doc(st, 0);
-    assert_int_equal(strncmp(doc, "{\"format\":\"igny8settings\",\"format_version\":1,\"providers\":[", 58), 0);
+    assert_int_equal(strncmp(doc, "{\"format\":\"igny8settings\",\"format_version\":2,\"providers\":[", 58), 0);
     cJSON *root = cJSON_Parse(doc);
+    const cJSON *key = root->child;
+    for (size_t i = 0; keys[i]; i++, key = key->next)
+        assert_string_equal(key ? key->string : "(end)", keys[i]);
+    assert_null(key);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "models")), 12);
     /* the 13 shipped items, two of them (ids 1 and 2) replaced by the merge document */
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "library")), 13);
@@ -232,6 +272,29 @@ static void test_transfer__the_document_has_every_section_in_key_order(void **st
     assert_int_equal(cJSON_GetArraySize(get_path(root, "$.prompts[0].versions")), 3);
     assert_int_equal(get_path(root, "$.prompts[0].published_version")->valueint, 2);
     assert_null(get_path(root, "$.prompts[0].versions[0].variables"));
+    /* plans and fallbacks: groups by name with sorted models, chains in their order, the
+     * platform's first (account_id null), an account's empty chain, ceilings null or set */
+    testutil_assert_contains(doc, "\"access_groups\":[{\"name\":\"pro\",\"description\":null,\"models\":["
+                             "\"claude-3-5-sonnet-20241022\",\"dall-e-2\",\"dall-e-3\",\"gpt-4o\",\"gpt-4o-mini\"],"
+                             "\"updated_at\":\"");
+    testutil_assert_contains(doc, "{\"name\":\"trial\",\"description\":\"Nothing yet\",\"models\":[],"
+                             "\"updated_at\":\"");
+    testutil_assert_contains(doc, "\"fallback_chains\":[{\"account_id\":null,\"operation\":\"content_generation\","
+                             "\"models\":[\"gpt-4o\",\"claude-3-5-haiku-20241022\"],\"updated_at\":\"");
+    testutil_assert_contains(doc, "{\"account_id\":7,\"operation\":\"content_generation\",\"models\":[],"
+                             "\"updated_at\":\"");
+    assert_string_equal(get_path(root, "$.fallback_chains[3].models[1]")->valuestring, "gpt-4.1-mini");
+    testutil_assert_contains(doc, "{\"account_id\":9000000000,\"operation\":\"ideas\",\"models\":[\"gpt-4o\","
+                             "\"gpt-4o-mini\"],\"updated_at\":\"");
+    assert_int_equal(array_size(doc, "$.fallback_chains"), 5);
+    testutil_assert_contains(doc, "\"account_access\":[{\"account_id\":7,\"group\":\"starter\","
+                             "\"max_cost_per_1k_tokens\":0.005,\"max_cost_per_image\":null,\"updated_at\":\"");
+    testutil_assert_contains(doc, "{\"account_id\":9000000000,\"group\":\"pro\",\"max_cost_per_1k_tokens\":null,"
+                             "\"max_cost_per_image\":0.03,\"updated_at\":\"");
+    testutil_assert_contains(doc, "\"account_model_access\":[{\"account_id\":7,\"model\":"
+                             "\"claude-3-5-haiku-20241022\",\"allowed\":false,\"updated_at\":\"");
+    assert_int_equal(array_size(doc, "$.account_access"), 2);  /* account 8 has rules only */
+    assert_int_equal(array_size(doc, "$.account_model_access"), 3);
     cJSON_Delete(root);
     free(doc);
     igny8_store_close(st);
@@ -307,8 +370,9 @@ static const struct breakage breakages[] = {
       "$.account_operation_models[0].model" },
     { "$.prompts[0].versions[0]", "value", "\"Cluster {keywords\"", IGNY8_EINVAL, "$.prompts[0].versions[0].value" },
     { "$.prompts[0]", "published_version", "99", IGNY8_EINVAL, "$.prompts[0].published_version" },
-    { "$", "format_version", "2", IGNY8_EVERSION, "$.format_version" },
+    { "$", "format_version", "3", IGNY8_EVERSION, "$.format_version" },
     { "$", "format_version", "0", IGNY8_EINVAL, "$.format_version" },
+    { "$", "format_version", "1.5", IGNY8_EINVAL, "$.format_version" },
     { "$", "format", "\"igny8defaults\"", IGNY8_EINVAL, "$.format" },
     { "$", "format", NULL, IGNY8_EINVAL, "$.format" },
     /* a reference only the store's foreign key catches: the row is named */
@@ -339,6 +403,47 @@ static const struct breakage breakages[] = {
     { "$.library[1]", "kind", "\"playbook\"", IGNY8_EINVAL, "$.library[1].kind" },
     { "$.library[1]", "id", "1", IGNY8_EINVAL, "$.library[1]" },
     { "$", "settings", "[]", IGNY8_EINVAL, "$.settings" },
+    /* plans and fallbacks (the rich store's: groups pro, starter, trial; chains: the
+     * platform's content_generation and image_generation, account 7's content_generation
+     * (empty) and ideas; access rows of 7 and the big account; rules of 7 (2) and 8) */
+    { "$.access_groups[0]", "models", "[\"gpt-4o\",\"no-such-model\"]", IGNY8_EINVAL, "$.access_groups[0].models[1]" },
+    { "$.access_groups[1]", "models", "[\"gpt-4o\",\"dall-e-2\",\"gpt-4o\"]", IGNY8_EINVAL,
+      "$.access_groups[1].models[2]" },
+    { "$.access_groups[0]", "models", "[\"gpt-4o\",7]", IGNY8_EINVAL, "$.access_groups[0].models[1]" },
+    { "$.access_groups[0]", "models", "[\"gpt-4o\",\"\"]", IGNY8_EINVAL, "$.access_groups[0].models[1]" },
+    { "$.access_groups[0]", "models", "\"gpt-4o\"", IGNY8_EINVAL, "$.access_groups[0].models" },
+    { "$.access_groups[0]", "models", NULL, IGNY8_EINVAL, "$.access_groups[0].models" },
+    { "$.access_groups[0]", "name", "\"no spaces\"", IGNY8_EINVAL, "$.access_groups[0].name" },
+    { "$.access_groups[1]", "name", "\"pro\"", IGNY8_EINVAL, "$.access_groups[1]" },  /* a duplicate */
+    { "$.access_groups[2]", "accounts", "0", IGNY8_EINVAL, "$.access_groups[2].accounts" },
+    { "$.access_groups[2]", "updated_by", NULL, IGNY8_EINVAL, "$.access_groups[2].updated_by" },
+    { "$.fallback_chains[1]", "operation", "\"no_such_operation\"", IGNY8_EINVAL, "$.fallback_chains[1].operation" },
+    { "$.fallback_chains[0]", "models", "[\"gpt-4o\",\"dall-e-2\"]", IGNY8_EINVAL, "$.fallback_chains[0].models[1]" },
+    { "$.fallback_chains[3]", "models", "[\"gpt-4o-mini\",\"gpt-4.1-mini\",\"gpt-4o-mini\"]", IGNY8_EINVAL,
+      "$.fallback_chains[3].models[2]" },
+    { "$.fallback_chains[3]", "models", "[\"gpt-4o-mini\",\"gpt-5\"]", IGNY8_EINVAL, "$.fallback_chains[3].models[1]" },
+    { "$.fallback_chains[0]", "models", "[\"gpt-4o\",\"gpt-4o-mini\",\"gpt-4.1\",\"gpt-4.1-mini\","
+      "\"gpt-4-turbo-preview\",\"claude-3-sonnet\",\"claude-3-5-sonnet-20241022\",\"claude-3-5-haiku-20241022\","
+      "\"gpt-4o\"]", IGNY8_EINVAL, "$.fallback_chains[0].models" },  /* nine: more than IGNY8_FALLBACK_CHAIN_MAX */
+    { "$.fallback_chains[0]", "models", "[]", IGNY8_EINVAL, "$.fallback_chains[0].models" },  /* the platform's */
+    { "$.fallback_chains[2]", "account_id", NULL, IGNY8_EINVAL, "$.fallback_chains[2].account_id" },
+    { "$.fallback_chains[2]", "account_id", "0", IGNY8_EINVAL, "$.fallback_chains[2].account_id" },
+    { "$.fallback_chains[2]", "operation", "\"ideas\"", IGNY8_EINVAL, "$.fallback_chains[3]" },  /* a duplicate */
+    { "$.account_access[0]", "group", "\"platinum\"", IGNY8_EINVAL, "$.account_access[0].group" },
+    { "$.account_access[0]", "group", "\"bad name!\"", IGNY8_EINVAL, "$.account_access[0].group" },
+    { "$.account_access[0]", "max_cost_per_1k_tokens", "-0.01", IGNY8_EINVAL,
+      "$.account_access[0].max_cost_per_1k_tokens" },
+    { "$.account_access[1]", "max_cost_per_image", "1000000.5", IGNY8_EINVAL,
+      "$.account_access[1].max_cost_per_image" },
+    { "$.account_access[1]", "max_cost_per_image", "\"0.03\"", IGNY8_EINVAL, "$.account_access[1].max_cost_per_image" },
+    { "$.account_access[0]", "additions", "[]", IGNY8_EINVAL, "$.account_access[0].additions" },
+    { "$.account_access[1]", "account_id", "7", IGNY8_EINVAL, "$.account_access[1]" },  /* a duplicate */
+    { "$.account_model_access[1]", "allowed", "1", IGNY8_EINVAL, "$.account_model_access[1].allowed" },
+    { "$.account_model_access[2]", "model", "\"no-such-model\"", IGNY8_EINVAL, "$.account_model_access[2].model" },
+    { "$.account_model_access[1]", "model", "\"claude-3-5-haiku-20241022\"", IGNY8_EINVAL,
+      "$.account_model_access[1]" },  /* a duplicate */
+    /* a version 1 document has no plans and fallbacks: the first section of version 2 is named */
+    { "$", "format_version", "1", IGNY8_EINVAL, "$.access_groups" },
 };
 
 static void test_transfer__a_broken_document_changes_nothing(void **state)
@@ -484,6 +589,10 @@ static void test_transfer__an_import_is_one_audit_entry_without_keys(void **stat
     assert_int_equal(cJSON_GetObjectItem(after, "models")->valueint, 12);
     assert_int_equal(cJSON_GetObjectItem(after, "prompt_versions")->valueint, 13);
     assert_int_equal(cJSON_GetObjectItem(after, "account_library")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(after, "access_groups")->valueint, 3);
+    assert_int_equal(cJSON_GetObjectItem(after, "fallback_chains")->valueint, 5);
+    assert_int_equal(cJSON_GetObjectItem(after, "account_access")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(after, "account_model_access")->valueint, 3);
     char *text = cJSON_PrintUnformatted(e);
     testutil_assert_not_contains(text, "FAKE");
     cJSON_free(text);
@@ -563,6 +672,202 @@ static void test_transfer__an_empty_store_round_trips(void **state)
     igny8_store_close(other);
 }
 
+/* ---- plans and fallbacks ---- */
+
+/* The document without its version 2 sections, as format_version 1 (cJSON_free it). */
+static char *as_version_1(const char *doc)
+{
+    static const char *const added[] = { "access_groups", "fallback_chains", "account_access", "account_model_access" };
+    cJSON *root = cJSON_Parse(doc);
+    for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+        assert_non_null(cJSON_GetObjectItem(root, added[i]));
+        cJSON_DeleteItemFromObjectCaseSensitive(root, added[i]);
+    }
+    cJSON_ReplaceItemInObjectCaseSensitive(root, "format_version", cJSON_CreateNumber(1));
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+/* A document of 1.0 to 1.2 (format_version 1, no plans and fallbacks) imports as it did:
+ * a merge keeps the store's plans, a replace leaves none. */
+static void test_transfer__a_version_1_document_still_imports(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(0);
+    make_rich(st);
+    char *doc = export_doc(st, 0), *v1 = as_version_1(doc);
+    testutil_assert_contains(v1, "{\"format\":\"igny8settings\",\"format_version\":1,\"providers\":[");
+    assert_igny8_ok(import_doc(st, v1, IGNY8_IMPORT_MERGE));
+    char *merged = export_doc(st, 0);
+    assert_string_equal(merged, doc);
+    assert_igny8_ok(import_doc(copy, v1, IGNY8_IMPORT_REPLACE));
+    char *copied = export_doc(copy, 0), *copied_v1 = as_version_1(copied);
+    assert_string_equal(copied_v1, v1);
+    assert_int_equal(array_size(copied, "$.access_groups"), 0);
+    assert_int_equal(array_size(copied, "$.fallback_chains"), 0);
+    cJSON *e = last_import_entry(copy);
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "after"), "access_groups"));
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "after"), "models")->valueint, 12);
+    cJSON_Delete(e);
+    assert_igny8_ok(import_doc(st, v1, IGNY8_IMPORT_REPLACE));  /* the rich store's plans go */
+    char *replaced = export_doc(st, 0);
+    assert_string_equal(replaced, copied);
+    free(replaced);
+    cJSON_free(copied_v1);
+    free(copied);
+    free(merged);
+    cJSON_free(v1);
+    free(doc);
+    igny8_store_close(copy);
+}
+
+/* A view of the store, for the checks below (the caller frees). */
+static char *group_view(igny8_store *st, const char *name)
+{
+    char *j = NULL;
+    return testutil_take(igny8_access_group_get_json(st, name, &j), &j);
+}
+
+/* A merge replaces a group with its models, an account's access row, one model rule and
+ * one chain, each whole, and keeps the store's others; a replace keeps none of them. */
+static void test_transfer__plans_merge_row_by_row_and_replace_whole(void **state)
+{
+    igny8_store *st = *state, *other = testutil_store(1);
+    static const char *const starter[] = { "gpt-4o" };
+    char *j = NULL;
+    make_rich(st);
+    assert_igny8_ok(igny8_access_group_set(other, "ops", "starter", "Now with gpt-4o", starter, 1));
+    assert_igny8_ok(igny8_access_group_set(other, "ops", "enterprise", NULL, NULL, 0));
+    assert_igny8_ok(igny8_account_access_put_json(other, "dave", 7, "{\"group\":\"enterprise\",\"additions\":"
+                                                  "[\"gpt-4o\"]}", NULL));
+    assert_igny8_ok(igny8_fallback_chains_put_json(other, "ops", 0, "{\"content_generation\":"
+                                                   "[\"claude-3-5-sonnet-20241022\"]}", NULL));
+    char *doc = export_doc(other, 0);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_MERGE));
+    char *view = group_view(st, "starter");
+    testutil_assert_contains(view, "\"description\":\"Now with gpt-4o\",\"models\":[\"gpt-4o\"]");
+    free(view);
+    free(group_view(st, "pro"));  /* kept */
+    free(group_view(st, "enterprise"));
+    view = testutil_take(igny8_account_access_get_json(st, 7, &j), &j);
+    testutil_assert_contains(view, "\"group\":\"enterprise\",\"additions\":[\"gpt-4.1-mini\",\"gpt-4o\"],"
+                             "\"removals\":[\"claude-3-5-haiku-20241022\"],\"max_cost_per_1k_tokens\":null,"
+                             "\"max_cost_per_image\":null,\"fallbacks\":{\"content_generation\":[],"
+                             "\"ideas\":[\"gpt-4o-mini\",\"gpt-4.1-mini\"]}");
+    free(view);
+    view = testutil_take(igny8_fallback_chains_get_json(st, 0, &j), &j);
+    assert_string_equal(view, "{\"content_generation\":[\"claude-3-5-sonnet-20241022\"],"
+                              "\"image_generation\":[\"dall-e-2\",\"runware:100@1\"]}");
+    free(view);
+    assert_igny8_ok(import_doc(st, doc, IGNY8_IMPORT_REPLACE));
+    char *now = export_doc(st, 0);
+    assert_string_equal(now, doc);
+    assert_igny8_fails(IGNY8_ENOTFOUND, "name", igny8_access_group_get_json(st, "pro", &j));
+    view = testutil_take(igny8_fallback_chains_get_json(st, 7, &j), &j);
+    assert_string_equal(view, "{}");
+    free(view);
+    free(now);
+    free(doc);
+    igny8_store_close(other);
+}
+
+/* A merge document's plans may name the store's groups, operations and models (a replace
+ * has only the document). Chains and groups of models that are inactive, or that the
+ * account's plan does not allow, are taken: a store holds them after later changes, and
+ * its export imports again. */
+static void test_transfer__plans_in_a_partial_document_refer_to_the_store(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(0);
+    char *j = NULL;
+    static const char partial[] =
+        "{\"format\":\"igny8settings\",\"format_version\":2,\"fallback_chains\":["
+        "{\"account_id\":null,\"operation\":\"ideas\",\"models\":[\"gpt-4.1\"],"
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"},"
+        "{\"account_id\":8,\"operation\":\"image_generation\",\"models\":[\"runware:101@1\",\"dall-e-3\"],"
+        "\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}],"
+        "\"account_access\":[{\"account_id\":8,\"group\":\"trial\",\"max_cost_per_1k_tokens\":null,"
+        "\"max_cost_per_image\":0.001,\"updated_at\":\"2026-11-25T12:00:00.000Z\",\"updated_by\":\"ops\"}]}";
+    make_rich(st);
+    assert_igny8_ok(igny8_model_set_active(st, "ops", "gpt-4.1", 0));
+    char *before = export_doc(st, 0);
+    assert_igny8_fails(IGNY8_EINVAL, "$.fallback_chains[0].operation", import_doc(st, partial, IGNY8_IMPORT_REPLACE));
+    char *after = export_doc(st, 0);
+    assert_string_equal(before, after);
+    assert_igny8_ok(import_doc(st, partial, IGNY8_IMPORT_MERGE));
+    char *view = testutil_take(igny8_fallback_chains_get_json(st, 8, &j), &j);
+    assert_string_equal(view, "{\"image_generation\":[\"runware:101@1\",\"dall-e-3\"]}");
+    free(view);
+    view = testutil_take(igny8_fallback_chains_get_json(st, 0, &j), &j);
+    testutil_assert_contains(view, "\"ideas\":[\"gpt-4.1\"]");
+    free(view);
+    char *doc = export_doc(st, 0);
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
+    char *again = export_doc(copy, 0);
+    assert_string_equal(doc, again);
+    free(again);
+    free(doc);
+    free(after);
+    free(before);
+    igny8_store_close(copy);
+}
+
+/* The level of a trace by name. */
+static const cJSON *trace_level(const cJSON *trace, const char *name)
+{
+    const cJSON *level;
+    cJSON_ArrayForEach(level, cJSON_GetObjectItem(trace, "levels"))
+        if (strcmp(cJSON_GetObjectItem(level, "level")->valuestring, name) == 0)
+            return level;
+    fail_msg("no level %s in the trace", name);
+    return NULL;
+}
+
+/* Resolve and check the fallbacks: how many, the first's model, and whose chain. */
+static void assert_fallbacks(igny8_store *st, int64_t account, const char *operation, size_t n, const char *first,
+                             const char *chain)
+{
+    igny8_resolution *r = NULL;
+    assert_igny8_ok(igny8_get_model_for_operation_v2(st, account, operation, NULL, NULL, &r));
+    assert_int_equal(igny8_resolution_fallback_count(r), n);
+    if (first) {
+        assert_string_equal(igny8_resolution_model_name(igny8_resolution_fallback_at(r, 0)), first);
+        assert_int_equal(igny8_resolution_source(igny8_resolution_fallback_at(r, 0)), IGNY8_SOURCE_FALLBACK);
+    }
+    cJSON *t = cJSON_Parse(igny8_resolution_trace_json(r));
+    assert_string_equal(cJSON_GetObjectItem(t, "fallback_chain")->valuestring, chain);
+    cJSON_Delete(t);
+    igny8_resolution_free(r);
+}
+
+/* A store that resolved before the import resolves with the imported plans and chains. */
+static void test_transfer__the_resolver_follows_imported_plans_and_chains(void **state)
+{
+    igny8_store *st = *state, *copy = testutil_store(1);
+    igny8_resolution *r = NULL;
+    make_rich(st);
+    char *doc = export_doc(st, IGNY8_EXPORT_WITH_KEYS | IGNY8_EXPORT_PLAINTEXT_KEYS);
+    assert_igny8_ok(igny8_get_model_for_operation_v2(copy, 7, "ideas", NULL, NULL, &r));
+    assert_int_equal(igny8_resolution_fallback_count(r), 0);
+    igny8_resolution_free(r);
+    assert_igny8_ok(import_doc(copy, doc, IGNY8_IMPORT_REPLACE));
+    /* account 7's own openai model, gpt-4o, is not in its plan (starter) */
+    assert_igny8_ok(igny8_get_model_for_operation_v2(copy, 7, "ideas", NULL, NULL, &r));
+    assert_string_equal(igny8_resolution_model_name(r), "gpt-4o-mini");
+    cJSON *t = cJSON_Parse(igny8_resolution_trace_json(r));
+    assert_string_equal(cJSON_GetObjectItem(trace_level(t, "account_integration"), "reason")->valuestring,
+                        "not_allowed");
+    cJSON_Delete(t);
+    igny8_resolution_free(r);
+    assert_fallbacks(copy, 7, "ideas", 1, "gpt-4.1-mini", "account");  /* its chain, after its model */
+    assert_fallbacks(copy, 7, "content_generation", 0, NULL, "account");  /* its empty chain */
+    assert_fallbacks(copy, 55, "content_generation", 1, "gpt-4o", "platform");  /* claude: no key */
+    assert_igny8_fails(IGNY8_EINVAL, "model", igny8_get_model_for_operation_v2(copy, BIG_ACCOUNT, "image_generation",
+                                                                              "dall-e-3", NULL, &r));
+    assert_null(r);
+    free(doc);
+    igny8_store_close(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +895,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer__a_partial_document_merges_against_the_store,
                                         testutil_setup, testutil_teardown),
         cmocka_unit_test(test_transfer__an_empty_store_round_trips),
+        cmocka_unit_test_setup_teardown(test_transfer__a_version_1_document_still_imports, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__plans_merge_row_by_row_and_replace_whole, testutil_setup,
+                                        testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__plans_in_a_partial_document_refer_to_the_store,
+                                        testutil_setup, testutil_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer__the_resolver_follows_imported_plans_and_chains,
+                                        testutil_setup, testutil_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
