@@ -642,8 +642,10 @@ class TestResolveWithPlans(PlansTestCase):
             self.assertEqual(r.trace["unhealthy_window_s"], 300)  # 0: the library's default
         with self.st.resolve(42, "ideas") as r:
             self.assertFalse(r.trace["skip_unhealthy"])
-        with self.assertRaises(igny8.ValidationError) as cm:
-            self.st.resolve(42, "ideas", skip_unhealthy=True, unhealthy_window_s=604801)
+        with self.st.resolve(42, "ideas", skip_unhealthy=True, unhealthy_window_s=igny8.UNHEALTHY_WINDOW_MAX_S) as r:
+            self.assertEqual(r.trace["unhealthy_window_s"], igny8.UNHEALTHY_WINDOW_MAX_S)
+        with self.assertRaises(igny8.ValidationError) as cm:  # the library's limit, as the package says it
+            self.st.resolve(42, "ideas", skip_unhealthy=True, unhealthy_window_s=igny8.UNHEALTHY_WINDOW_MAX_S + 1)
         self.assertEqual(cm.exception.field, "unhealthy_window_s")
         for window, error in ((-1, ValueError), (2 ** 32, ValueError), (True, TypeError), (1.5, TypeError)):
             with self.assertRaises(error, msg=window):

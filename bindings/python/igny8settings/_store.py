@@ -19,6 +19,9 @@ _KINDS = {"author_profile": 1, "strategy": 2}
 _READONLY, _NOCREATE, _SYNC_NORMAL, _POSTGRES, _ALLOW_HTTP = 1, 2, 4, 8, 16
 _SKIP_UNHEALTHY = 1
 _UINT_MAX = 2 ** 32 - 1
+# IGNY8_UNHEALTHY_WINDOW_MAX_S: the longest unhealthy_window_s the library takes (a week),
+# for callers that bound the window where it comes in (a query parameter).
+UNHEALTHY_WINDOW_MAX_S = 604800
 _ALLOW, _DENY, _INHERIT = 1, 0, -1
 
 # What Store.resolve uses, looked up once.
