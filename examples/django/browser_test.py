@@ -5,7 +5,10 @@ python3-selenium (scripts/deps.sh installs them), against `manage.py runserver` 
 
 - /settings/integration/: log in, change the openai model and temperature, see a field
   error, save, see the badge turn to "Custom settings", check a fresh GET of the API;
-  reset another integration to the platform defaults.
+  reset another integration to the platform defaults. Then staff gives the account a
+  plan (an access group) through the admin API while the page is open: the model the
+  stale dropdown still offers is refused next to the model field, and a fresh page's
+  openai dropdown offers exactly the plan's openai models.
 - /admin/igny8/monitoring/: "Test connection" for openai (a good key: the indicator
   turns ok) and anthropic (a bad key: failing, error class auth); the debug console.
 
@@ -46,6 +49,7 @@ WAIT = 20  # seconds for anything the page does
 USERNAME, PASSWORD, ACCOUNT = "ops", "browser-" + secrets.token_hex(8), 1
 GOOD_KEY = "sk-FAKE-ok-browser-0001"      # the fake provider accepts keys with "FAKE-ok"
 BAD_KEY = "sk-ant-FAKE-401-browser-0002"  # and answers 401 to keys with "FAKE-401"
+PLAN_MODELS = ["gpt-4o-mini", "gpt-4.1-mini", "claude-3-5-haiku-20241022"]  # the plan the settings test assigns
 
 try:
     from selenium import webdriver
@@ -297,6 +301,61 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual(self.part(self.card("anthropic"), "badge").text, "Using platform defaults")
         self.assertNoKeys()
         self.screenshot("settings-integration")
+
+        self.check_the_plan_limits_the_models()
+
+    def send_json(self, method, path, body):
+        """A write through the browser's own session and the page's CSRF token: (status, body)."""
+        text = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "const token = document.querySelector('meta[name=\"csrf-token\"]').content;"
+            "fetch(arguments[1], {method: arguments[0], credentials: 'same-origin', body: JSON.stringify(arguments[2]),"
+            " headers: {Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRFToken': token}})"
+            ".then(r => r.text().then(t => done(JSON.stringify([r.status, t]))), e => done('ERROR ' + e));",
+            method, path, body)
+        status, content = json.loads(text)
+        return status, json.loads(content) if content else None
+
+    def model_options(self, card):
+        return [o.get_attribute("value") for o in Select(card.find_element(By.NAME, "model")).options]
+
+    def check_the_plan_limits_the_models(self):
+        """The account is given a plan while its page is open: the stale dropdown's model is
+        refused next to the field; a fresh page offers the plan's models only."""
+        openai = self.card("openai")
+        self.assertIn("gpt-4o", self.model_options(openai))
+        self.part(openai, "reset").click()  # back to the platform's gpt-4o-mini, which the plan has
+        self.wait(lambda: self.part(openai, "badge").text == "Using platform defaults", "the reset did not finish")
+        # staff (ops) makes the plan and assigns it to account 1, through the admin API
+        status, group = self.send_json("PUT", "/api/v1/admin/access-groups/starter/", {
+            "description": "Cheap models", "models": PLAN_MODELS})
+        self.assertEqual((status, group["models"]), (200, sorted(PLAN_MODELS)))
+        status, access = self.send_json("PUT", f"/api/v1/admin/accounts/{ACCOUNT}/access/", {"group": "starter"})
+        self.assertEqual((status, access["group"]), (200, "starter"))
+
+        # the page still offers gpt-4o: saving it is refused, the error next to the model field
+        model = Select(openai.find_element(By.NAME, "model"))
+        model.select_by_value("gpt-4o")
+        self.part(openai, "save").click()
+        error = openai.find_element(By.CSS_SELECTOR, '[data-error-for="model"]')
+        self.wait(lambda: error.text != "", "no error next to the model")
+        self.assertIn("gpt-4o", error.text)
+        self.assertIn("invalid", openai.find_element(By.NAME, "model").get_attribute("class"))
+        self.screenshot("settings-integration-plan-refused")
+        self.assertEqual(self.fetch_json("/api/v1/system/settings/integrations/openai/")["model"], "gpt-4o-mini")
+
+        # a fresh page: exactly the plan's openai models; a default outside the plan says so
+        self.driver.get(self.base + "/settings/integration/")
+        plan_openai = [m["model_name"] for m in self.fetch_json("/api/v1/system/models/?provider=openai")]
+        self.assertEqual(sorted(plan_openai), sorted(m for m in PLAN_MODELS if m.startswith("gpt-")))
+        self.assertEqual(self.model_options(self.card("openai")), plan_openai)
+        anthropic = Select(self.card("anthropic").find_element(By.NAME, "model"))
+        self.assertEqual([o.get_attribute("value") for o in anthropic.options],
+                         ["claude-3-5-sonnet-20241022", "claude-3-5-haiku-20241022"])
+        self.assertTrue(anthropic.first_selected_option.text.endswith("(not in your plan)"),
+                        anthropic.first_selected_option.text)
+        self.assertNoKeys()
+        self.screenshot("settings-integration-plan")
 
     # ---- the monitoring page ----
 

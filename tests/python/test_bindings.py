@@ -149,7 +149,7 @@ class TestErrors(StoreTestCase):
         r.close()
         r.close()  # twice is fine
         for name in ("model", "provider", "integration", "model_type", "operation", "source", "temperature",
-                     "max_tokens", "size", "quality", "style", "base_url", "api_key_source"):
+                     "max_tokens", "size", "quality", "style", "base_url", "api_key_source", "fallbacks"):
             with self.assertRaises(ValueError, msg=name):
                 getattr(r, name)
         for call in (r.api_key, r.to_dict):
@@ -321,6 +321,368 @@ class TestSurface(StoreTestCase):
         with self.assertRaises(igny8.ValidationError) as cm:
             igny8.render_template("{missing}", {})
         self.assertEqual(cm.exception.field, "missing")
+
+
+STARTER = ["gpt-4o-mini", "claude-3-5-haiku-20241022"]
+
+
+class PlansTestCase(StoreTestCase):
+    """The plan calls of 1.3 (access.h): what every write changes, and what a refused one does not."""
+
+    def state(self):
+        """Everything a plan write could change, and the audit log's length."""
+        return (self.st.access_groups(), self.st.account_access(42), self.st.fallbacks(0), self.st.fallbacks(42),
+                len(self.st.audit(limit=10000)))
+
+    def assertRefused(self, error, field, call, *args, **kwargs):
+        """call raises error naming field, and writes nothing."""
+        before = self.state()
+        with self.assertRaises(error) as cm:
+            call(*args, **kwargs)
+        self.assertEqual(cm.exception.field, field, cm.exception.message)
+        self.assertEqual(self.state(), before)
+        return cm.exception
+
+
+class TestAccessGroups(PlansTestCase):
+    def test_set_get_list_and_put(self):
+        self.assertEqual(self.st.access_groups(), [])
+        self.assertIsNone(self.st.set_access_group("ops", "starter", STARTER, "Cheap models"))
+        g = self.st.access_group("starter")
+        self.assertEqual((g["name"], g["description"], g["models"], g["accounts"], g["updated_by"]),
+                         ("starter", "Cheap models", sorted(STARTER), 0, "ops"))
+        self.assertEqual(self.st.access_groups(), [g])
+        body = self.st.put_access_group("ed", "pro", {"models": ["gpt-4o", "gpt-4o-mini"]})
+        self.assertEqual((body["name"], body["description"], body["models"]), ("pro", None, ["gpt-4o", "gpt-4o-mini"]))
+        self.assertEqual([x["name"] for x in self.st.access_groups()], ["pro", "starter"])
+        changed = self.st.put_access_group("ed", "starter", '{"description": null}')  # text bodies too
+        self.assertEqual((changed["description"], changed["models"]), (None, sorted(STARTER)))  # absent: kept
+        audit = len(self.st.audit(limit=10000))
+        self.assertEqual(self.st.put_access_group("other", "starter", changed), changed)  # the GET body: no change
+        self.assertEqual(len(self.st.audit(limit=10000)), audit)
+        self.st.set_account_group("ops", 42, "starter")
+        self.assertEqual(self.st.access_group("starter")["accounts"], 1)
+
+    def test_delete(self):
+        self.st.set_access_group("ops", "starter", STARTER)
+        self.assertIsNone(self.st.delete_access_group("ops", "starter"))
+        self.assertEqual(self.st.access_groups(), [])
+        self.assertEqual(self.st.audit(entity="access_group", limit=1)[0]["action"], "delete")
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.st.set_access_group("ops", "starter", STARTER)
+        for body, field in [({"price": 1}, "price"), ({"models": "gpt-4o"}, "models"),
+                            ({"models": ["gpt-4o", "gpt-9"]}, "models[1]"), ({"name": "pro"}, "name")]:
+            with self.subTest(body=body):
+                e = self.assertRefused(igny8.ValidationError, field, self.st.put_access_group, "ops", "starter", body)
+                self.assertEqual(e.code, errors.EINVAL)
+        self.assertRefused(igny8.NotFoundError, "models[1]", self.st.set_access_group, "ops", "pro", ["gpt-4o", "gpt-9"])
+        self.assertRefused(igny8.ValidationError, "name", self.st.set_access_group, "ops", "two words", [])
+        self.assertRefused(igny8.ValidationError, "actor", self.st.set_access_group, "", "pro", [])
+        self.assertRefused(igny8.NotFoundError, "name", self.st.access_group, "pro")
+        self.assertRefused(igny8.NotFoundError, "name", self.st.delete_access_group, "ops", "pro")
+        with self.assertRaises(TypeError):
+            self.st.set_access_group("ops", "pro", "gpt-4o")  # a str is not a list of names
+        with self.assertRaises(TypeError):
+            self.st.set_access_group("ops", "pro", ["gpt-4o", 7])
+
+    def test_a_group_in_use_is_not_deleted(self):
+        self.st.set_access_group("ops", "starter", STARTER)
+        self.st.set_account_group("ops", 42, "starter")
+        e = self.assertRefused(igny8.ConflictError, "name", self.st.delete_access_group, "ops", "starter")
+        self.assertEqual(e.code, errors.EEXISTS)
+        self.assertIn("1 account", e.message)
+        self.st.set_account_group("ops", 42, None)
+        self.st.delete_access_group("ops", "starter")
+        self.assertRefused(igny8.NotFoundError, "name", self.st.access_group, "starter")
+
+
+class TestAccountAccess(PlansTestCase):
+    def setUp(self):
+        super().setUp()
+        self.st.set_access_group("ops", "starter", STARTER)
+
+    def test_typed_calls(self):
+        fresh = self.st.account_access(42)
+        self.assertEqual((fresh["account_id"], fresh["group"], fresh["additions"], fresh["removals"],
+                          fresh["max_cost_per_1k_tokens"], fresh["max_cost_per_image"], fresh["fallbacks"]),
+                         (42, None, [], [], None, None, {}))
+        self.st.set_account_group("ops", 42, "starter")
+        self.st.set_account_model_access("ops", 42, "gpt-4.1", True)
+        self.st.set_account_model_access("ops", 42, "gpt-4o-mini", False)
+        self.st.set_account_budget("ops", 42, 0.01, max_cost_per_image=0.05)
+        a = self.st.account_access(42)
+        self.assertEqual((a["group"], a["additions"], a["removals"], a["max_cost_per_1k_tokens"],
+                          a["max_cost_per_image"], a["allowed_models"], a["updated_by"]),
+                         ("starter", ["gpt-4.1"], ["gpt-4o-mini"], 0.01, 0.05,
+                          ["claude-3-5-haiku-20241022", "gpt-4.1"], "ops"))
+        self.st.set_account_model_access("ops", 42, "gpt-4.1", None)     # inherit: the rule goes
+        self.st.set_account_model_access("ops", 42, "gpt-4o-mini", None)
+        self.st.set_account_budget("ops", 42)                             # None: no ceilings (NaN in C)
+        self.st.set_account_group("ops", 42, None)
+        a = self.st.account_access(42)
+        self.assertEqual((a["group"], a["additions"], a["removals"], a["max_cost_per_1k_tokens"],
+                          a["max_cost_per_image"]), (None, [], [], None, None))
+        self.assertEqual(len(a["allowed_models"]), len(self.st.models()))
+        self.assertEqual(self.st.account_access(43)["group"], None)  # only account 42's
+
+    def test_put_and_its_round_trip(self):
+        a = self.st.put_account_access("ops", 42, {"group": "starter", "additions": ["gpt-4o"],
+                                                   "max_cost_per_1k_tokens": 0.02,
+                                                   "fallbacks": {"ideas": ["gpt-4o-mini", "gpt-4o"]}})
+        self.assertEqual((a["group"], a["additions"], a["fallbacks"], a["allowed_models"]),
+                         ("starter", ["gpt-4o"], {"ideas": ["gpt-4o-mini", "gpt-4o"]},
+                          ["claude-3-5-haiku-20241022", "gpt-4o", "gpt-4o-mini"]))
+        self.assertEqual(self.st.account_access(42), a)
+        self.assertEqual(self.st.fallbacks(42), {"ideas": ["gpt-4o-mini", "gpt-4o"]})
+        audit = len(self.st.audit(limit=10000))
+        self.assertEqual(self.st.put_account_access("other", 42, json.dumps(a)), a)  # the GET body: no change
+        self.assertEqual(len(self.st.audit(limit=10000)), audit)
+        cleared = self.st.put_account_access("ops", 42, {"group": None, "max_cost_per_1k_tokens": None})
+        self.assertEqual((cleared["group"], cleared["additions"], cleared["max_cost_per_1k_tokens"]),
+                         (None, ["gpt-4o"], None))  # absent: kept
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.st.set_account_group("ops", 42, "starter")
+        for body, field in [({"plan": "starter"}, "plan"), ({"group": "pro"}, "group"),
+                            ({"additions": ["gpt-9"]}, "additions[0]"),
+                            ({"additions": ["gpt-4o"], "removals": ["gpt-4.1", "gpt-4o"]}, "removals[1]"),
+                            ({"max_cost_per_1k_tokens": -1}, "max_cost_per_1k_tokens"),
+                            ({"account_id": 43}, "account_id"),
+                            ({"fallbacks": {"ideas": ["gpt-4o"]}}, "fallbacks.ideas[0]")]:
+            with self.subTest(body=body):
+                self.assertRefused(igny8.ValidationError, field, self.st.put_account_access, "ops", 42, body)
+        self.assertRefused(igny8.NotFoundError, "group", self.st.set_account_group, "ops", 42, "pro")
+        self.assertRefused(igny8.NotFoundError, "model", self.st.set_account_model_access, "ops", 42, "gpt-9", True)
+        self.assertRefused(igny8.ValidationError, "max_cost_per_image", self.st.set_account_budget, "ops", 42,
+                           None, float("inf"))
+        self.assertRefused(igny8.ValidationError, "max_cost_per_1k_tokens", self.st.set_account_budget, "ops", 42,
+                           -0.5)
+        self.assertRefused(igny8.ValidationError, "account_id", self.st.set_account_budget, "ops", 0, 1.0)
+        self.assertRefused(igny8.ValidationError, "account_id", self.st.account_access, -3)
+        for access in (1, "deny", 0):  # only True, False or None: "deny" would be truthy
+            with self.assertRaises(TypeError, msg=access):
+                self.st.set_account_model_access("ops", 42, "gpt-4o", access)
+        with self.assertRaises(ValueError):
+            self.st.account_access(2 ** 63)
+
+    def test_choosable_models(self):
+        everything = {m["model_name"] for m in self.st.models(active=True)}
+        self.assertEqual({m["model_name"] for m in self.st.account_choosable_models(42)}, everything)
+        self.st.set_account_group("ops", 42, "starter")
+        self.st.set_account_model_access("ops", 42, "dall-e-3", True)
+        self.st.set_model_active("ops", "claude-3-5-haiku-20241022", False)  # allowed, but inactive
+        models = self.st.account_choosable_models(42)
+        self.assertEqual([m["model_name"] for m in models], ["dall-e-3", "gpt-4o-mini"])
+        self.assertEqual(models[1], [m for m in self.st.models() if m["model_name"] == "gpt-4o-mini"][0])  # same body
+        self.assertEqual([m["model_name"] for m in self.st.account_choosable_models(42, model_type="image")],
+                         ["dall-e-3"])
+        self.assertEqual([m["model_name"] for m in self.st.account_choosable_models(42, provider="openai",
+                                                                                    model_type="text")],
+                         ["gpt-4o-mini"])
+        self.st.set_account_budget("ops", 42, max_cost_per_image=0.01)  # dall-e-3 is 0.04 an image
+        self.assertEqual([m["model_name"] for m in self.st.account_choosable_models(42)], ["gpt-4o-mini"])
+        with self.assertRaises(ValueError):
+            self.st.account_choosable_models(42, model_type="video")
+
+
+class TestFallbackChains(PlansTestCase):
+    def test_set_get_and_put(self):
+        self.assertEqual((self.st.fallbacks(), self.st.fallbacks(42)), ({}, {}))
+        self.st.set_fallback_chain("ops", 0, "ideas", ["gpt-4o", "claude-3-5-haiku-20241022"])
+        self.st.set_fallback_chain("ops", 42, "ideas", [])  # the account's own: no fallbacks
+        self.assertEqual(self.st.fallbacks(), {"ideas": ["gpt-4o", "claude-3-5-haiku-20241022"]})
+        self.assertEqual(self.st.fallbacks(42), {"ideas": []})
+        self.assertEqual(self.st.account_access(42)["fallbacks"], {"ideas": []})
+        self.st.set_fallback_chain("ops", 42, "ideas", None)  # removed: the platform's again
+        self.assertEqual(self.st.fallbacks(42), {})
+        body = self.st.put_fallbacks("ops", 0, {"content_generation": ["gpt-4.1"], "ideas": None})
+        self.assertEqual(body, {"content_generation": ["gpt-4.1"]})
+        self.assertEqual(self.st.fallbacks(0), body)
+        self.assertEqual(self.st.put_fallbacks("ops", 42, '{"clustering": ["gpt-4o"]}'), {"clustering": ["gpt-4o"]})
+        self.assertEqual(self.st.audit(entity="fallback_chain", account_id=42, limit=1)[0]["key"], "clustering")
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.st.set_fallback_chain("ops", 0, "ideas", ["gpt-4o"])
+        for body, field in [({"ideas": ["gpt-4o", "gpt-9"]}, "ideas[1]"), ({"nope": []}, "nope"),
+                            ({"ideas": "gpt-4o"}, "ideas"),
+                            ({"ideas": ["gpt-4o"], "clustering": ["dall-e-3"]}, "clustering[0]")]:
+            with self.subTest(body=body):
+                self.assertRefused(igny8.ValidationError, field, self.st.put_fallbacks, "ops", 0, body)
+        self.assertRefused(igny8.NotFoundError, "operation", self.st.set_fallback_chain, "ops", 0, "nope", ["gpt-4o"])
+        self.assertRefused(igny8.NotFoundError, "models[0]", self.st.set_fallback_chain, "ops", 0, "ideas", ["gpt-9"])
+        e = self.assertRefused(igny8.ValidationError, "models[2]", self.st.set_fallback_chain, "ops", 0, "ideas",
+                               ["gpt-4o", "gpt-4.1", "gpt-4o"])
+        self.assertIn("loop", e.message)
+        self.assertRefused(igny8.ValidationError, "models", self.st.set_fallback_chain, "ops", 0, "ideas",
+                           ["gpt-4o"] * 9)
+        self.st.set_access_group("ops", "starter", STARTER)
+        self.st.set_account_group("ops", 42, "starter")
+        e = self.assertRefused(igny8.ValidationError, "models[0]", self.st.set_fallback_chain, "ops", 42, "ideas",
+                               ["gpt-4o"])
+        self.assertIn("not allowed", e.message)
+        with self.assertRaises(TypeError):
+            self.st.set_fallback_chain("ops", 0, "ideas", "gpt-4o")
+
+
+class TestResolveWithPlans(PlansTestCase):
+    KEY, ACCOUNT_KEY = "sk-FAKE-python-plans-0001", "sk-ant-FAKE-python-plans-0042"
+
+    def setUp(self):
+        super().setUp()
+        self.st.set_global_key("ops", "openai", self.KEY)
+        self.st.set_account_key("ops", 42, "anthropic", self.ACCOUNT_KEY)
+        self.st.put_integration("alice", 42, "anthropic", {"max_tokens": 5000})
+        self.st.set_fallback_chain("ops", 0, "ideas", ["gpt-4o", "claude-3-5-haiku-20241022", "gpt-4.1"])
+
+    def test_fallbacks_are_resolutions_of_their_own(self):
+        with self.st.resolve(42, "ideas") as r:
+            fallbacks = r.fallbacks
+            self.assertIs(r.fallbacks, fallbacks)  # built once
+            self.assertIsInstance(fallbacks, tuple)
+            self.assertEqual([f.model for f in fallbacks], ["gpt-4o", "claude-3-5-haiku-20241022", "gpt-4.1"])
+            haiku = fallbacks[1]
+            self.assertIsInstance(haiku, igny8.Resolution)
+            self.assertEqual((haiku.source, haiku.provider, haiku.integration, haiku.operation, haiku.model_type),
+                             ("fallback", "anthropic", "anthropic", "ideas", "text"))
+            self.assertEqual((haiku.max_tokens, haiku.api_key_source), (5000, "account"))  # the account's settings
+            self.assertEqual(haiku.api_key(), self.ACCOUNT_KEY)
+            self.assertEqual(fallbacks[0].api_key(), self.KEY)
+            self.assertEqual(r.api_key(), self.KEY)
+            self.assertEqual(haiku.trace["position"], 1)
+            self.assertEqual(haiku.trace["fallback_chain"], "platform")
+            self.assertEqual(haiku.fallbacks, ())
+            self.assertEqual(haiku.to_dict()["model"], "claude-3-5-haiku-20241022")
+            whole = r.to_dict()
+            self.assertEqual([f["model"] for f in whole["fallbacks"]], [f.model for f in fallbacks])
+            self.assertEqual([f["source"] for f in whole["fallbacks"]], ["fallback"] * 3)
+            self.assertEqual([e["status"] for e in r.trace["fallbacks"]], ["used"] * 3)
+            for view in [repr(r), json.dumps(r.trace), json.dumps(whole)] + \
+                    [text for f in fallbacks for text in (repr(f), json.dumps(f.trace), json.dumps(f.to_dict()))]:
+                self.assertNotIn("FAKE", view)
+            self.assertEqual(repr(haiku), "<Resolution ideas: claude-3-5-haiku-20241022 (anthropic) from fallback, "
+                                          "key account>")
+            haiku.close()  # the parent's to free: nothing happens
+            self.assertEqual(haiku.model, "claude-3-5-haiku-20241022")
+
+    def test_a_closed_parent_closes_its_fallbacks(self):
+        r = self.st.resolve(42, "ideas")
+        fallback, trace_read_later = r.fallbacks[0], r.fallbacks[1]
+        r.close()
+        for name in ("model", "provider", "integration", "model_type", "operation", "source", "temperature",
+                     "max_tokens", "size", "quality", "style", "base_url", "api_key_source", "fallbacks", "trace"):
+            with self.assertRaises(ValueError, msg=name):
+                getattr(trace_read_later, name)
+            with self.assertRaises(ValueError, msg=name):
+                getattr(r, name)
+        for call in (fallback.api_key, fallback.to_dict):
+            with self.assertRaisesRegex(ValueError, "closed"):
+                call()
+        self.assertEqual(repr(fallback), "<Resolution closed>")
+        unread = self.st.resolve(42, "ideas")
+        unread.close()
+        with self.assertRaisesRegex(ValueError, "closed"):
+            unread.fallbacks  # never read before the close: refused all the same
+
+    def test_a_fallback_keeps_its_parent_alive_and_never_frees(self):
+        freed = []
+        free = igny8.Resolution.__del__.__defaults__[0]
+
+        def counting_free(h):
+            freed.append(1)
+            free(h)
+        igny8.Resolution.__del__.__defaults__ = (counting_free,)
+        try:
+            fallback = self.st.resolve(42, "ideas").fallbacks[1]  # the parent is no longer named
+            gc.collect()
+            self.assertEqual(fallback.api_key(), self.ACCOUNT_KEY)  # its memory is still there
+            self.assertEqual(freed, [])
+            del fallback
+            gc.collect()
+            self.assertEqual(len(freed), 1)  # the parent, once; its fallbacks are never freed
+            for _ in range(100):
+                with self.st.resolve(42, "ideas") as r:
+                    [f.model for f in r.fallbacks]
+            gc.collect()
+            self.assertEqual(len(freed), 1)  # closed ones: freed by close(), not by __del__
+            for _ in range(100):
+                self.st.resolve(42, "ideas").fallbacks  # read, never closed: the cycle collector's
+            gc.collect()
+            self.assertEqual(len(freed), 101)
+        finally:
+            igny8.Resolution.__del__.__defaults__ = (free,)
+
+    def test_no_fallbacks_is_an_empty_tuple(self):
+        with self.st.resolve(42, "clustering") as r:
+            self.assertEqual(r.fallbacks, ())
+            self.assertIsNone(r.trace["fallback_chain"])
+
+    def test_plans_in_the_resolver(self):
+        self.st.set_access_group("ops", "starter", STARTER)
+        self.st.put_account_access("ops", 42, {"group": "starter"})
+        with self.st.resolve(42, "ideas") as r:
+            self.assertEqual([f.model for f in r.fallbacks], ["claude-3-5-haiku-20241022"])
+            self.assertEqual([(e["model"], e.get("reason")) for e in r.trace["fallbacks"]],
+                             [("gpt-4o", "not_allowed"), ("claude-3-5-haiku-20241022", None), ("gpt-4.1", "not_allowed")])
+            self.assertEqual(r.trace["access"]["group"], "starter")
+        with self.assertRaises(igny8.ValidationError) as cm:
+            self.st.resolve(42, "ideas", "gpt-4o")  # requested, but not in the plan
+        self.assertEqual(cm.exception.field, "model")
+        self.st.set_account_model_access("ops", 42, "gpt-4o-mini", False)  # the platform's default goes too
+        with self.st.resolve(42, "ideas") as r:
+            self.assertEqual((r.model, r.source, r.api_key_source, r.fallbacks), ("claude-3-5-haiku-20241022",
+                                                                                 "fallback", "account", ()))
+
+    def test_resolve_options(self):
+        with self.st.resolve(42, "ideas", skip_unhealthy=True, unhealthy_window_s=60) as r:
+            self.assertEqual((r.model, r.trace["skip_unhealthy"], r.trace["unhealthy_window_s"]),
+                             ("gpt-4o-mini", True, 60))
+            self.assertEqual(len(r.fallbacks), 3)
+        with self.st.resolve(42, "ideas", skip_unhealthy=True) as r:
+            self.assertEqual(r.trace["unhealthy_window_s"], 300)  # 0: the library's default
+        with self.st.resolve(42, "ideas") as r:
+            self.assertFalse(r.trace["skip_unhealthy"])
+        with self.st.resolve(42, "ideas", skip_unhealthy=True, unhealthy_window_s=igny8.UNHEALTHY_WINDOW_MAX_S) as r:
+            self.assertEqual(r.trace["unhealthy_window_s"], igny8.UNHEALTHY_WINDOW_MAX_S)
+        with self.assertRaises(igny8.ValidationError) as cm:  # the library's limit, as the package says it
+            self.st.resolve(42, "ideas", skip_unhealthy=True, unhealthy_window_s=igny8.UNHEALTHY_WINDOW_MAX_S + 1)
+        self.assertEqual(cm.exception.field, "unhealthy_window_s")
+        for window, error in ((-1, ValueError), (2 ** 32, ValueError), (True, TypeError), (1.5, TypeError)):
+            with self.assertRaises(error, msg=window):
+                self.st.resolve(42, "ideas", skip_unhealthy=True, unhealthy_window_s=window)
+        for account, operation, error, field in [(0, "ideas", igny8.ValidationError, "account_id"),
+                                                 (42, "juggling", igny8.NotFoundError, "operation"),
+                                                 ("42", "ideas", TypeError, None)]:
+            with self.assertRaises(error) as cm:
+                self.st.resolve(account, operation, skip_unhealthy=True)
+            if field:
+                self.assertEqual(cm.exception.field, field)
+        with self.assertRaises(igny8.ValidationError) as cm:
+            self.st.resolve(42, "ideas", "no-such-model", skip_unhealthy=True)
+        self.assertEqual(cm.exception.field, "model")
+
+    def test_a_plain_resolve_stays_on_the_fast_path(self):
+        calls = []
+        v2 = _ffi.fn.get_model_for_operation_v2
+        _ffi.fn.get_model_for_operation_v2 = lambda *a: calls.append(a) or v2(*a)
+        try:
+            self.st.resolve(42, "ideas").close()
+            self.st.resolve(42, "ideas", "gpt-4o").close()
+            self.assertEqual(calls, [])
+            self.st.resolve(42, "ideas", skip_unhealthy=True).close()
+            self.assertEqual(len(calls), 1)
+        finally:
+            _ffi.fn.get_model_for_operation_v2 = v2
+
+    def test_resolve_options_mirror_the_c_struct(self):
+        by_c = _ffi.ResolveOptions()
+        ctypes.memset(ctypes.byref(by_c), 0xA5, ctypes.sizeof(by_c))
+        _ffi.fn.resolve_options_init(ctypes.byref(by_c), 1)
+        self.assertEqual((by_c.version, by_c.flags, by_c.unhealthy_window_s), (1, 0, 0))
+        self.assertEqual(ctypes.sizeof(by_c), 12)
+        with self.assertRaises(igny8.ValidationError) as cm:
+            _ffi.fn.resolve_options_init(ctypes.byref(by_c), 2)
+        self.assertEqual(cm.exception.field, "version")
 
 
 class TestMasterKeys(unittest.TestCase):

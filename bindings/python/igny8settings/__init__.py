@@ -3,7 +3,8 @@ content platform (pure ctypes; see the library's headers for every rule)."""
 
 from ._ffi import LIBRARY_VERSION
 from ._resolution import Resolution
-from ._store import Store, master_key_new, render_template, template_variables, text_diff
+from ._store import (UNHEALTHY_WINDOW_MAX_S, Store, master_key_new, render_template, template_variables,
+                     text_diff)
 from ._version import __version__
 from .errors import (ConflictError, Igny8Error, Igny8MemoryError, MasterKeyError, NotFoundError, StoreError,
                      ValidationError)
@@ -12,7 +13,7 @@ __all__ = [
     "Store", "Resolution", "master_key_new", "render_template", "template_variables", "text_diff",
     "Igny8Error", "ValidationError", "NotFoundError", "ConflictError", "StoreError", "Igny8MemoryError",
     "MasterKeyError",
-    "LIBRARY_VERSION", "library_version", "__version__",
+    "LIBRARY_VERSION", "library_version", "__version__", "UNHEALTHY_WINDOW_MAX_S",
 ]
 
 

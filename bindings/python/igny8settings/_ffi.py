@@ -104,6 +104,10 @@ class ResolutionView(Structure):
                 ("quality", c_char_p), ("style", c_char_p), ("base_url", c_char_p)]
 
 
+class ResolveOptions(Structure):
+    _fields_ = [("version", c_uint), ("flags", c_uint32), ("unhealthy_window_s", c_uint)]
+
+
 class ExportOptions(Structure):
     _fields_ = [("version", c_uint), ("flags", c_uint32), ("passphrase", c_char_p)]
 
@@ -170,6 +174,21 @@ _SIGNATURES: Dict[str, Any] = {
     "igny8_account_operation_model_set": (I, [STORE, S, I64, S, S]),
     "igny8_account_models_get_json": (I, [STORE, I64, OWNED]),
     "igny8_operation_list_json": (I, [STORE, OWNED]),
+    # plans and fallbacks
+    "igny8_access_group_set": (I, [STORE, S, S, S, STRS, SZ]),
+    "igny8_access_group_delete": (I, [STORE, S, S]),
+    "igny8_access_group_get_json": (I, [STORE, S, OWNED]),
+    "igny8_access_group_list_json": (I, [STORE, OWNED]),
+    "igny8_access_group_put_json": (I, [STORE, S, S, S, OWNED]),
+    "igny8_account_access_group_set": (I, [STORE, S, I64, S]),
+    "igny8_account_model_access_set": (I, [STORE, S, I64, S, I]),
+    "igny8_account_budget_set": (I, [STORE, S, I64, D, D]),
+    "igny8_account_access_get_json": (I, [STORE, I64, OWNED]),
+    "igny8_account_access_put_json": (I, [STORE, S, I64, S, OWNED]),
+    "igny8_account_model_list_json": (I, [STORE, I64, POINTER(ModelFilter), OWNED]),
+    "igny8_fallback_chain_set": (I, [STORE, S, I64, S, STRS, SZ]),
+    "igny8_fallback_chains_get_json": (I, [STORE, I64, OWNED]),
+    "igny8_fallback_chains_put_json": (I, [STORE, S, I64, S, OWNED]),
     # modules
     "igny8_module_add": (I, [STORE, S, S, S, I]),
     "igny8_module_set": (I, [STORE, S, S, I]),
@@ -182,6 +201,10 @@ _SIGNATURES: Dict[str, Any] = {
     "igny8_audit_query_json": (I, [STORE, POINTER(AuditQuery), OWNED]),
     # resolver
     "igny8_get_model_for_operation": (I, [STORE, I64, S, S, POINTER(RESOLUTION)]),
+    "igny8_resolve_options_init": (I, [POINTER(ResolveOptions), U]),
+    "igny8_get_model_for_operation_v2": (I, [STORE, I64, S, S, POINTER(ResolveOptions), POINTER(RESOLUTION)]),
+    "igny8_resolution_fallback_count": (SZ, [RESOLUTION]),
+    "igny8_resolution_fallback_at": (RESOLUTION, [RESOLUTION, SZ]),
     "igny8_resolution_model": (MODEL, [RESOLUTION]),
     "igny8_resolution_model_name": (S, [RESOLUTION]),
     "igny8_resolution_provider": (S, [RESOLUTION]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from ctypes import byref
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from . import _ffi
 from ._ffi import dec, fn
@@ -38,7 +38,9 @@ class Resolution:
     # The plain fields come from one igny8_resolution_view filled when the resolution is
     # made: reading an attribute is then no foreign call at all, only a decode of the
     # borrowed string. _v is None once closed, which is the one check a getter makes.
-    __slots__ = ("_h", "_v", "_trace", "__weakref__")
+    # _fallbacks is left unset until the first read of `fallbacks`, so that a resolve
+    # whose fallbacks nobody reads pays nothing for them.
+    __slots__ = ("_h", "_v", "_trace", "_fallbacks", "__weakref__")
 
     def __init__(self, handle: Any, view: Any = None):
         self._h = handle  # first: it is ours now, and __del__ frees it even if the view fails
@@ -109,7 +111,9 @@ class Resolution:
 
     @property
     def source(self) -> str:
-        """The precedence level: request, account_operation, account_integration, global_default, system_default."""
+        """Where the model came from: the precedence level (request, account_operation,
+        account_integration, global_default, system_default), or "fallback" for a model of
+        the operation's fallback chain (no level gave one, or this is one of `fallbacks`)."""
         v = self._v
         if v is None:
             raise _closed()
@@ -182,11 +186,59 @@ class Resolution:
         return self._trace
 
     def to_dict(self) -> Dict[str, Any]:
-        """The whole resolution (model, pricing, parameters, key source, trace), without the key."""
+        """The whole resolution (model, pricing, parameters, key source, trace, and its
+        fallbacks without their traces), without the key."""
         return json.loads(_ffi.take(fn.resolution_to_json, self._handle()))
+
+    @property
+    def fallbacks(self) -> Tuple["Resolution", ...]:
+        """The models of the operation's fallback chain that this account may use now, in
+        order, each a Resolution of its own (source "fallback", its own parameters and
+        key) that lives as long as this one: closing this one closes them. Empty for a
+        fallback itself. Reading them ties this resolution and its fallbacks in a cycle
+        that close() (or `with`) frees at once, the garbage collector otherwise."""
+        h = self._handle()
+        try:
+            return self._fallbacks
+        except AttributeError:  # the first read
+            pass
+        self._fallbacks = tuple(_Fallback(self, fn.resolution_fallback_at(h, i))
+                                for i in range(fn.resolution_fallback_count(h)))
+        return self._fallbacks
 
     def __repr__(self) -> str:
         if self._h is None:
             return "<Resolution closed>"
         return (f"<Resolution {self.operation}: {self.model} ({self.provider}) from {self.source}, "
                 f"key {self.api_key_source}>")
+
+
+class _Fallback(Resolution):
+    """One of a Resolution's fallbacks: a view of memory its parent owns. It holds the
+    parent, so the memory lives while the fallback is reachable, and reads the parent's
+    state at every access, so that once the parent is closed every getter raises
+    ValueError as the parent's do. It never frees anything."""
+
+    __slots__ = ("_parent", "_borrowed", "_view")
+
+    def __init__(self, parent: Resolution, handle: Any):
+        self._parent = parent
+        self._borrowed = handle
+        self._trace = None
+        self._view = fill_view(handle)
+
+    # Resolution's getters read _h and _v: here they are the borrowed ones while the
+    # parent is open, None (closed) after.
+    @property
+    def _h(self) -> Any:  # type: ignore[override]
+        return None if self._parent._h is None else self._borrowed
+
+    @property
+    def _v(self) -> Any:  # type: ignore[override]
+        return None if self._parent._h is None else self._view
+
+    def close(self) -> None:
+        """Nothing to free: the parent resolution owns this fallback (close the parent)."""
+
+    def __del__(self) -> None:  # the parent frees its fallbacks
+        pass

@@ -17,6 +17,12 @@ Json = Union[Dict[str, Any], List[Any]]
 _MODEL_TYPES = {"text": 1, "image": 2}
 _KINDS = {"author_profile": 1, "strategy": 2}
 _READONLY, _NOCREATE, _SYNC_NORMAL, _POSTGRES, _ALLOW_HTTP = 1, 2, 4, 8, 16
+_SKIP_UNHEALTHY = 1
+_UINT_MAX = 2 ** 32 - 1
+# IGNY8_UNHEALTHY_WINDOW_MAX_S: the longest unhealthy_window_s the library takes (a week),
+# for callers that bound the window where it comes in (a query parameter).
+UNHEALTHY_WINDOW_MAX_S = 604800
+_ALLOW, _DENY, _INHERIT = 1, 0, -1
 
 # What Store.resolve uses, looked up once.
 _resolve, _view_get = _ffi.fast.get_model_for_operation, _ffi.fast.resolution_view_get
@@ -63,7 +69,31 @@ def _active_filter(active: Optional[bool]) -> int:
 
 
 def _strings(values: Sequence[str]) -> Any:
+    if isinstance(values, str):  # would pass one name per character
+        raise TypeError("expected a sequence of str, not a str")
     return (ctypes.c_char_p * len(values))(*[enc(v) for v in values])
+
+
+def _cost_limit(value: Optional[float]) -> float:
+    """A cost ceiling for C: None is NaN, no ceiling."""
+    return float("nan") if value is None else value
+
+
+def _model_access(access: Optional[bool]) -> int:
+    if access is None:
+        return _INHERIT
+    if not isinstance(access, bool):
+        raise TypeError(f"access must be True (allow), False (deny) or None (inherit), not {access!r}")
+    return _ALLOW if access else _DENY
+
+
+def _window(seconds: int) -> int:
+    """unhealthy_window_s as C's unsigned int, which ctypes would otherwise wrap silently."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise TypeError(f"unhealthy_window_s must be an int, not {type(seconds).__name__}")
+    if not 0 <= seconds <= _UINT_MAX:
+        raise ValueError(f"unhealthy_window_s {seconds} is not in 0..{_UINT_MAX}")
+    return seconds
 
 
 def _ids(values: Sequence[int]) -> Any:
@@ -275,8 +305,14 @@ class Store:
     def operations(self) -> List[Dict[str, Any]]:
         return self._json(fn.operation_list_json)
 
-    def resolve(self, account_id: int, operation: str, model: Optional[str] = None) -> Resolution:
-        """get_model_for_operation: the model, parameters and key for an account's operation."""
+    def resolve(self, account_id: int, operation: str, model: Optional[str] = None, *,
+                skip_unhealthy: bool = False, unhealthy_window_s: int = 0) -> Resolution:
+        """get_model_for_operation: the model, parameters and key for an account's operation,
+        and its fallbacks (Resolution.fallbacks). skip_unhealthy: also skip a model whose
+        integration's last connection test failed within unhealthy_window_s seconds (0: the
+        library's default, 300), so that a provider's outage moves to the fallbacks."""
+        if skip_unhealthy or unhealthy_window_s:
+            return self._resolve_with_options(account_id, operation, model, skip_unhealthy, unhealthy_window_s)
         # The hot path of every AI call: two foreign calls (resolve, view) and the free
         # later, with the argument checks, _enter and _leave inline.
         if type(account_id) is not int or not _INT64_MIN <= account_id <= _INT64_MAX:
@@ -309,6 +345,87 @@ class Store:
             fn.resolution_free(r)
             raise error
         return Resolution(r, view)
+
+    def _resolve_with_options(self, account_id: int, operation: str, model: Optional[str], skip_unhealthy: bool,
+                              unhealthy_window_s: int) -> Resolution:
+        """resolve() through igny8_get_model_for_operation_v2: off the hot path."""
+        o = _ffi.init_options(fn.resolve_options_init, _ffi.ResolveOptions)
+        o.flags = _SKIP_UNHEALTHY if skip_unhealthy else 0
+        o.unhealthy_window_s = _window(unhealthy_window_s)
+        r = _RESOLUTION()
+        self._call(fn.get_model_for_operation_v2, i64(account_id), enc(operation), enc(model), byref(o), byref(r))
+        return Resolution(r)  # it owns r from its first line: freed even if its view fails
+
+    # ---- plans: access groups, accounts' access, fallback chains ----
+
+    def access_groups(self) -> List[Dict[str, Any]]:
+        """Every access group's body (the platform's plans), in name order."""
+        return self._json(fn.access_group_list_json)
+
+    def access_group(self, name: str) -> Dict[str, Any]:
+        """{"name","description","models","accounts","updated_at","updated_by"}."""
+        return self._json(fn.access_group_get_json, enc(name))
+
+    def put_access_group(self, actor: str, name: str, body: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        """Create the group, or change the fields present; returns the new body."""
+        return self._json(fn.access_group_put_json, enc(actor), enc(name), _body(body))
+
+    def set_access_group(self, actor: str, name: str, models: Sequence[str], description: Optional[str] = None) -> None:
+        """Create or replace a group: its models and description."""
+        self._call(fn.access_group_set, enc(actor), enc(name), enc(description), _strings(models), len(models))
+
+    def delete_access_group(self, actor: str, name: str) -> None:
+        """ConflictError while accounts are assigned it."""
+        self._call(fn.access_group_delete, enc(actor), enc(name))
+
+    def account_access(self, account_id: int) -> Dict[str, Any]:
+        """The account's plan: group, additions, removals, ceilings, its own fallback chains
+        and the models its rules allow."""
+        return self._json(fn.account_access_get_json, i64(account_id))
+
+    def put_account_access(self, actor: str, account_id: int, body: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+        """Change the fields present (null clears one), in one transaction; returns the new body."""
+        return self._json(fn.account_access_put_json, enc(actor), i64(account_id), _body(body))
+
+    def set_account_group(self, actor: str, account_id: int, group: Optional[str]) -> None:
+        """Assign the account a group; None: none (every model allowed)."""
+        self._call(fn.account_access_group_set, enc(actor), i64(account_id), enc(group))
+
+    def set_account_model_access(self, actor: str, account_id: int, model: str, access: Optional[bool]) -> None:
+        """The account's own rule for a model: True allows it whatever the group, False
+        denies it, None follows the group again."""
+        self._call(fn.account_model_access_set, enc(actor), i64(account_id), enc(model), _model_access(access))
+
+    def set_account_budget(self, actor: str, account_id: int, max_cost_per_1k_tokens: Optional[float] = None,
+                           max_cost_per_image: Optional[float] = None) -> None:
+        """The account's cost ceilings in USD (None: no ceiling)."""
+        self._call(fn.account_budget_set, enc(actor), i64(account_id), _cost_limit(max_cost_per_1k_tokens),
+                   _cost_limit(max_cost_per_image))
+
+    def account_choosable_models(self, account_id: int, provider: Optional[str] = None,
+                                 model_type: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The models the account may choose now (its settings page's dropdown): active,
+        allowed by its plan and within its ceilings; bodies as models() gives them."""
+        f = _ffi.init_options(fn.model_filter_init, _ffi.ModelFilter)
+        f.provider, f.model_type = enc(provider), _model_type(model_type)
+        return self._json(fn.account_model_list_json, i64(account_id), byref(f))
+
+    def fallbacks(self, account_id: int = 0) -> Dict[str, List[str]]:
+        """The fallback chains, operation -> models: the platform's (account_id 0) or the
+        account's own (each replaces the platform's for its operation)."""
+        return self._json(fn.fallback_chains_get_json, i64(account_id))
+
+    def put_fallbacks(self, actor: str, account_id: int, body: Union[str, Dict[str, Any]]) -> Dict[str, List[str]]:
+        """Each operation present gets its list (null removes its chain), in one
+        transaction; returns the new chains."""
+        return self._json(fn.fallback_chains_put_json, enc(actor), i64(account_id), _body(body))
+
+    def set_fallback_chain(self, actor: str, account_id: int, operation: str, models: Optional[Sequence[str]]) -> None:
+        """Set one operation's chain (account_id 0: the platform's); models None removes it,
+        [] sets an empty one (an account: no fallbacks)."""
+        names = None if models is None else _strings(models)
+        self._call(fn.fallback_chain_set, enc(actor), i64(account_id), enc(operation), names,
+                   0 if models is None else len(models))
 
     # ---- modules ----
 

@@ -2,6 +2,7 @@
 # time would need a build step, so it is kept equal by tests/python/test_bindings.py.
 __version__ = "1.3.0"
 LIBRARY_MAJOR = 1
-# 1.2: igny8_resolution_view_get, which Store.resolve calls (1.1: igny8_store_options
+# 1.3: the plans and fallbacks of access.h and igny8_get_model_for_operation_v2, which Store
+# calls (1.2: igny8_resolution_view_get, which Store.resolve calls; 1.1: igny8_store_options
 # version 3, which StoreOptions declares).
-LIBRARY_MINOR = 2
+LIBRARY_MINOR = 3

@@ -415,6 +415,12 @@ def query_int(request, name, lo, hi, default=None):
     return integer(lo, hi)(name, int(value))
 
 
+def query_choice(request, name, *choices):
+    """None, or one of choices (400 naming the parameter otherwise)."""
+    value = request.GET.get(name)
+    return None if value is None else choice(*choices)(name, value)
+
+
 def query_bool(request, name):
     value = request.GET.get(name)
     if value is None or value == "":

@@ -1,7 +1,8 @@
 """The two server-rendered pages (Django templates plus one small script each):
 
-- /settings/integration/ — the account's integrations: badge, model, parameters, save
-  (the PUT endpoint), reset (the reset endpoint). For users with an AccountMembership.
+- /settings/integration/ — the account's integrations: badge, model (the models its plan
+  lets it choose), parameters, save (the PUT endpoint), reset (the reset endpoint). For
+  users with an AccountMembership.
 - /admin/igny8/monitoring/ — health overview, per-provider connection status with a
   "Test connection" button, a resolver debug console and the recent audit entries. Staff.
 
@@ -70,25 +71,39 @@ def _options(current, choices):
     return list(choices) if current in choices else [current, *choices]
 
 
+def _model_choices(body, choosable, registry):
+    """A card's model options: the models of its integration the account may choose (its
+    plan's, active, within its ceilings), and the current model first should it not be one
+    of them, labelled why: not in the account's plan, or inactive."""
+    names = [m["model_name"] for m in choosable if m.get("integration") == body["id"]]
+    labels = {m["model_name"]: m.get("display_name") or m["model_name"] for m in choosable}
+    current = body.get("model")
+    if current and current not in names:  # e.g. a platform default outside the plan, or inactive
+        known = registry.get(current)
+        if known and known.get("is_active"):
+            labels[current] = f"{known.get('display_name') or current} (not in your plan)"
+        else:
+            labels[current] = f"{current} (inactive)"
+        names.insert(0, current)
+    return [{"name": n, "label": labels[n]} for n in names]
+
+
 @_page(_needs_account)
 def integration_settings(request):
     account_id = request.user.igny8_membership.account_id
     integrations, error = _read(store().integrations, account_id)
-    models, models_error = _read(store().models, active=True)
+    choosable, choosable_error = _read(store().account_choosable_models, account_id)
+    registry, registry_error = _read(store().models)
+    registry = {m["model_name"]: m for m in registry or []}
     cards = []
     for body in sorted(integrations or [], key=lambda b: ("size" in b, b["id"])):  # text, then image
-        names = [m["model_name"] for m in models or [] if m.get("integration") == body["id"]]
-        labels = {m["model_name"]: m.get("display_name") or m["model_name"] for m in models or []}
-        if body.get("model") and body["model"] not in names:  # e.g. an inactive platform default
-            names.insert(0, body["model"])
-        card = {"body": body, "image": "size" in body,
-                "models": [{"name": n, "label": labels.get(n, f"{n} (inactive)")} for n in names]}
+        card = {"body": body, "image": "size" in body, "models": _model_choices(body, choosable or [], registry)}
         if card["image"]:
             card.update(sizes=_options(body["size"], IMAGE_SIZES), qualities=_options(body["quality"], IMAGE_QUALITIES),
                         styles=_options(body["style"], IMAGE_STYLES))
         cards.append(card)
     return render(request, "settingsapi/integration_settings.html", {
-        "account_id": account_id, "cards": cards, "error": error or models_error,
+        "account_id": account_id, "cards": cards, "error": error or choosable_error or registry_error,
         "api": API + "system/settings/integrations/",
     })
 

@@ -12,6 +12,7 @@ import atexit
 import itertools
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -165,6 +166,9 @@ ACCOUNT_PATHS = {
     "system/settings/integrations/openai/reset/": {"POST"},
     "system/resolve/ideas/": {"GET"},
     "system/module-settings/": {"GET", "PUT"},
+    "system/access/": {"GET"},
+    "system/fallbacks/": {"GET", "PUT"},
+    "system/models/": {"GET"},
     "system/prompts/": {"GET"},
     "system/prompts/ideas/": {"GET", "PUT"},
     "system/prompts/ideas/reset/": {"POST"},
@@ -182,6 +186,10 @@ STAFF_PATHS = {
     "admin/connection-status/": {"GET"},
     "admin/audit/": {"GET"},
     "admin/resolve/ideas/": {"GET"},
+    "admin/access-groups/": {"GET"},
+    "admin/access-groups/starter/": {"GET", "PUT", "DELETE"},
+    "admin/accounts/7/access/": {"GET", "PUT"},
+    "admin/fallbacks/": {"GET", "PUT"},
     "admin/prompts/": {"GET"},
     "admin/prompts/ideas/versions/": {"GET", "POST"},
     "admin/prompts/ideas/versions/1/": {"GET"},
@@ -431,6 +439,265 @@ class StaffResolveTests(ApiTestCase):
         self.assertError(self.get("admin/resolve/nope/?account_id=7"), 404, "not_found", "operation")
 
 
+STARTER = {"description": "Cheap models", "models": ["gpt-4o-mini", "claude-3-5-haiku-20241022"]}
+
+
+class PlanTestCase(ApiTestCase):
+    """The plans and fallbacks of access.h behind their endpoints."""
+
+    def make_starter(self, assign_to=None):
+        store_module.store().put_access_group("test", "starter", STARTER)
+        if assign_to:
+            store_module.store().set_account_group("test", assign_to, "starter")
+
+    def plans(self):
+        """Everything a plan endpoint could write, and the audit log's length."""
+        st = store_module.store()
+        return (st.access_groups(), st.account_access(7), st.account_access(8), st.fallbacks(0), st.fallbacks(7),
+                len(st.audit(limit=10000)))
+
+    def assertRefused(self, response, status, code, field, in_message=None, before=None):
+        """The error, and nothing written (compared with before, taken by the caller first)."""
+        error = self.assertError(response, status, code, field, in_message)
+        self.assertEqual(self.plans(), before)
+        return error
+
+
+class AccessGroupTests(PlanTestCase):
+    def setUp(self):
+        super().setUp()
+        self.as_user(self.ops)
+
+    def test_put_get_list_and_delete(self):
+        self.assertEqual(self.ok(self.get("admin/access-groups/")), [])
+        body = self.ok(self.put("admin/access-groups/starter/", STARTER))
+        self.assertEqual((body["name"], body["description"], body["models"], body["accounts"], body["updated_by"]),
+                         ("starter", "Cheap models", ["claude-3-5-haiku-20241022", "gpt-4o-mini"], 0, "ops"))
+        self.assertEqual(self.ok(self.get("admin/access-groups/starter/")), body)
+        self.assertEqual(self.ok(self.get("admin/access-groups/")), [body])
+        changed = self.ok(self.put("admin/access-groups/starter/", {"models": ["gpt-4o-mini"]}))
+        self.assertEqual((changed["description"], changed["models"]), ("Cheap models", ["gpt-4o-mini"]))
+        self.ok(self.put("admin/access-groups/pro/", {"models": ["gpt-4o"]}))
+        self.assertEqual([g["name"] for g in self.ok(self.get("admin/access-groups/"))], ["pro", "starter"])
+        self.ok(self.delete("admin/access-groups/starter/"), 204)
+        self.assertError(self.get("admin/access-groups/starter/"), 404, "not_found", "name")
+        self.assertEqual([g["name"] for g in self.ok(self.get("admin/access-groups/"))], ["pro"])
+        self.assertEqual(store_module.store().audit(entity="access_group", limit=1)[0]["actor"], "ops")
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.make_starter()
+        before = self.plans()
+        url = "admin/access-groups/starter/"
+        for data, field in [({"price": 1}, "price"), ({"models": "gpt-4o"}, "models"),
+                            ({"models": ["gpt-4o", "gpt-9"]}, "models[1]"), ({"name": "pro"}, "name"),
+                            ({"description": 5}, "description")]:
+            with self.subTest(data=data):
+                self.assertRefused(self.put(url, data), 400, "invalid", field, before=before)
+        self.assertRefused(self.put(url, raw="[]"), 400, "invalid_json", None, before=before)
+        self.assertRefused(self.put("admin/access-groups/two%20words/", {}), 400, "invalid", "name", before=before)
+        self.assertRefused(self.get("admin/access-groups/pro/"), 404, "not_found", "name", before=before)
+        self.assertRefused(self.delete("admin/access-groups/pro/"), 404, "not_found", "name", before=before)
+
+    def test_a_group_in_use_is_409_and_kept(self):
+        self.make_starter(assign_to=7)
+        before = self.plans()
+        self.assertRefused(self.delete("admin/access-groups/starter/"), 409, "conflict", "name", "1 account",
+                           before=before)
+        self.assertEqual(self.ok(self.get("admin/access-groups/starter/"))["accounts"], 1)
+        self.ok(self.put("admin/accounts/7/access/", {"group": None}))
+        self.ok(self.delete("admin/access-groups/starter/"), 204)
+
+    def test_only_staff(self):
+        self.as_user(self.alice)
+        for method, path in (("GET", "admin/access-groups/"), ("PUT", "admin/access-groups/starter/"),
+                             ("DELETE", "admin/access-groups/starter/"), ("PUT", "admin/accounts/7/access/"),
+                             ("PUT", "admin/fallbacks/")):
+            with self.subTest(method=method, path=path):
+                self.assertError(self.call(method, path, STARTER), 403, "permission_denied")
+        self.assertEqual(store_module.store().access_groups(), [])
+
+
+class AccountAccessAdminTests(PlanTestCase):
+    def setUp(self):
+        super().setUp()
+        self.make_starter()
+        self.as_user(self.ops)
+
+    def test_get_and_put(self):
+        fresh = self.ok(self.get("admin/accounts/7/access/"))
+        self.assertEqual((fresh["account_id"], fresh["group"], fresh["additions"], fresh["fallbacks"]),
+                         (7, None, [], {}))
+        body = self.ok(self.put("admin/accounts/7/access/", {
+            "group": "starter", "additions": ["gpt-4o"], "removals": ["claude-3-5-haiku-20241022"],
+            "max_cost_per_1k_tokens": 0.02, "fallbacks": {"ideas": ["gpt-4o-mini", "gpt-4o"]}}))
+        self.assertEqual((body["group"], body["additions"], body["removals"], body["max_cost_per_1k_tokens"],
+                          body["max_cost_per_image"], body["fallbacks"], body["allowed_models"], body["updated_by"]),
+                         ("starter", ["gpt-4o"], ["claude-3-5-haiku-20241022"], 0.02, None,
+                          {"ideas": ["gpt-4o-mini", "gpt-4o"]}, ["gpt-4o", "gpt-4o-mini"], "ops"))
+        self.assertEqual(self.ok(self.get("admin/accounts/7/access/")), body)
+        self.assertEqual(self.ok(self.get("admin/accounts/8/access/"))["group"], None)  # only account 7's
+        self.as_user(self.alice)
+        self.assertEqual(self.ok(self.get("system/access/")), body)  # what the account sees of it
+        self.as_user(self.ops)
+        cleared = self.ok(self.put("admin/accounts/7/access/", {"group": None, "fallbacks": {"ideas": None}}))
+        self.assertEqual((cleared["group"], cleared["additions"], cleared["fallbacks"]), (None, ["gpt-4o"], {}))
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.ok(self.put("admin/accounts/7/access/", {"group": "starter"}))
+        before = self.plans()
+        url = "admin/accounts/7/access/"
+        for data, field in [({"plan": "starter"}, "plan"), ({"group": "pro"}, "group"),
+                            ({"additions": ["gpt-9"]}, "additions[0]"),
+                            ({"additions": ["gpt-4o"], "removals": ["gpt-4.1", "gpt-4o"]}, "removals[1]"),
+                            ({"max_cost_per_1k_tokens": -1}, "max_cost_per_1k_tokens"),
+                            ({"max_cost_per_image": "cheap"}, "max_cost_per_image"),
+                            ({"account_id": 8}, "account_id"), ({"allowed_models": []}, None),
+                            ({"fallbacks": {"ideas": ["gpt-4o"]}}, "fallbacks.ideas[0]")]:
+            with self.subTest(data=data):
+                if field is None:  # read-only fields are ignored, as in every GET body sent back
+                    self.assertEqual(self.ok(self.put(url, data)), self.ok(self.get(url)))
+                    self.assertEqual(self.plans(), before)
+                    continue
+                self.assertRefused(self.put(url, data), 400, "invalid", field, before=before)
+        self.assertRefused(self.put(url, raw="{"), 400, "invalid_json", None, before=before)
+        for path in ("admin/accounts/0/access/", "admin/accounts/x/access/", "admin/accounts/-7/access/"):
+            with self.subTest(path=path):
+                self.assertRefused(self.get(path), 404, "not_found", None, before=before)
+
+
+class PlatformFallbackTests(PlanTestCase):
+    def setUp(self):
+        super().setUp()
+        self.as_user(self.ops)
+
+    def test_get_and_put(self):
+        self.assertEqual(self.ok(self.get("admin/fallbacks/")), {})
+        body = self.ok(self.put("admin/fallbacks/", {"ideas": ["gpt-4o", "claude-3-5-haiku-20241022"],
+                                                     "clustering": ["gpt-4.1"]}))
+        self.assertEqual(body, {"clustering": ["gpt-4.1"], "ideas": ["gpt-4o", "claude-3-5-haiku-20241022"]})
+        self.assertEqual(self.ok(self.get("admin/fallbacks/")), body)
+        self.assertEqual(store_module.store().fallbacks(0), body)
+        self.assertEqual(self.ok(self.put("admin/fallbacks/", {"clustering": None})),
+                         {"ideas": ["gpt-4o", "claude-3-5-haiku-20241022"]})
+        self.assertEqual(self.ok(self.put("admin/fallbacks/", {"ideas": []})), {})  # the platform's empty: none
+        self.as_user(self.alice)
+        self.assertEqual(self.ok(self.get("system/fallbacks/")), {})  # the account's own: none
+
+    def test_errors_name_the_field_and_write_nothing(self):
+        self.ok(self.put("admin/fallbacks/", {"ideas": ["gpt-4o"]}))
+        before = self.plans()
+        for data, field in [({"ideas": ["gpt-4o", "gpt-9"]}, "ideas[1]"), ({"nope": []}, "nope"),
+                            ({"ideas": "gpt-4o"}, "ideas"), ({"ideas": ["gpt-4o", "gpt-4.1", "gpt-4o"]}, "ideas[2]"),
+                            ({"ideas": ["gpt-4o"], "clustering": ["dall-e-3"]}, "clustering[0]")]:
+            with self.subTest(data=data):
+                self.assertRefused(self.put("admin/fallbacks/", data), 400, "invalid", field, before=before)
+
+
+class AccountPlanTests(PlanTestCase):
+    """The account's own view: its access (read-only), its chains, its choosable models."""
+
+    def test_access_is_read_only(self):
+        body = self.ok(self.get("system/access/"))
+        self.assertEqual((body["account_id"], body["group"], body["updated_at"]), (7, None, None))
+        r = self.put("system/access/", {"group": None})
+        self.assertError(r, 405, "method_not_allowed")
+        self.assertEqual(r["Allow"], "GET, HEAD")
+
+    def test_own_fallbacks(self):
+        self.assertEqual(self.ok(self.get("system/fallbacks/")), {})
+        body = self.ok(self.put("system/fallbacks/", {"ideas": ["gpt-4o"], "clustering": []}))
+        self.assertEqual(body, {"clustering": [], "ideas": ["gpt-4o"]})
+        self.assertEqual(self.ok(self.get("system/fallbacks/")), body)
+        self.assertEqual(store_module.store().fallbacks(7), body)
+        self.assertEqual(store_module.store().fallbacks(0), {})  # not the platform's
+        self.as_user(self.bob)
+        self.assertEqual(self.ok(self.get("system/fallbacks/")), {})
+        self.as_user(self.alice)
+        self.assertEqual(self.ok(self.put("system/fallbacks/", {"ideas": None})), {"clustering": []})
+
+    def test_own_fallbacks_keep_to_the_plan(self):
+        self.make_starter(assign_to=7)
+        before = self.plans()
+        self.assertRefused(self.put("system/fallbacks/", {"ideas": ["claude-3-5-haiku-20241022", "gpt-4o"]}), 400,
+                           "invalid", "ideas[1]", "not allowed", before=before)
+        self.assertRefused(self.put("system/fallbacks/", {"ideas": ["gpt-9"]}), 400, "invalid", "ideas[0]",
+                           before=before)
+        self.assertRefused(self.put("system/fallbacks/", {"juggling": []}), 400, "invalid", "juggling",
+                           before=before)
+        self.ok(self.put("system/fallbacks/", {"ideas": ["claude-3-5-haiku-20241022"]}))
+
+    def test_choosable_models(self):
+        active = sorted(m["model_name"] for m in store_module.store().models(active=True))
+        self.assertEqual([m["model_name"] for m in self.ok(self.get("system/models/"))], active)
+        self.make_starter(assign_to=7)
+        models = self.ok(self.get("system/models/"))
+        self.assertEqual([m["model_name"] for m in models], ["claude-3-5-haiku-20241022", "gpt-4o-mini"])
+        self.assertEqual(models[1]["display_name"], "GPT-4o mini")  # the registry's model body
+        self.assertEqual([m["model_name"] for m in self.ok(self.get("system/models/?type=text&provider=openai"))],
+                         ["gpt-4o-mini"])
+        self.assertEqual(self.ok(self.get("system/models/?type=image")), [])
+        self.as_user(self.bob)  # no plan: every active model
+        self.assertEqual(len(self.ok(self.get("system/models/"))), len(active))
+        self.assertEqual({m["model_type"] for m in self.ok(self.get("system/models/?type=image"))}, {"image"})
+
+    def test_choosable_models_errors(self):
+        self.assertError(self.get("system/models/?type=video"), 400, "invalid", "type")
+        self.assertError(self.get("system/models/?provider=open%00ai"), 400, "invalid", "provider")
+
+
+class ResolvePlanTests(PlanTestCase):
+    """The resolver previews with plans, fallbacks and the skip_unhealthy option."""
+
+    def setUp(self):
+        super().setUp()
+        self.set_key("openai")
+        self.set_key("anthropic", FAKE_KEY_2)
+        store_module.store().put_fallbacks("test", 0, {"ideas": ["gpt-4o", "claude-3-5-haiku-20241022"]})
+
+    def test_the_preview_has_the_fallbacks(self):
+        body = self.ok(self.get("system/resolve/ideas/"))
+        self.assertEqual((body["model"], body["source"]), ("gpt-4o-mini", "global_default"))
+        self.assertEqual([(f["model"], f["source"], f["api_key_source"]) for f in body["fallbacks"]],
+                         [("gpt-4o", "fallback", "global"), ("claude-3-5-haiku-20241022", "fallback", "global")])
+        self.assertEqual(body["trace"]["fallback_chain"], "platform")
+        self.assertFalse(body["trace"]["skip_unhealthy"])
+        self.make_starter(assign_to=7)
+        body = self.ok(self.get("system/resolve/ideas/"))
+        self.assertEqual([f["model"] for f in body["fallbacks"]], ["claude-3-5-haiku-20241022"])
+        self.assertEqual(body["trace"]["fallbacks"][0]["reason"], "not_allowed")
+        self.assertError(self.get("system/resolve/ideas/?model=gpt-4o"), 400, "invalid", "model")  # not in the plan
+
+    def test_skip_unhealthy(self):
+        body = self.ok(self.get("system/resolve/ideas/?skip_unhealthy=1"))
+        self.assertEqual((body["trace"]["skip_unhealthy"], body["trace"]["unhealthy_window_s"]), (True, 300))
+        body = self.ok(self.get("system/resolve/ideas/?skip_unhealthy=true&window_s=60"))
+        self.assertEqual((body["trace"]["skip_unhealthy"], body["trace"]["unhealthy_window_s"]), (True, 60))
+        self.assertEqual(len(body["fallbacks"]), 2)
+        self.assertFalse(self.ok(self.get("system/resolve/ideas/?skip_unhealthy=0"))["trace"]["skip_unhealthy"])
+
+    def test_skip_unhealthy_errors(self):
+        limit = igny8settings.UNHEALTHY_WINDOW_MAX_S
+        self.ok(self.get(f"system/resolve/ideas/?skip_unhealthy=1&window_s={limit}"))
+        for query, field in ((f"skip_unhealthy=1&window_s={limit + 1}", "window_s"),
+                             ("skip_unhealthy=1&window_s=-1", "window_s"), ("skip_unhealthy=1&window_s=x", "window_s"),
+                             ("skip_unhealthy=maybe", "skip_unhealthy")):
+            with self.subTest(query=query):
+                self.assertError(self.get(f"system/resolve/ideas/?{query}"), 400, "invalid", field)
+                self.as_user(self.ops)
+                self.assertError(self.get(f"admin/resolve/ideas/?account_id=7&{query}"), 400, "invalid", field)
+                self.as_user(self.alice)
+
+    def test_staff_preview_of_any_account(self):
+        self.make_starter(assign_to=8)
+        self.as_user(self.ops)
+        body = self.ok(self.get("admin/resolve/ideas/?account_id=8&skip_unhealthy=1&window_s=120"))
+        self.assertEqual((body["model"], [f["model"] for f in body["fallbacks"]], body["trace"]["unhealthy_window_s"]),
+                         ("gpt-4o-mini", ["claude-3-5-haiku-20241022"], 120))
+        self.assertEqual(body["trace"]["access"]["group"], "starter")
+        body = self.ok(self.get("admin/resolve/ideas/?account_id=7"))
+        self.assertEqual(len(body["fallbacks"]), 2)
+
+
 class MasterKeyTests(ApiTestCase):
     def test_a_sealed_store_without_its_master_key_is_503_and_views_still_work(self):
         if POSTGRES:
@@ -614,6 +881,44 @@ class PageTests(ApiTestCase):
         self.assertIn('<option value="gpt-4o" title="gpt-4o" selected>', openai)
         self.assertIn('value="1.2"', openai)
 
+    def model_options(self, html, integration):
+        """The (value, label, selected) of a card's model dropdown, in order."""
+        card = self.card(html, integration)
+        start = card.index('name="model"')
+        select = card[start:card.index("</select>", start)]
+        return [(value, label, bool(selected)) for value, selected, label in
+                re.findall(r'<option value="([^"]*)" title="[^"]*"( selected)?>([^<]*)</option>', select)]
+
+    def test_settings_page_offers_only_the_plans_models(self):
+        st = store_module.store()
+        label = {m["model_name"]: m["display_name"] for m in st.models()}
+        openai = [m["model_name"] for m in st.models(active=True) if m["integration"] == "openai"]
+        html = self.page(self.SETTINGS)
+        self.assertEqual([v for v, _, _ in self.model_options(html, "openai")], openai)  # no plan: every active one
+        st.put_access_group("test", "starter", STARTER)
+        st.set_account_group("test", 7, "starter")
+        html = self.page(self.SETTINGS)
+        self.assertEqual(self.model_options(html, "openai"), [("gpt-4o-mini", label["gpt-4o-mini"], True)])
+        # the platform's defaults outside the plan stay selectable, and say why they are not offered
+        self.assertEqual(self.model_options(html, "anthropic"), [
+            ("claude-3-5-sonnet-20241022", label["claude-3-5-sonnet-20241022"] + " (not in your plan)", True),
+            ("claude-3-5-haiku-20241022", label["claude-3-5-haiku-20241022"], False)])
+        self.assertEqual(self.model_options(html, "dalle"), [("dall-e-3", label["dall-e-3"] + " (not in your plan)",
+                                                              True)])
+        st.set_account_model_access("test", 7, "gpt-4o", True)  # an addition
+        st.set_account_budget("test", 7, max_cost_per_1k_tokens=0.005)  # gpt-4o's output is 0.01 per 1k
+        self.assertEqual([v for v, _, _ in self.model_options(self.page(self.SETTINGS), "openai")], ["gpt-4o-mini"])
+        st.set_account_budget("test", 7)
+        self.assertEqual([v for v, _, _ in self.model_options(self.page(self.SETTINGS), "openai")],
+                         ["gpt-4o", "gpt-4o-mini"])
+        self.ok(self.put("system/settings/integrations/openai/", {"model": "gpt-4o"}))
+        st.set_model_active("test", "gpt-4o", False)  # the current model, inactive: labelled so
+        self.assertEqual(self.model_options(self.page(self.SETTINGS), "openai"),
+                         [("gpt-4o", "gpt-4o (inactive)", True), ("gpt-4o-mini", label["gpt-4o-mini"], False)])
+        self.as_user(self.bob)  # another account: no plan, every active model
+        self.assertEqual([v for v, _, _ in self.model_options(self.page(self.SETTINGS), "openai")],
+                         [n for n in openai if n != "gpt-4o"])
+
     def test_settings_page_needs_an_account(self):
         self.as_user(self.carol)
         self.assertIn("acts for no platform account", self.page(self.SETTINGS, 403))
@@ -724,6 +1029,20 @@ class ConnectionTests(ApiTestCase):
         self.as_user(self.ops)
         result = self.connect("openai", timeout_ms=300)
         self.assertEqual((result["ok"], result["error_class"]), (False, "timeout"))
+
+    def test_a_failed_test_moves_a_preview_that_skips_unhealthy_to_the_fallbacks(self):
+        self.ok(self.put("admin/fallbacks/", {"ideas": ["claude-3-5-haiku-20241022", "gpt-4o"]}))
+        self.assertEqual(self.connect("anthropic")["ok"], False)  # the platform's anthropic key: refused
+        plain = self.ok(self.get("admin/resolve/ideas/?account_id=7"))
+        self.assertEqual([f["model"] for f in plain["fallbacks"]], ["claude-3-5-haiku-20241022", "gpt-4o"])
+        skipping = self.ok(self.get("admin/resolve/ideas/?account_id=7&skip_unhealthy=1"))
+        self.assertEqual([f["model"] for f in skipping["fallbacks"]], ["gpt-4o"])
+        self.assertEqual([(e["model"], e.get("reason")) for e in skipping["trace"]["fallbacks"]],
+                         [("claude-3-5-haiku-20241022", "unhealthy"), ("gpt-4o", None)])
+        self.assertEqual(skipping["trace"]["fallbacks"][0]["last_test"]["error_class"], "auth")
+        self.assertEqual(self.connect("openai")["ok"], True)  # a passing test skips nothing
+        self.assertEqual(self.ok(self.get("admin/resolve/ideas/?account_id=7&skip_unhealthy=1"))["model"],
+                         "gpt-4o-mini")
 
     def test_errors(self):
         self.assertError(self.post(TEST_CONNECTION, {"integration": "runware"}), 404, "not_found", "api_key")

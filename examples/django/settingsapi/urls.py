@@ -35,8 +35,8 @@ class Version(Id):
 
 
 class Name:
-    """An integration, operation or prompt type: anything but '/' and NUL (the library
-    says whether it exists)."""
+    """An integration, operation, prompt type or access group: anything but '/' and NUL
+    (the library says whether it exists)."""
     regex = r"[^/\x00]+"
 
     def to_python(self, value):
@@ -68,6 +68,10 @@ urlpatterns = [
          endpoint(ACCOUNT, GET=v.integration, PUT=v.put_integration)),
     path(S + "settings/integrations/<name:integration>/reset/", endpoint(ACCOUNT, POST=v.reset_integration)),
     path(S + "resolve/<name:operation>/", endpoint(ACCOUNT, GET=v.resolve)),
+    # plans and fallbacks: the account's (its access is read-only; its chains are its own)
+    path(S + "access/", endpoint(ACCOUNT, GET=v.account_access)),
+    path(S + "fallbacks/", endpoint(ACCOUNT, GET=v.account_fallbacks, PUT=v.put_account_fallbacks)),
+    path(S + "models/", endpoint(ACCOUNT, GET=v.choosable_models)),
     # module settings (the account's overrides)
     path(S + "module-settings/", endpoint(ACCOUNT, GET=v.modules, PUT=v.put_modules)),
     # prompts (the account's)
@@ -91,6 +95,13 @@ urlpatterns = [
     path(A + "connection-status/", endpoint(STAFF, GET=v.connection_status)),
     path(A + "audit/", endpoint(STAFF, GET=v.audit)),
     path(A + "resolve/<name:operation>/", endpoint(STAFF, GET=v.admin_resolve)),
+    # staff: plans (access groups), an account's access, the platform's fallback chains
+    path(A + "access-groups/", endpoint(STAFF, GET=v.access_groups)),
+    path(A + "access-groups/<name:name>/",
+         endpoint(STAFF, GET=v.access_group, PUT=v.put_access_group, DELETE=v.delete_access_group)),
+    path(A + "accounts/<id:account_id>/access/",
+         endpoint(STAFF, GET=v.admin_account_access, PUT=v.put_admin_account_access)),
+    path(A + "fallbacks/", endpoint(STAFF, GET=v.platform_fallbacks, PUT=v.put_platform_fallbacks)),
     # staff: prompts
     path(A + "prompts/", endpoint(STAFF, GET=v.admin_prompts)),
     path(A + "prompts/<name:prompt_type>/versions/", endpoint(STAFF, GET=v.prompt_versions, POST=v.commit_prompt)),

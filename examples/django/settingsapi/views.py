@@ -9,8 +9,11 @@ from django.contrib import auth
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
+import igny8settings
+
 from .api import (ApiError, Created, body, choice, fields, flag, ids, integer, INT_MAX, INT64_MAX,
-                  obj, query_bool, query_int, query_text, require_account, require_staff, text, wants_text)
+                  obj, query_bool, query_choice, query_int, query_text, require_account, require_staff, text,
+                  wants_text)
 from .store import store
 
 # ---- session (Django auth) ----
@@ -58,9 +61,19 @@ def reset_integration(request, integration):
     return store().reset_integration(request.actor, request.account_id, integration)
 
 
+def _resolution(request, account_id, operation):
+    """The resolver's preview: ?model= tries an explicit model; ?skip_unhealthy=1 also skips
+    a provider whose last connection test failed within window_s seconds (0 or absent: the
+    library's default). The body has the fallbacks, and never a key."""
+    skip = bool(query_bool(request, "skip_unhealthy"))
+    window = query_int(request, "window_s", 0, igny8settings.UNHEALTHY_WINDOW_MAX_S, default=0)
+    with store().resolve(account_id, operation, query_text(request, "model"), skip_unhealthy=skip,
+                         unhealthy_window_s=window) as resolution:
+        return resolution.to_dict()
+
+
 def resolve(request, operation):
-    with store().resolve(request.account_id, operation, query_text(request, "model")) as resolution:
-        return resolution.to_dict()  # never the key itself
+    return _resolution(request, request.account_id, operation)
 
 
 def test_connection(request):
@@ -116,9 +129,62 @@ def audit(request):
 
 
 def admin_resolve(request, operation):
-    account_id = query_int(request, "account_id", 1, INT64_MAX)
-    with store().resolve(account_id, operation, query_text(request, "model")) as resolution:
-        return resolution.to_dict()
+    return _resolution(request, query_int(request, "account_id", 1, INT64_MAX), operation)
+
+
+# ---- plans and fallbacks: the account's view ----
+
+
+def account_access(request):
+    return store().account_access(request.account_id)  # read-only: the plan is the platform's to set
+
+
+def account_fallbacks(request):
+    return store().fallbacks(request.account_id)
+
+
+def put_account_fallbacks(request):
+    return store().put_fallbacks(request.actor, request.account_id, body(request))
+
+
+def choosable_models(request):
+    return store().account_choosable_models(request.account_id, provider=query_text(request, "provider"),
+                                            model_type=query_choice(request, "type", "text", "image"))
+
+
+# ---- plans and fallbacks: the platform's (staff) ----
+
+
+def access_groups(request):
+    return store().access_groups()
+
+
+def access_group(request, name):
+    return store().access_group(name)
+
+
+def put_access_group(request, name):
+    return store().put_access_group(request.actor, name, body(request))
+
+
+def delete_access_group(request, name):
+    store().delete_access_group(request.actor, name)
+
+
+def admin_account_access(request, account_id):
+    return store().account_access(account_id)
+
+
+def put_admin_account_access(request, account_id):
+    return store().put_account_access(request.actor, account_id, body(request))
+
+
+def platform_fallbacks(request):
+    return store().fallbacks(0)
+
+
+def put_platform_fallbacks(request):
+    return store().put_fallbacks(request.actor, 0, body(request))
 
 
 # ---- module settings ----
