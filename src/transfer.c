@@ -1502,7 +1502,7 @@ static int do_account_operation_model(import_ctx *c, const cJSON *it, const char
         return not_found(c, path, "model", "model", v[R_VALUE].s);
     fmt(full, "%s.model", path);
     if (rc == IGNY8_OK && m.type != type)
-        return igny8__error_set(IGNY8_EINVAL, full, "%s: model '%.64s' is a %s model; operation '%.64s' needs %s",
+        return igny8__error_set(IGNY8_EINVAL, full, "%s: model '%.64s' is of type %s; operation '%.64s' needs type %s",
                                 full, v[R_VALUE].s, igny8_model_type_name(m.type), v[R_KEY].s,
                                 igny8_model_type_name(type));
     if (rc != IGNY8_OK || !write)
@@ -1580,7 +1580,7 @@ static int check_model_name(import_ctx *c, const cJSON *it, const char *path, in
     if (rc == IGNY8_OK && (rc = find_model(c, v.s, &m)) == IGNY8_OK && !m.found)
         return not_found(c, path, field, "model", v.s);
     if (rc == IGNY8_OK && type && m.type != type)
-        return igny8__error_set(IGNY8_EINVAL, at, "%s: model '%.64s' is a %s model; operation '%.64s' needs %s", at,
+        return igny8__error_set(IGNY8_EINVAL, at, "%s: model '%.64s' is of type %s; operation '%.64s' needs type %s", at,
                                 v.s, igny8_model_type_name(m.type), operation, igny8_model_type_name(type));
     names[i] = v.s;
     return rc;

@@ -66,8 +66,24 @@ static sqlite3 *pristine;  /* the baseline's pages, copied back before every inp
 
 #define OK(expr) FUZZ_CHECK((expr) == IGNY8_OK)
 
+/* Plans and fallbacks (make_seeds.py's fill does the same): a group the account is
+ * assigned, its additions, a removal and a ceiling; the platform's chains; the account's
+ * chain and its empty one. */
+static void baseline_plans(igny8_store *st)
+{
+    static const char *const starter[] = { "gpt-4o-mini", "claude-3-5-haiku-20241022" };
+    OK(igny8_access_group_set(st, ACTOR, "starter", "Cheap models", starter, 2));
+    OK(igny8_account_access_put_json(st, ACTOR, FUZZ_ACCOUNT, "{\"group\":\"starter\",\"additions\":[\"gpt-4o\","
+                                     "\"gpt-4.1\"],\"removals\":[\"claude-3-5-haiku-20241022\"],"
+                                     "\"max_cost_per_1k_tokens\":0.02}", NULL));
+    OK(igny8_fallback_chains_put_json(st, ACTOR, 0, "{\"content_generation\":[\"gpt-4o\",\"claude-3-5-haiku-20241022\"],"
+                                      "\"image_generation\":[\"runware:100@1\"]}", NULL));
+    OK(igny8_fallback_chains_put_json(st, ACTOR, FUZZ_ACCOUNT, "{\"ideas\":[\"gpt-4o-mini\",\"gpt-4.1\"],"
+                                      "\"clustering\":[]}", NULL));
+}
+
 /* Something in every section of an export: keys, an account's overrides, choices,
- * module toggle, customised prompt, an unpublished version, library copies. */
+ * module toggle, customised prompt, an unpublished version, library copies, plans. */
 static void baseline_fill(igny8_store *st)
 {
     int64_t copy = 0;
@@ -93,6 +109,7 @@ static void baseline_fill(igny8_store *st)
     OK(igny8_library_copy_update_json(st, ACTOR, IGNY8_LIBRARY_AUTHOR_PROFILE, FUZZ_ACCOUNT, copy,
                                       "{\"tone\":\"Dry and witty\"}"));
     OK(igny8_library_clone(st, ACTOR, IGNY8_LIBRARY_STRATEGY, FUZZ_ACCOUNT, 8, NULL));
+    baseline_plans(st);
 }
 
 static void copy_db(sqlite3 *to, sqlite3 *from)

@@ -51,6 +51,13 @@ def fill(st):
     copy = st.clone_library_item(ACTOR, "author_profile", ACCOUNT, 1)
     st.update_library_copy(ACTOR, "author_profile", ACCOUNT, copy["id"], {"tone": "Dry and witty"})
     st.clone_library_item(ACTOR, "strategy", ACCOUNT, 8)
+    st.set_access_group(ACTOR, "starter", ["gpt-4o-mini", "claude-3-5-haiku-20241022"], description="Cheap models")
+    st.put_account_access(ACTOR, ACCOUNT, {"group": "starter", "additions": ["gpt-4o", "gpt-4.1"],
+                                           "removals": ["claude-3-5-haiku-20241022"],
+                                           "max_cost_per_1k_tokens": 0.02})
+    st.put_fallbacks(ACTOR, 0, {"content_generation": ["gpt-4o", "claude-3-5-haiku-20241022"],
+                                "image_generation": ["runware:100@1"]})
+    st.put_fallbacks(ACTOR, ACCOUNT, {"ideas": ["gpt-4o-mini", "gpt-4.1"], "clustering": []})
 
 
 def import_seeds(doc):
@@ -71,7 +78,8 @@ def import_seeds(doc):
                                                      "models", "global_settings", "operations", "modules")}
     write("import", "replace_platform.json", "R" + compact(small))
     write("import", "merge_empty.json", "M" + compact(head))
-    write("import", "newer_format.json", "M" + compact({"format": "igny8settings", "format_version": 2}))
+    write("import", "newer_format.json", "M" + compact({"format": "igny8settings",
+                                                        "format_version": doc["format_version"] + 1}))
     bad = json.loads(compact(doc["models"][:2]))
     bad[1]["input_cost_per_1k"] = -1
     write("import", "bad_model_cost.json", "M" + compact(dict(head, models=bad)))
@@ -100,6 +108,32 @@ def put_seeds(st):
         write("integration_put", "%02d.json" % i, compact(b))
     write("integration_put", "not_json.txt", '{"model":')
     write("integration_put", "array.json", "[]")
+
+
+def access_seeds(st):
+    """fuzz_access_put's inputs: a mode byte ('g' the group "starter", 'c' the platform's
+    chains, 'C' the account's, else the account's access body) and a body."""
+    bodies = [
+        ("a", st.account_access(ACCOUNT)),
+        ("a", {"group": None, "additions": None, "removals": [], "max_cost_per_1k_tokens": None,
+               "fallbacks": {"ideas": None}}),
+        ("a", {"max_cost_per_image": 0.01, "additions": ["runware:100@1"]}),
+        ("a", {"additions": ["gpt-4o", "gpt-4o"]}),
+        ("a", {"group": "no such group"}),
+        ("a", {"fallbacks": {"ideas": ["gpt-4o"], "image_generation": ["dall-e-2", "runware:101@1"]}}),
+        ("g", st.access_group("starter")),
+        ("g", {"description": None, "models": ["gpt-4.1-mini", "dall-e-2"]}),
+        ("g", {"models": ["gpt-9"]}),
+        ("c", st.fallbacks(0)),
+        ("c", {"ideas": ["gpt-4o", "gpt-4.1", "gpt-4o"]}),
+        ("c", {"ideas": ["gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4-turbo-preview", "claude-3-sonnet",
+                         "claude-3-5-sonnet-20241022", "claude-3-5-haiku-20241022", "gpt-4o-mini", "dall-e-3"]}),
+        ("c", {"ideas": [], "content_generation": None, "nope": []}),
+        ("C", st.fallbacks(ACCOUNT)),
+        ("C", {"image_generation": ["dall-e-3"], "clustering": None}),
+    ]
+    for i, (mode, b) in enumerate(bodies):
+        write("access_put", "%02d.json" % i, mode + compact(b))
 
 
 def global_seeds(st):
@@ -212,9 +246,10 @@ def store_file_seeds(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp, Store() as st:
         fill(st)
-        doc = st.export(with_keys=True)
+        doc = st.export(with_keys=True, plaintext_keys=True)  # as fuzz_export: fake keys in plain text
         import_seeds(doc)
         put_seeds(st)
+        access_seeds(st)
         global_seeds(st)
         template_seeds(doc)
         library_seeds(st, doc)
