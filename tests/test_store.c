@@ -237,6 +237,21 @@ static void test_store__newer_schema_is_eversion(void **state)
     assert_int_equal(sqlite_int(sb->path, "PRAGMA user_version"), 99);
 }
 
+/* A negative user_version is no version a library wrote (fuzz_store_open found the
+ * migration starting at migrations[-1]). */
+static void test_store__negative_schema_version_is_ecorrupt(void **state)
+{
+    TESTUTIL_SQLITE_ONLY("a file's user_version");
+    sandbox *sb = *state;
+    sqlite_build(sb->path, "CREATE TABLE module (name TEXT PRIMARY KEY);"
+                           "PRAGMA user_version=-1; PRAGMA application_id=" APPLICATION_ID ";");
+    igny8_store *st = (igny8_store *)1;
+    assert_igny8_fails(IGNY8_ECORRUPT, "path", igny8_store_open(&st, sb->path, NULL));
+    assert_null(st);
+    testutil_assert_contains(igny8_error_last()->message, "-1");
+    assert_int_equal(sqlite_int(sb->path, "PRAGMA user_version"), -1);
+}
+
 static void test_store__random_bytes_are_ecorrupt(void **state)
 {
     TESTUTIL_SQLITE_ONLY("damaged files");
@@ -618,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__schema_version_is_current, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__v1_store_is_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__newer_schema_is_eversion, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__negative_schema_version_is_ecorrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__random_bytes_are_ecorrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__truncated_store_is_ecorrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__damaged_pages_are_ecorrupt, setup, teardown),

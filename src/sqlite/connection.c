@@ -146,6 +146,9 @@ static int check_identity(igny8_store *st, const char *path, int *version)
     if (app_id != IGNY8__SQLITE_APPLICATION_ID && (objects > 0 || *version != 0))
         return igny8__error_set(IGNY8_ECORRUPT, "path", "'%s' is a SQLite database of another "
                                 "application, not an igny8 settings store", path);
+    if (*version < 0)
+        return igny8__error_set(IGNY8_ECORRUPT, "path", "store '%s' has schema version %d, which no library "
+                                "writes: the store is damaged", path, *version);
     if (*version > IGNY8_SCHEMA_VERSION)
         return igny8__error_set(IGNY8_EVERSION, "path", "store '%s' has schema version %d, newer "
                                 "than this library's %d: upgrade libigny8settings", path, *version,

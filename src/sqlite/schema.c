@@ -327,6 +327,9 @@ int igny8__sqlite_migrate(igny8_store *st)
     if (rc != IGNY8_OK)
         return rc;
     rc = igny8__sqlite_int(st, "PRAGMA user_version", &version);
+    if (rc == IGNY8_OK && version < 0)  /* written since the open checked it: no migration starts there */
+        rc = igny8__error_set(IGNY8_ECORRUPT, "path", "the store's schema version %d is no version: the store is "
+                              "damaged", version);
     for (int v = version; rc == IGNY8_OK && v < IGNY8_SCHEMA_VERSION; v++)
         rc = igny8__sqlite_exec(st, migrations[v], "migrate schema");
     if (rc == IGNY8_OK && version < IGNY8_SCHEMA_VERSION) {
