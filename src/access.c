@@ -535,19 +535,21 @@ static int edit_state(igny8_store *st, igny8__access_state *after, const igny8__
     return rc;
 }
 
-/* Write the rows that differ between the two states. */
+/* Write the rows that differ between the two states. The access row is written whenever
+ * there was one or will be anything, and goes at the end when it holds nothing and heads
+ * nothing (igny8__db_account_access_prune). */
 static int write_state(igny8_store *st, const igny8__access_state *before, igny8__access_state *after,
                        const char *actor)
 {
     char now[IGNY8__TIME_LEN];
     igny8__now_iso(now);
-    int empty = !after->row.group && isnan(after->row.max_cost_per_1k_tokens) && isnan(after->row.max_cost_per_image);
+    int empty = !after->row.group && isnan(after->row.max_cost_per_1k_tokens) && isnan(after->row.max_cost_per_image) &&
+                after->n_rules == 0;
     after->row.updated_at = igny8__strdup(now);
     after->row.updated_by = igny8__strdup(actor);
     if (!after->row.updated_at || !after->row.updated_by)
         return igny8__error_oom();
-    int rc = empty ? (before->row.exists ? igny8__db_account_access_delete(st, after->account_id) : IGNY8_OK)
-                   : igny8__db_account_access_put(st, after->account_id, &after->row);
+    int rc = empty && !before->row.exists ? IGNY8_OK : igny8__db_account_access_put(st, after->account_id, &after->row);
     for (size_t i = 0; rc == IGNY8_OK && i < before->n_rules; i++)
         if (own_rule(after, before->rules[i].model) == IGNY8_ACCESS_INHERIT) {
             igny8__access_model_row r = { after->account_id, before->rules[i].model, -1, NULL, NULL };
@@ -559,7 +561,7 @@ static int write_state(igny8_store *st, const igny8__access_state *before, igny8
                                           actor };
             rc = igny8__db_account_access_model_put(st, &r);
         }
-    return rc;
+    return rc == IGNY8_OK ? igny8__db_account_access_prune(st, after->account_id) : rc;
 }
 
 int igny8__account_access_apply(igny8_store *st, const char *actor, int64_t account_id, const igny8__access_edit *e)
@@ -687,6 +689,8 @@ int igny8__fallback_chain_apply(igny8_store *st, const char *actor, int64_t acco
         char now[IGNY8__TIME_LEN];
         igny8__now_iso(now);
         rc = igny8__db_fallback_chain_put(st, account_id, operation, models, n, now, actor);
+        if (rc == IGNY8_OK && account_id > 0)  /* a chain removed may leave the header heading nothing */
+            rc = igny8__db_account_access_prune(st, account_id);
     }
     if (rc == IGNY8_OK && differ)
         rc = audit_change(st, actor, "fallback_chain", operation, account_id, b, a);

@@ -32,7 +32,7 @@ static const int table_parts[] = { IGNY8__PART_INTEGRATIONS, IGNY8__PART_MODELS,
 /* The items of the parts that have no row struct in db.h: a group's model, a model of the
  * platform's chain of an operation (in chain order), an integration's last test. */
 typedef struct pair_item { char *name, *model; } pair_item;
-typedef struct health_item { char *integration; int64_t failed_at; int failed_class; } health_item;
+typedef struct health_item { char *integration; int64_t account_id, failed_at; int failed_class; } health_item;
 
 static size_t item_size(int kind)
 {
@@ -75,7 +75,7 @@ void igny8__snapshot_release(igny8__snapshot *s)
         part_release(s->parts[table_parts[k]]);
     void *owned[] = { s->global_text, s->global_image, s->integration_key_from, s->integration_default_model,
                       s->model_integration, s->group_names, s->group_bits, s->chain_first, s->chain_count,
-                      s->chain_models, s->failed_at, s->failed_class };
+                      s->chain_models, s->failed_at, s->failed_class, s->account_tests };
     for (size_t i = 0; i < IGNY8__ARRAY_LEN(owned); i++)
         igny8__free(owned[i]);
     igny8__free(s);
@@ -200,7 +200,7 @@ static int add_chain_model(void *payload, const igny8__chain_row *row)
 
 static int add_test(void *payload, const igny8__conn_status_row *row)
 {
-    health_item item = { igny8__strdup(row->integration), failed_at_of(row->ok, row->tested_at),
+    health_item item = { igny8__strdup(row->integration), row->account_id, failed_at_of(row->ok, row->tested_at),
                          class_of(row->error_class) };
     int rc = item.integration ? take_row(payload, &item, sizeof(item)) : igny8__error_oom();
     igny8__free(item.integration);
@@ -216,7 +216,7 @@ static int read_part(igny8_store *st, igny8__snapshot_part *p)
     case IGNY8__PART_OPERATIONS: return igny8__db_operation_each(st, add_operation, p);
     case IGNY8__PART_GROUPS: return igny8__db_access_group_models_each(st, NULL, add_group_model, p);
     case IGNY8__PART_CHAINS: return igny8__db_fallback_chain_each(st, 0, add_chain_model, p);
-    default: return igny8__db_conn_status_each(st, NULL, 0, add_test, p);
+    default: return igny8__db_conn_status_each(st, NULL, -1, add_test, p);
     }
 }
 
@@ -295,7 +295,14 @@ static int link_chains(igny8__snapshot *s)
     return IGNY8_OK;
 }
 
-/* The platform's last test per integration. */
+static int test_order(const void *a, const void *b)
+{
+    const igny8__account_test *x = a, *y = b;
+    return x->account_id != y->account_id ? (x->account_id > y->account_id) - (x->account_id < y->account_id)
+                                          : (x->integration > y->integration) - (x->integration < y->integration);
+}
+
+/* The last tests: the platform's per integration, the accounts' in their sorted array. */
 static int link_health(igny8__snapshot *s)
 {
     const igny8__snapshot_part *hp = s->parts[IGNY8__PART_HEALTH];
@@ -303,16 +310,28 @@ static int link_health(igny8__snapshot *s)
     size_t n = s->n_integrations ? s->n_integrations : 1;
     s->failed_at = igny8__calloc(n, sizeof(int64_t));
     s->failed_class = igny8__calloc(n, 1);
-    if (!s->failed_at || !s->failed_class)
+    s->account_tests = igny8__calloc(hp->n ? hp->n : 1, sizeof(igny8__account_test));
+    if (!s->failed_at || !s->failed_class || !s->account_tests)
         return igny8__error_oom();
     for (size_t i = 0; i < hp->n; i++) {
         int integ = igny8__snapshot_integration(s, items[i].integration);
-        if (integ >= 0) {
+        if (integ >= 0 && items[i].account_id > 0) {
+            s->account_tests[s->n_account_tests++] = (igny8__account_test){ items[i].account_id, integ,
+                                                                             items[i].failed_class, items[i].failed_at };
+        } else if (integ >= 0) {
             s->failed_at[integ] = items[i].failed_at;
             s->failed_class[integ] = (unsigned char)items[i].failed_class;
         }
     }
+    if (s->n_account_tests > 1)
+        qsort(s->account_tests, s->n_account_tests, sizeof(*s->account_tests), test_order);
     return IGNY8_OK;
+}
+
+const igny8__account_test *igny8__snapshot_account_test(const igny8__snapshot *s, int64_t account_id, int integration)
+{
+    igny8__account_test key = { account_id, integration, 0, 0 };
+    return s->n_account_tests ? bsearch(&key, s->account_tests, s->n_account_tests, sizeof(key), test_order) : NULL;
 }
 
 /* Indexes between the parts, once all are there. */
@@ -418,7 +437,6 @@ static void extra_free(igny8__account_extra *x)
         return;
     igny8__free(x->rules);
     igny8__free(x->chain);
-    igny8__free(x->health);
     igny8__free(x);
 }
 
@@ -590,18 +608,6 @@ static int add_chain(void *payload, const char *operation, int position, const c
     return rc;
 }
 
-static int add_health(void *payload, const char *integration, int ok, const char *tested_at, const char *error_class)
-{
-    struct account_ctx *c = payload;
-    igny8__account_extra *x = extra_of(c);
-    int integ = igny8__snapshot_integration(c->s, integration);
-    int rc = x ? IGNY8_OK : igny8__error_oom();
-    if (rc == IGNY8_OK && integ >= 0 &&
-        (rc = extra_grow((void **)&x->health, x->n_health, sizeof(*x->health))) == IGNY8_OK)
-        x->health[x->n_health++] = (igny8__account_health){ integ, failed_at_of(ok, tested_at), class_of(error_class) };
-    return rc;
-}
-
 static int chain_order(const void *a, const void *b)
 {
     const igny8__account_chain *x = a, *y = b;
@@ -659,7 +665,7 @@ static int load_account(igny8_store *st, const igny8__snapshot *s, int64_t id, i
     a->provider[0] = a->provider[1] = a->provider[2] = -1;
     struct account_ctx c = { a, s, NULL, 0, -1 };
     static const igny8__account_rows_fns fns = { add_row, add_provider, add_op, note_log_end, add_access,
-                                                 add_access_model, add_chain, add_health };
+                                                 add_access_model, add_chain };
     int rc = igny8__db_account_rows_each(st, id, &fns, &c);
     if (log_end)
         *log_end = c.log_end;

@@ -90,7 +90,18 @@ typedef struct igny8__snapshot {
      * epoch; 0 when it passed or never ran) and why (IGNY8__CLASS_*) */
     int64_t *failed_at;
     unsigned char *failed_class;
+    /* the last test of each account's own key, by account then integration (few: only
+     * accounts that bring a key and test it) */
+    size_t n_account_tests;
+    struct igny8__account_test *account_tests;
 } igny8__snapshot;
+
+typedef struct igny8__account_test {
+    int64_t account_id;
+    int integration;
+    int failed_class;
+    int64_t failed_at;          /* as the snapshot's */
+} igny8__account_test;
 
 typedef struct igny8__account_row {
     int integration;            /* index in the snapshot */
@@ -109,18 +120,12 @@ typedef struct igny8__account_rule {
     int model;                  /* -2: a name the snapshot lacks */
     int rule;                   /* IGNY8_ACCESS_ALLOW or _DENY */
 } igny8__account_rule;
-typedef struct igny8__account_health {
-    int integration;
-    int64_t failed_at;          /* as the snapshot's */
-    int failed_class;
-} igny8__account_health;
 typedef struct igny8__account_extra {
     int group;                  /* index in the snapshot; -1 none; -2 a name it lacks (allows nothing) */
     double max_cost_per_1k_tokens, max_cost_per_image;  /* NaN: none */
-    size_t n_rules, n_chain, n_health;
+    size_t n_rules, n_chain;
     igny8__account_rule *rules;
     igny8__account_chain *chain;     /* by operation, then position */
-    igny8__account_health *health;   /* the last test of each of its own keys */
 } igny8__account_extra;
 
 typedef struct igny8__account {
@@ -130,7 +135,7 @@ typedef struct igny8__account {
     igny8__account_row *rows;   /* in the same allocation, right after the entry */
     size_t n_ops;
     int *op_operation, *op_model;    /* operation index -> model index (-2: unknown) */
-    igny8__account_extra *x;    /* NULL: no access rows, chains or tests of its own */
+    igny8__account_extra *x;    /* NULL: no access row (nor own models or chains, which it heads) */
     int refs;                   /* atomic: the cache's, and each resolution's that points into it */
     size_t slot;                /* its place in the cache's clock ring */
     unsigned char referenced;   /* used since the clock hand last passed */
@@ -156,6 +161,8 @@ int igny8__snapshot_model(const igny8__snapshot *s, const char *name);
 int igny8__snapshot_integration(const igny8__snapshot *s, const char *name);
 int igny8__snapshot_operation(const igny8__snapshot *s, const char *name);
 int igny8__snapshot_group(const igny8__snapshot *s, const char *name);
+/* The last test of an account's own key for an integration, or NULL. */
+const igny8__account_test *igny8__snapshot_account_test(const igny8__snapshot *s, int64_t account_id, int integration);
 /* The account's row for an integration, or NULL. */
 const igny8__account_row *igny8__account_row_of(const igny8__account *a, int integration);
 

@@ -313,11 +313,10 @@ typedef struct igny8__account_rows_fns {
     int (*log_end)(void *payload, int64_t seq);
     /* since schema 8: the access row (group, ceilings: NaN none), each own addition or
      * removal, each model of the account's chains (model NULL: an empty chain; position
-     * says where), and the last connection test of each of its own keys */
+     * says where); the last two only for an account with an access row, their header */
     int (*access)(void *payload, const char *group, double max_cost_per_1k_tokens, double max_cost_per_image);
     int (*access_model)(void *payload, const char *model, int allowed);
     int (*chain)(void *payload, const char *operation, int position, const char *model);
-    int (*health)(void *payload, const char *integration, int ok, const char *tested_at, const char *error_class);
 } igny8__account_rows_fns;
 int igny8__db_account_rows_each(igny8_store *st, int64_t account_id, const igny8__account_rows_fns *fns, void *payload);
 
@@ -359,7 +358,10 @@ int igny8__db_account_access_get(igny8_store *st, int64_t account_id, igny8__acc
 typedef int (*igny8__account_access_fn)(void *payload, int64_t account_id, const igny8__account_access_row *r);
 int igny8__db_account_access_each(igny8_store *st, igny8__account_access_fn fn, void *payload);
 int igny8__db_account_access_put(igny8_store *st, int64_t account_id, const igny8__account_access_row *r);
-int igny8__db_account_access_delete(igny8_store *st, int64_t account_id);
+/* Delete the account's row when it holds nothing: no group, no ceilings, and the account
+ * has no own models and no chains (the row is their header: the schema's triggers make it
+ * when they come, and keep it while they are there). */
+int igny8__db_account_access_prune(igny8_store *st, int64_t account_id);
 
 /* An account's own addition (allowed 1) or removal (allowed 0) of a model. */
 typedef struct igny8__access_model_row {
@@ -537,7 +539,8 @@ typedef struct igny8__health_counts {
     int64_t models, active_models;
     int64_t accounts_with_overrides;  /* accounts with any row of their own settings */
     int64_t customized_prompts, library_copies;
-    int64_t access_groups, accounts_with_plans;  /* accounts with an access row or own rules */
+    int64_t access_groups, accounts_with_plans;  /* accounts with an access row: a group, a ceiling,
+                                                    own models or own chains */
     int64_t fallback_chains;                     /* the platform's and accounts' */
 } igny8__health_counts;
 int igny8__db_health_counts(igny8_store *st, igny8__health_counts *out);

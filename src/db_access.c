@@ -222,10 +222,13 @@ int igny8__db_account_access_put(igny8_store *st, int64_t account_id, const igny
     return igny8__db_exec_stmt(st, s, "write account access");
 }
 
-int igny8__db_account_access_delete(igny8_store *st, int64_t account_id)
+int igny8__db_account_access_prune(igny8_store *st, int64_t account_id)
 {
     igny8__stmt *s;
-    int rc = igny8__db_prepare(st, "DELETE FROM account_access WHERE account_id = ?", &s);
+    int rc = igny8__db_prepare(st, "DELETE FROM account_access WHERE account_id = ?1 AND group_name IS NULL"
+                                   " AND max_cost_per_1k_tokens IS NULL AND max_cost_per_image IS NULL"
+                                   " AND NOT EXISTS (SELECT 1 FROM account_access_model WHERE account_id = ?1)"
+                                   " AND NOT EXISTS (SELECT 1 FROM fallback_chain WHERE account_id = ?1)", &s);
     if (rc != IGNY8_OK)
         return rc;
     igny8__db_bind_int(s, 1, account_id);

@@ -37,8 +37,12 @@ struct account_rows_ctx { const igny8__account_rows_fns *fns; void *payload; };
 
 /* Columns: kind, name, then account_integration's own, then one more number; the other
  * kinds put their values where the same type is: a second name in "model", a model type
- * (as text) or an error class in "size", a number in "temperature" or "max_tokens", a
- * flag in "enabled", a time in "updated_at". The log's end is in "enabled". */
+ * (as text) in "size", a number in "temperature" or "max_tokens", a flag in "enabled". The
+ * log's end is in "enabled". An account's own models and chains are read only when it has
+ * an access row, their header (db.h): CROSS JOIN makes SQLite look for the row first (a
+ * page the statement has just read) and go no further without one, which spares an
+ * account without a plan two more index lookups: right after another process's commit,
+ * two more reads of the file. */
 static int read_account_rows(igny8__stmt *s, void *ctx)
 {
     const struct account_rows_ctx *c = ctx;
@@ -51,9 +55,7 @@ static int read_account_rows(igny8__stmt *s, void *ctx)
     case 4: return f->log_end(c->payload, igny8__db_col_int(s, 2));
     case 5: return f->access(c->payload, name, igny8__db_col_double(s, 4), igny8__db_col_double(s, 12));
     case 6: return f->access_model(c->payload, name, (int)igny8__db_col_int(s, 2));
-    case 7: return f->chain(c->payload, name, (int)igny8__db_col_int(s, 5), igny8__db_col_text(s, 3));
-    default: return f->health(c->payload, name, (int)igny8__db_col_int(s, 2), igny8__db_col_text(s, 10),
-                              igny8__db_col_text(s, 6));
+    default: return f->chain(c->payload, name, (int)igny8__db_col_int(s, 5), igny8__db_col_text(s, 3));
     }
 }
 
@@ -70,13 +72,11 @@ int igny8__db_account_rows_each(igny8_store *st, int64_t account_id, const igny8
         " FROM account_operation_model WHERE account_id = ?1"
         " UNION ALL SELECT 5, group_name, 0, NULL, max_cost_per_1k_tokens, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
         " max_cost_per_image FROM account_access WHERE account_id = ?1"
-        " UNION ALL SELECT 6, model_name, allowed, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-        " FROM account_access_model WHERE account_id = ?1"
+        " UNION ALL SELECT 6, m.model_name, m.allowed, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+        " FROM account_access a CROSS JOIN account_access_model m WHERE a.account_id = ?1 AND m.account_id = ?1"
         " UNION ALL SELECT 7, c.operation, 0, m.model_name, NULL, m.position, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-        " FROM fallback_chain c LEFT JOIN fallback_chain_model m ON m.account_id = c.account_id"
-        " AND m.operation = c.operation WHERE c.account_id = ?1"
-        " UNION ALL SELECT 8, integration, ok, NULL, NULL, NULL, error_class, NULL, NULL, NULL, tested_at, NULL, NULL"
-        " FROM connection_status WHERE account_id = ?1"
+        " FROM account_access a CROSS JOIN fallback_chain c LEFT JOIN fallback_chain_model m"
+        " ON m.account_id = c.account_id AND m.operation = c.operation WHERE a.account_id = ?1 AND c.account_id = ?1"
         " UNION ALL SELECT 4, NULL, coalesce(max(seq), 0), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
         " FROM change_log", &s);
     if (rc != IGNY8_OK)

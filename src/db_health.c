@@ -91,8 +91,7 @@ int igny8__db_health_counts(igny8_store *st, igny8__health_counts *out)
         "   UNION SELECT account_id FROM account_module) AS a),"
         " (SELECT count(*) FROM account_prompt), (SELECT count(*) FROM account_library_item),"
         " (SELECT count(*) FROM access_group),"
-        " (SELECT count(*) FROM (SELECT account_id FROM account_access"
-        "   UNION SELECT account_id FROM account_access_model) AS p),"
+        " (SELECT count(*) FROM account_access),"
         " (SELECT count(*) FROM fallback_chain)", &s);
     if (rc != IGNY8_OK)
         return rc;

@@ -149,13 +149,11 @@ static int unhealthy(const resolve_ctx *c, int integ, decision *d)
 {
     int source = IGNY8_KEY_NONE, from_key_from = 0;
     key_for(c, integ, &source, &from_key_from);
-    d->failed_at = source == IGNY8_KEY_ACCOUNT ? 0 : c->s->failed_at[integ];
-    d->failed_class = source == IGNY8_KEY_ACCOUNT ? 0 : c->s->failed_class[integ];
-    for (size_t i = 0; source == IGNY8_KEY_ACCOUNT && c->x && i < c->x->n_health; i++)
-        if (c->x->health[i].integration == integ) {
-            d->failed_at = c->x->health[i].failed_at;
-            d->failed_class = (unsigned char)c->x->health[i].failed_class;
-        }
+    const igny8__account_test *own = source == IGNY8_KEY_ACCOUNT
+                                     ? igny8__snapshot_account_test(c->s, c->account_id, integ) : NULL;
+    d->failed_at = source != IGNY8_KEY_ACCOUNT ? c->s->failed_at[integ] : own ? own->failed_at : 0;
+    d->failed_class = (unsigned char)(source != IGNY8_KEY_ACCOUNT ? c->s->failed_class[integ]
+                                                                 : own ? own->failed_class : 0);
     return d->failed_at > 0 && c->now_ms - d->failed_at <= c->window_ms;
 }
 

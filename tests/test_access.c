@@ -760,7 +760,7 @@ static void test_access__health_counts_plans_and_chains(void **state)
     cJSON *h = parsed(igny8_health_json(st, &json), &json);
     const cJSON *counts = cJSON_GetObjectItem(h, "counts");
     assert_int_equal(cJSON_GetObjectItem(counts, "access_groups")->valueint, 2);
-    assert_int_equal(cJSON_GetObjectItem(counts, "accounts_with_plans")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(counts, "accounts_with_plans")->valueint, 3);  /* + the empty chain's */
     assert_int_equal(cJSON_GetObjectItem(counts, "fallback_chains")->valueint, 2);
     cJSON_Delete(h);
 }
@@ -945,6 +945,50 @@ static void test_access__threads_see_one_filling_of_the_fallbacks(void **state)
     }
 }
 
+static const char *model_of(igny8_store *st, const char *operation, int skip_unhealthy, size_t *n_fallbacks);
+
+/* An account's own models and chains are read only under its access row (db.h): the
+ * schema makes that row when they come, from any writer, and keeps it while they stay;
+ * the library lets it go with the last of them. */
+static void test_access__the_access_row_heads_own_models_and_chains(void **state)
+{
+    (void)state;
+    testutil_place p;
+    igny8_store *st = NULL;
+    char err[256], *json = NULL;
+    const char *chain[] = { "gpt-4.1-mini" };
+    size_t n = 0;
+    testutil_place_new(&p);
+    assert_igny8_ok(testutil_place_open(&p, NULL, &st));
+    assert_igny8_ok(igny8_defaults_load(st, ACTOR, NULL));
+    assert_igny8_ok(igny8_global_key_set(st, ACTOR, "openai", "sk-FAKE-openai-platform-0001"));
+    assert_igny8_ok(igny8_account_operation_model_set(st, ACTOR, ACCOUNT, "ideas", "gpt-4.1"));
+    assert_string_equal(model_of(st, "ideas", 0, &n), "gpt-4.1");
+    if (testutil_sql(&p, "INSERT INTO account_access_model VALUES (42, 'gpt-4.1', 0, '2026-12-01T00:00:00.000Z',"
+                         " 'shell')", err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(model_of(st, "ideas", 0, &n), "gpt-4o-mini");  /* the shell's removal is seen */
+    cJSON *a = parsed(igny8_account_access_get_json(st, ACCOUNT, &json), &json);
+    assert_string_equal(cJSON_GetObjectItem(a, "updated_by")->valuestring, "shell");
+    cJSON_Delete(a);
+    assert_int_not_equal(testutil_sql(&p, "DELETE FROM account_access WHERE account_id = 42", err, sizeof(err)), 0);
+    testutil_assert_contains(err, "is kept");
+    /* the library's writes: the row goes with the last rule, and comes and goes with a chain */
+    assert_igny8_ok(igny8_account_model_access_set(st, ACTOR, ACCOUNT, "gpt-4.1", IGNY8_ACCESS_INHERIT));
+    char *none = testutil_take(igny8_account_access_get_json(st, ACCOUNT, &json), &json);
+    testutil_assert_contains(none, "\"updated_at\":null");
+    assert_igny8_ok(igny8_fallback_chain_set(st, ACTOR, ACCOUNT, "ideas", chain, 1));
+    assert_string_equal(model_of(st, "ideas", 0, &n), "gpt-4.1");
+    assert_int_equal(n, 1);
+    assert_igny8_ok(igny8_fallback_chain_set(st, ACTOR, ACCOUNT, "ideas", NULL, 0));
+    char *again = testutil_take(igny8_account_access_get_json(st, ACCOUNT, &json), &json);
+    assert_string_equal(again, none);
+    free(none);
+    free(again);
+    igny8_store_close(st);
+    testutil_place_free(&p);
+}
+
 /* ---- freshness ---- */
 
 static const char *model_of(igny8_store *st, const char *operation, int skip_unhealthy, size_t *n_fallbacks)
@@ -1037,6 +1081,7 @@ int main(void)
                                         testutil_teardown),
         cmocka_unit_test_setup_teardown(test_access__resolve_options_are_checked, testutil_setup, testutil_teardown),
         cmocka_unit_test(test_access__fallbacks_outlive_the_cache_entry),
+        cmocka_unit_test(test_access__the_access_row_heads_own_models_and_chains),
         cmocka_unit_test_setup_teardown(test_access__threads_see_one_filling_of_the_fallbacks, testutil_setup,
                                         testutil_teardown),
         cmocka_unit_test(test_access__another_handle_sees_every_change),

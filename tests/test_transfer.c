@@ -70,7 +70,7 @@ static int commit(igny8_store *st, const char *type, const char *value, int publ
 
 /* Plans and fallbacks: groups (one without models, one without a description), account 7
  * with a group, an addition, a removal and a text ceiling, account 8 with a removal only
- * (no access row), the big account with a group, an image ceiling and a chain; the
+ * (its access row holds no group nor ceiling: it only heads the removal), the big account with a group, an image ceiling and a chain; the
  * platform's chains, account 7's own chain and its empty one (no fallbacks for
  * content_generation). */
 static void make_plans(igny8_store *st)
@@ -293,7 +293,9 @@ static void test_transfer__the_document_has_every_section_in_key_order(void **st
                              "\"max_cost_per_image\":0.03,\"updated_at\":\"");
     testutil_assert_contains(doc, "\"account_model_access\":[{\"account_id\":7,\"model\":"
                              "\"claude-3-5-haiku-20241022\",\"allowed\":false,\"updated_at\":\"");
-    assert_int_equal(array_size(doc, "$.account_access"), 2);  /* account 8 has rules only */
+    assert_int_equal(array_size(doc, "$.account_access"), 3);  /* account 8's: the header of its rule */
+    testutil_assert_contains(doc, "{\"account_id\":8,\"group\":null,\"max_cost_per_1k_tokens\":null,"
+                             "\"max_cost_per_image\":null,\"updated_at\":\"");
     assert_int_equal(array_size(doc, "$.account_model_access"), 3);
     cJSON_Delete(root);
     free(doc);
@@ -591,7 +593,7 @@ static void test_transfer__an_import_is_one_audit_entry_without_keys(void **stat
     assert_int_equal(cJSON_GetObjectItem(after, "account_library")->valueint, 2);
     assert_int_equal(cJSON_GetObjectItem(after, "access_groups")->valueint, 3);
     assert_int_equal(cJSON_GetObjectItem(after, "fallback_chains")->valueint, 5);
-    assert_int_equal(cJSON_GetObjectItem(after, "account_access")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(after, "account_access")->valueint, 3);
     assert_int_equal(cJSON_GetObjectItem(after, "account_model_access")->valueint, 3);
     char *text = cJSON_PrintUnformatted(e);
     testutil_assert_not_contains(text, "FAKE");

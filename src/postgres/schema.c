@@ -171,9 +171,9 @@ static const char *const migrations[] = {
     "    WHEN 'model' THEN 3 WHEN 'operation' THEN 4 WHEN 'provider' THEN 5 END, TG_TABLE_SCHEMA);"
     "  RETURN NULL; END $$;"
     "DROP FUNCTION change_log_add(BIGINT, TEXT);",
-    /* 7 -> 8: plans and fallbacks (access.h), as SQLite's 7 -> 8; the connection status is
-     * logged too. change_log_owned() logs a row of account_id 0 as the platform part its
-     * trigger names, any other as that account. */
+    /* 7 -> 8: plans and fallbacks (access.h), as SQLite's 7 -> 8, with its header rows and
+     * the connection status logged as platform part 8. change_log_owned() logs a row of
+     * account_id 0 as the platform part its trigger names, any other as that account. */
     "CREATE TABLE access_group (name" T " PRIMARY KEY, description" T ","
     "  updated_at" T " NOT NULL, updated_by" T " NOT NULL);"
     "CREATE TABLE access_group_model ("
@@ -188,7 +188,6 @@ static const char *const migrations[] = {
     "CREATE TABLE account_access_model (account_id BIGINT NOT NULL CHECK (account_id > 0),"
     "  model_name" T " NOT NULL REFERENCES model(model_name), allowed INTEGER NOT NULL CHECK (allowed IN (0,1)),"
     "  updated_at" T " NOT NULL, updated_by" T " NOT NULL, PRIMARY KEY (account_id, model_name));"
-    "CREATE INDEX connection_status_by_account ON connection_status(account_id);"
     "CREATE TABLE fallback_chain (account_id BIGINT NOT NULL CHECK (account_id >= 0),"
     "  operation" T " NOT NULL REFERENCES operation(name),"
     "  updated_at" T " NOT NULL, updated_by" T " NOT NULL, PRIMARY KEY (account_id, operation));"
@@ -200,8 +199,24 @@ static const char *const migrations[] = {
     "CREATE OR REPLACE FUNCTION change_log_platform() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
     "  PERFORM change_log_add(NULL, CASE TG_TABLE_NAME WHEN 'global_settings' THEN 1 WHEN 'integration' THEN 2"
     "    WHEN 'model' THEN 3 WHEN 'operation' THEN 4 WHEN 'provider' THEN 5 WHEN 'access_group' THEN 6"
-    "    WHEN 'access_group_model' THEN 6 END, TG_TABLE_SCHEMA);"
+    "    WHEN 'access_group_model' THEN 6 WHEN 'connection_status' THEN 8 END, TG_TABLE_SCHEMA);"
     "  RETURN NULL; END $$;"
+    "CREATE FUNCTION account_access_header() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF NEW.account_id > 0 THEN"
+    "    INSERT INTO account_access (account_id, updated_at, updated_by)"
+    "      VALUES (NEW.account_id, NEW.updated_at, NEW.updated_by) ON CONFLICT (account_id) DO NOTHING;"
+    "  END IF; RETURN NULL; END $$;"
+    "CREATE FUNCTION account_access_is_kept() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF EXISTS (SELECT 1 FROM account_access_model WHERE account_id = OLD.account_id)"
+    "     OR EXISTS (SELECT 1 FROM fallback_chain WHERE account_id = OLD.account_id) THEN"
+    "    RAISE EXCEPTION 'the account_access row of an account with own models or chains is kept';"
+    "  END IF; RETURN OLD; END $$;"
+    "CREATE TRIGGER account_access_model_header AFTER INSERT ON account_access_model"
+    "  FOR EACH ROW EXECUTE FUNCTION account_access_header();"
+    "CREATE TRIGGER fallback_chain_header AFTER INSERT ON fallback_chain"
+    "  FOR EACH ROW EXECUTE FUNCTION account_access_header();"
+    "CREATE TRIGGER account_access_is_kept BEFORE DELETE ON account_access"
+    "  FOR EACH ROW EXECUTE FUNCTION account_access_is_kept();"
     "CREATE FUNCTION change_log_owned() RETURNS trigger LANGUAGE plpgsql AS $$"
     " DECLARE account BIGINT; BEGIN"
     "  IF TG_OP = 'DELETE' THEN account := OLD.account_id; ELSE account := NEW.account_id; END IF;"
@@ -221,7 +236,7 @@ static const char *const migrations[] = {
     "CREATE TRIGGER fallback_chain_model_logged AFTER INSERT OR UPDATE OR DELETE ON fallback_chain_model"
     "  FOR EACH ROW EXECUTE FUNCTION change_log_owned('7');"
     "CREATE TRIGGER connection_status_logged AFTER INSERT OR UPDATE OR DELETE ON connection_status"
-    "  FOR EACH ROW EXECUTE FUNCTION change_log_owned('8');",
+    "  FOR EACH ROW EXECUTE FUNCTION change_log_platform();",
 };
 
 _Static_assert(IGNY8__ARRAY_LEN(migrations) == IGNY8_SCHEMA_VERSION, "one migration per schema version");

@@ -260,8 +260,9 @@ static const char *const migrations[] = {
      * (allowed 0), and cost ceilings. A fallback chain (account_id 0: the platform's) is
      * the ordered models to try after the chosen one; a model appears in it once, so it
      * cannot loop, and at most 8 times. The change log learns of all of them, and of the
-     * connection status the health-aware choice reads: rows of account 0 are platform
-     * parts 6 (groups), 7 (chains) and 8 (health). */
+     * connection status the health-aware choice reads: groups are platform part 6, chains
+     * of account 0 part 7, and every connection status part 8 (tests are few, and the
+     * snapshot keeps them all, the accounts' own keys' too). */
     "CREATE TABLE access_group ("
     "  name TEXT PRIMARY KEY, description TEXT,"
     "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL"
@@ -286,7 +287,6 @@ static const char *const migrations[] = {
     "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
     "  PRIMARY KEY (account_id, model_name)"
     ") WITHOUT ROWID;"
-    "CREATE INDEX connection_status_by_account ON connection_status(account_id);"
     "CREATE TABLE fallback_chain ("
     "  account_id INTEGER NOT NULL CHECK (account_id >= 0),"
     "  operation TEXT NOT NULL REFERENCES operation(name),"
@@ -301,10 +301,22 @@ static const char *const migrations[] = {
     "  UNIQUE (account_id, operation, model_name),"
     "  FOREIGN KEY (account_id, operation) REFERENCES fallback_chain(account_id, operation) ON DELETE CASCADE"
     ") WITHOUT ROWID;"
+    /* an account with own models or chains has an account_access row (its header), which
+     * the resolver reads first: an account without one costs no look in the other two */
+    "CREATE TRIGGER account_access_model_header AFTER INSERT ON account_access_model"
+    " BEGIN INSERT INTO account_access (account_id, updated_at, updated_by) SELECT new.account_id, new.updated_at,"
+    " new.updated_by WHERE NOT EXISTS (SELECT 1 FROM account_access WHERE account_id = new.account_id); END;"
+    "CREATE TRIGGER fallback_chain_header AFTER INSERT ON fallback_chain WHEN new.account_id > 0"
+    " BEGIN INSERT INTO account_access (account_id, updated_at, updated_by) SELECT new.account_id, new.updated_at,"
+    " new.updated_by WHERE NOT EXISTS (SELECT 1 FROM account_access WHERE account_id = new.account_id); END;"
+    "CREATE TRIGGER account_access_is_kept BEFORE DELETE ON account_access"
+    " WHEN EXISTS (SELECT 1 FROM account_access_model WHERE account_id = old.account_id)"
+    " OR EXISTS (SELECT 1 FROM fallback_chain WHERE account_id = old.account_id)"
+    " BEGIN SELECT RAISE(ABORT, 'the account_access row of an account with own models or chains is kept'); END;"
     PLATFORM_LOGGED_NEW("access_group", "6") PLATFORM_LOGGED_NEW("access_group_model", "6")
     ACCOUNT_LOGGED("account_access") ACCOUNT_LOGGED("account_access_model")
     OWNER_LOGGED("fallback_chain", "7") OWNER_LOGGED("fallback_chain_model", "7")
-    OWNER_LOGGED("connection_status", "8"),
+    PLATFORM_LOGGED_NEW("connection_status", "8"),
 };
 
 #undef PLATFORM_LOGGED
