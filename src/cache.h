@@ -3,8 +3,9 @@
  * reads, kept exactly as fresh as the store.
  *
  * - The platform's data (models, integrations with their keys, the global row,
- *   operations) is one immutable, reference-counted snapshot; resolutions keep a
- *   reference to it, so they can point into it.
+ *   operations, access groups, the platform's fallback chains, the last connection
+ *   tests) is one immutable, reference-counted snapshot; resolutions keep a reference to
+ *   it, so they can point into it.
  * - Accounts' settings are loaded on demand into a bounded cache, sized by
  *   igny8_store_options.cache_accounts; when it is full, the clock algorithm evicts an
  *   account not used since the hand last passed (a hit only sets a bit in the entry it has
@@ -16,11 +17,12 @@
  *   Different: one read transaction reads change_log from the last position (filled by
  *   triggers, so every writer is seen) and drops the accounts that changed; platform
  *   data changed: a new snapshot that reads again only the parts the log names (the
- *   global row, integrations, models, operations) and shares the others, the account
+ *   global row, integrations, models, operations, groups, chains, tests) and shares the others, the account
  *   entries kept unless a model, integration or operation came or went (they hold
  *   indexes into it); the log trimmed past us: every entry goes. Without a token (no WAL) every call takes that transaction.
- * - A first read of an account on a current cache is one statement: its three tables
- *   and the log's end, in one snapshot; a log that moved since the token was compared
+ * - A first read of an account on a current cache is one statement: its three tables,
+ *   its plan (own models and chains only under its access row) and the log's end, in one
+ *   snapshot; a log that moved since the token was compared
  *   sends it down the transaction above instead.
  * The cache sees only the plain rows of db.h: it depends on the SQL layer, never on the
  * domain. All functions run with the store mutex held.
@@ -41,7 +43,8 @@ typedef struct igny8__param_values {
 
 /* What a platform entry of the change log changed (db.h, igny8__change_fn): the part of
  * the snapshot a reader reloads; 0, unknown, reloads them all. Providers are not read by
- * the resolver: a change of them reloads nothing. */
+ * the resolver: a change of them reloads nothing. Since schema 8: access groups and their
+ * models (6), the platform's fallback chains (7), and every connection status (8). */
 enum { IGNY8__PART_GLOBAL = 1, IGNY8__PART_INTEGRATIONS, IGNY8__PART_MODELS, IGNY8__PART_OPERATIONS,
        IGNY8__PART_PROVIDERS, IGNY8__PART_GROUPS, IGNY8__PART_CHAINS, IGNY8__PART_HEALTH };
 
