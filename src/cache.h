@@ -17,7 +17,8 @@
  *   Different: one read transaction reads change_log from the last position (filled by
  *   triggers, so every writer is seen) and drops the accounts that changed; platform
  *   data changed: a new snapshot that reads again only the parts the log names (the
- *   global row, integrations, models, operations, groups, chains, tests) and shares the others, the account
+ *   global row, integrations, models, operations, groups, chains, tests) and shares the
+ *   others, the account
  *   entries kept unless a model, integration or operation came or went (they hold
  *   indexes into it); the log trimmed past us: every entry goes. Without a token (no WAL) every call takes that transaction.
  * - A first read of an account on a current cache is one statement: its three tables,

@@ -299,7 +299,8 @@ int igny8__db_fallback_chain_each(igny8_store *st, int64_t account_id, igny8__ch
     int rc = igny8__db_prepare(st, "SELECT c.account_id, c.operation, m.model_name, c.updated_at, c.updated_by"
                                    " FROM fallback_chain c LEFT JOIN fallback_chain_model m"
                                    " ON m.account_id = c.account_id AND m.operation = c.operation"
-                                   " WHERE CAST(?1 AS BIGINT) < 0 OR c.account_id = ?1 ORDER BY c.account_id, c.operation, m.position",
+                                   " WHERE CAST(?1 AS BIGINT) < 0 OR c.account_id = ?1"
+                                   " ORDER BY c.account_id, c.operation, m.position",
                                &s);
     if (rc != IGNY8_OK)
         return rc;
