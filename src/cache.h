@@ -18,13 +18,13 @@
  *   triggers, so every writer is seen) and drops the accounts that changed; platform
  *   data changed: a new snapshot that reads again only the parts the log names (the
  *   global row, integrations, models, operations, groups, chains, tests) and shares the
- *   others, the account
- *   entries kept unless a model, integration or operation came or went (they hold
- *   indexes into it); the log trimmed past us: every entry goes. Without a token (no WAL) every call takes that transaction.
+ *   others, the account entries kept unless a model, integration, operation or group
+ *   came or went (they hold indexes into it); the log trimmed past us: every entry goes.
+ *   Without a token (no WAL) every call takes that transaction.
  * - A first read of an account on a current cache is one statement: its three tables,
  *   its plan (own models and chains only under its access row) and the log's end, in one
- *   snapshot; a log that moved since the token was compared
- *   sends it down the transaction above instead.
+ *   snapshot; a log that moved since the token was compared sends it down the
+ *   transaction above instead.
  * The cache sees only the plain rows of db.h: it depends on the SQL layer, never on the
  * domain. All functions run with the store mutex held.
  */
