@@ -17,6 +17,7 @@
 #define ACTOR "quickstart"
 /* Obviously fake: the demo never talks to a provider. */
 #define FAKE_OPENAI_KEY "sk-test-FAKE-quickstart-0000"
+#define FAKE_ANTHROPIC_KEY "sk-test-FAKE-quickstart-anthropic-0000"
 
 static igny8_store *store;
 
@@ -111,6 +112,11 @@ static void show_resolution(int64_t account, const char *operation, const char *
         igny8_store_close(store);
         exit(1);
     }
+    for (size_t i = 0; i < igny8_resolution_fallback_count(r); i++) {  /* if that provider fails */
+        const igny8_resolution *f = igny8_resolution_fallback_at(r, i);     /* owned by r */
+        printf("fallback %zu: %s (integration %s, key %s)\n", i + 1, igny8_resolution_model_name(f),
+               igny8_resolution_integration(f), key_sources[igny8_resolution_api_key_source(f)]);
+    }
     printf("resolution (igny8_resolution_to_json, the trace included):\n");
     print_owned_json(json);
     igny8_resolution_free(r);
@@ -148,9 +154,19 @@ int main(int argc, char **argv)
           "igny8_account_provider_set");
     printf("\n== account 7 chose anthropic for text models\n");
 
-    /* 5. What the host would call, and why. */
-    show_resolution(42, "content_generation", "its PUT override of openai wins");
-    show_resolution(7, "clustering", "its provider choice selects the anthropic default");
+    /* 5. Plans and fallbacks: account 7 is on the "starter" plan, which does not have the
+     *    anthropic default, and content falls back from OpenAI to Anthropic. */
+    static const char *const starter[] = { "gpt-4o-mini", "claude-3-5-haiku-20241022" };
+    static const char *const chain[] = { "gpt-4o-mini", "claude-3-5-haiku-20241022" };
+    check(igny8_access_group_set(store, ACTOR, "starter", "Cheap models", starter, 2), "igny8_access_group_set");
+    check(igny8_account_access_group_set(store, ACTOR, 7, "starter"), "igny8_account_access_group_set");
+    check(igny8_global_key_set(store, ACTOR, "anthropic", FAKE_ANTHROPIC_KEY), "igny8_global_key_set");
+    check(igny8_fallback_chain_set(store, ACTOR, 0, "content_generation", chain, 2), "igny8_fallback_chain_set");
+    printf("\n== account 7 is on the starter plan; content_generation falls back to claude-3-5-haiku\n");
+
+    /* 6. What the host would call, and why. */
+    show_resolution(42, "content_generation", "its PUT override of openai wins; the chain gives the fallbacks");
+    show_resolution(7, "clustering", "its provider's default is not in its plan: the system default");
     show_resolution(42, "image_generation", "no image override: the platform default, OpenAI key");
 
     igny8_store_close(store);
