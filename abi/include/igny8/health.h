@@ -63,13 +63,14 @@ IGNY8_API int igny8_connection_test(igny8_store *st, const char *actor, const ch
  *  results (the shape above). *out_json: caller's, igny8_free(). */
 IGNY8_API int igny8_connection_status_json(igny8_store *st, char **out_json);
 
-/** The store's health: {"ok":true,"reasons":[],"warnings":[],"library_version":"1.2.0",
- *  "schema_version":7,"store":{"backend":"sqlite","path":...,"size_bytes":...,"quick_check":"ok"},
+/** The store's health: {"ok":true,"reasons":[],"warnings":[],"library_version":"1.3.0",
+ *  "schema_version":8,"store":{"backend":"sqlite","path":...,"size_bytes":...,"quick_check":"ok"},
  *  "keys":{"master_key_given":true,"sealed":3,"plain":0,"unopenable":0},
  *  "providers":[{"integration":"openai","provider":"openai","key_configured":true,
  *  "default_model":"gpt-4o-mini","default_model_usable":true,"last_test":{...}|null}],
  *  "counts":{"models":12,"active_models":12,"accounts_with_overrides":3,
- *  "customized_prompts":5,"library_copies":2}}. ok is false, with one reason per
+ *  "customized_prompts":5,"library_copies":2,"access_groups":2,"accounts_with_plans":40,
+ *  "fallback_chains":3}} (the last three @since 1.3). ok is false, with one reason per
  *  problem, when the quick check fails, an integration the platform uses has no key or
  *  no usable default model, the global settings are inactive, keys are sealed under a
  *  master key this handle lacks, or (without IGNY8_STORE_ALLOW_HTTP) an integration's

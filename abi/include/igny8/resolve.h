@@ -57,8 +57,9 @@ typedef struct igny8_resolution igny8_resolution;
  *  request_model: the caller's explicit model, or NULL.
  *  *out: caller's, release with igny8_resolution_free(); NULL on error.
  *  IGNY8_ENOTFOUND: unknown operation, or no usable model (field "operation");
- *  IGNY8_EINVAL: account_id < 1, or request_model unknown, inactive, of the wrong type
- *  or of a disabled integration (field "model"); IGNY8_ECORRUPT: the store is damaged. */
+ *  IGNY8_EINVAL: account_id < 1, or request_model unknown, inactive, of the wrong type,
+ *  of a disabled integration, or (@since 1.3) not allowed by the account's plan or over its
+ *  ceiling (field "model"); IGNY8_ECORRUPT: the store is damaged. */
 IGNY8_API int igny8_get_model_for_operation(igny8_store *st, int64_t account_id, const char *operation,
                                             const char *request_model, igny8_resolution **out);
 

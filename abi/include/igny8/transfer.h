@@ -1,13 +1,16 @@
 /*
  * libigny8settings — export and import of the whole store as one JSON document: models,
  * providers, integrations and the global settings, operations, modules, every account's
- * settings and choices, prompts with all their versions, the libraries and the accounts'
- * copies. The audit log is not part of it (an import adds one entry).
+ * settings and choices, prompts with all their versions, the plans and fallbacks (access
+ * groups, fallback chains, accounts' access and own model rules; @since 1.3), the
+ * libraries and the accounts' copies. The audit log is not part of it (an import adds one
+ * entry).
  *
- * The document is {"format":"igny8settings","format_version":1,...}; a newer
- * format_version is refused with IGNY8_EVERSION. Keys are left out unless the caller asks
- * for them. An export imported into an empty store and exported again is the same
- * document, byte for byte.
+ * The document is {"format":"igny8settings","format_version":2,...}. An import reads
+ * versions 1 (1.0 to 1.2: without plans and fallbacks, which such a document may not
+ * hold) and 2; a newer format_version is refused with IGNY8_EVERSION. Keys are left out
+ * unless the caller asks for them. An export imported into an empty store and exported
+ * again is the same document, byte for byte.
  *
  * Keys on import: a row with "api_key" sets that key, "api_key": null removes it, and a
  * row without the field keeps the key the store has in a merge (so importing a key-less
@@ -22,8 +25,8 @@
 
 IGNY8_BEGIN_DECL
 
-/** The document format this library writes and the newest it reads. */
-#define IGNY8_EXPORT_FORMAT_VERSION 1
+/** The document format this library writes and the newest it reads (2 since 1.3; 1 before). */
+#define IGNY8_EXPORT_FORMAT_VERSION 2
 
 /** Include the API keys (platform and accounts) in the export, sealed: under the
  *  passphrase when one is given (Argon2id), else under the store's master key (then only
@@ -45,7 +48,8 @@ typedef struct igny8_export_options {
 
 /** Import modes. */
 enum {
-    IGNY8_IMPORT_MERGE = 0,    /**< rows of the document replace rows with the same key; others stay */
+    IGNY8_IMPORT_MERGE = 0,    /**< rows of the document replace rows with the same key (an access
+                                *   group with its models, a fallback chain whole); others stay */
     IGNY8_IMPORT_REPLACE = 1   /**< the store becomes exactly the document (the audit log stays) */
 };
 
