@@ -115,7 +115,8 @@ static int own_rule(const igny8__access_state *a, const char *model)
 int igny8__access_state_allows(const igny8__access_state *a, const char *model)
 {
     const char *key = model;
-    int in_group = a->row.group && bsearch(&key, a->group_models, a->n_group_models, sizeof(char *), cmp_str);
+    int in_group = a->row.group && a->n_group_models &&  /* (bsearch of an empty group would be given NULL) */
+                   bsearch(&key, a->group_models, a->n_group_models, sizeof(char *), cmp_str);
     return igny8__access_allows(own_rule(a, model), a->row.group != NULL, in_group);
 }
 

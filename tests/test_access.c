@@ -52,7 +52,7 @@ static void write_test(const testutil_place *p, int64_t owner, const char *integ
 static void apply_step(igny8_store *st, const testutil_place *p, const cJSON *step)
 {
     const char *op = str_at(step, 0);
-    char *body = NULL;
+    char *body = NULL, *reply = NULL;  /* the PUTs give their new view, as the Python runner asks */
     if (strcmp(op, "group") == 0) {
         const cJSON *list = cJSON_GetArrayItem(step, 2);
         const char *models[16];
@@ -61,14 +61,15 @@ static void apply_step(igny8_store *st, const testutil_place *p, const cJSON *st
             models[i] = str_at(list, i);
         assert_igny8_ok(igny8_access_group_set(st, ACTOR, str_at(step, 1), NULL, models, (size_t)n));
     } else if (strcmp(op, "access") == 0) {
-        assert_igny8_ok(igny8_account_access_put_json(st, ACTOR, ACCOUNT, body = body_at(step, 1), NULL));
+        assert_igny8_ok(igny8_account_access_put_json(st, ACTOR, ACCOUNT, body = body_at(step, 1), &reply));
     } else if (strcmp(op, "chains") == 0) {
         int64_t owner = (int64_t)cJSON_GetArrayItem(step, 1)->valuedouble;
-        assert_igny8_ok(igny8_fallback_chains_put_json(st, ACTOR, owner, body = body_at(step, 2), NULL));
+        assert_igny8_ok(igny8_fallback_chains_put_json(st, ACTOR, owner, body = body_at(step, 2), &reply));
     } else if (strcmp(op, "integration") == 0) {
-        assert_igny8_ok(igny8_integration_put_json(st, ACTOR, ACCOUNT, str_at(step, 1), body = body_at(step, 2), NULL));
+        assert_igny8_ok(igny8_integration_put_json(st, ACTOR, ACCOUNT, str_at(step, 1), body = body_at(step, 2),
+                                                   &reply));
     } else if (strcmp(op, "global") == 0) {
-        assert_igny8_ok(igny8_global_settings_put_json(st, ACTOR, body = body_at(step, 1), NULL));
+        assert_igny8_ok(igny8_global_settings_put_json(st, ACTOR, body = body_at(step, 1), &reply));
     } else if (strcmp(op, "model_active") == 0) {
         assert_igny8_ok(igny8_model_set_active(st, ACTOR, str_at(step, 1), cJSON_IsTrue(cJSON_GetArrayItem(step, 2))));
     } else if (strcmp(op, "operation_model") == 0) {
@@ -87,6 +88,12 @@ static void apply_step(igny8_store *st, const testutil_place *p, const cJSON *st
     } else {
         fail_msg("unknown step '%s' in access_cases.json", op);
     }
+    if (reply) {
+        cJSON *view = cJSON_Parse(reply);
+        assert_non_null(view);
+        cJSON_Delete(view);
+    }
+    igny8_free(reply);
     free(body);
 }
 
