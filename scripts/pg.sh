@@ -47,6 +47,7 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 200
+max_locks_per_transaction = 256  # tests drop stores of ~90 objects each while others run
 shared_buffers = 64MB
 fsync = off                # a throwaway test cluster: no OS crash to survive; commits still wait for the WAL write
 full_page_writes = off

@@ -38,9 +38,14 @@ def psql(sql: str) -> str:
 
 
 def _drop_all() -> None:
+    # One transaction per schema (a script on stdin, not one -c string): dropping a hundred
+    # stores at once would take a lock per table, index and trigger of all of them, and
+    # exhaust the server's lock table ("out of shared memory") for every other test.
     if _schemas:
-        psql("SET client_min_messages = warning; " +
-             " ".join(f'DROP SCHEMA IF EXISTS "{s}" CASCADE;' for s in _schemas))
+        script = "SET client_min_messages = warning;\n" + "".join(f'DROP SCHEMA IF EXISTS "{s}" CASCADE;\n'
+                                                                   for s in _schemas)
+        subprocess.run(["psql", pg_url(), "-v", "ON_ERROR_STOP=1", "-qAt", "-f", "-"], input=script,
+                       capture_output=True, text=True, check=True, env=clean_env(), timeout=300)
     for d in _dirs:
         shutil.rmtree(d, ignore_errors=True)
 
