@@ -209,7 +209,7 @@ static int check_names(igny8_store *st, const char *const *names, size_t n, cons
     return IGNY8_OK;
 }
 
-static cJSON *names_json(const char *const *names, size_t n)
+cJSON *igny8__names_json(const char *const *names, size_t n)
 {
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; arr && i < n; i++)
@@ -327,7 +327,7 @@ static cJSON *group_audit_json(int exists, const char *description, const char *
         return NULL;
     }
     igny8__json_add_str(j, "description", description);
-    igny8__json_attach(j, "models", names_json(sorted, n));
+    igny8__json_attach(j, "models", igny8__names_json(sorted, n));
     igny8__free(sorted);
     return j;
 }
@@ -427,6 +427,17 @@ int igny8_access_group_delete(igny8_store *st, const char *actor, const char *na
 
 /* ---- an account's access ---- */
 
+void igny8__access_fields_json(cJSON *o, const igny8__access_state *a)
+{
+    igny8__json_add_str(o, "group", a->row.group);
+    cJSON *add = igny8__json_add_array(o, "additions"), *del = igny8__json_add_array(o, "removals");
+    for (size_t i = 0; i < a->n_rules; i++)
+        igny8__json_attach(a->rules[i].allowed == IGNY8_ACCESS_ALLOW ? add : del, NULL,
+                           cJSON_CreateString(a->rules[i].model));
+    igny8__json_add_num(o, "max_cost_per_1k_tokens", a->row.max_cost_per_1k_tokens);
+    igny8__json_add_num(o, "max_cost_per_image", a->row.max_cost_per_image);
+}
+
 /* {"group","additions","removals","max_cost_per_1k_tokens","max_cost_per_image"}: the
  * account's access as audit entries show it (rules sorted by model); null when empty. */
 static cJSON *access_audit_json(const igny8__access_state *a)
@@ -436,13 +447,7 @@ static cJSON *access_audit_json(const igny8__access_state *a)
     cJSON *j = cJSON_CreateObject();
     if (j == NULL)
         return NULL;
-    igny8__json_add_str(j, "group", a->row.group);
-    cJSON *add = igny8__json_add_array(j, "additions"), *del = igny8__json_add_array(j, "removals");
-    for (size_t i = 0; i < a->n_rules; i++)
-        igny8__json_attach(a->rules[i].allowed == IGNY8_ACCESS_ALLOW ? add : del, NULL,
-                           cJSON_CreateString(a->rules[i].model));
-    igny8__json_add_num(j, "max_cost_per_1k_tokens", a->row.max_cost_per_1k_tokens);
-    igny8__json_add_num(j, "max_cost_per_image", a->row.max_cost_per_image);
+    igny8__access_fields_json(j, a);
     return j;
 }
 
@@ -651,7 +656,7 @@ static cJSON *chain_audit_json(int exists, const char *const *models, size_t n)
         return cJSON_CreateNull();
     cJSON *j = cJSON_CreateObject();
     if (j)
-        igny8__json_attach(j, "models", names_json(models, n));
+        igny8__json_attach(j, "models", igny8__names_json(models, n));
     return j;
 }
 

@@ -38,6 +38,11 @@ int igny8__access_load(igny8_store *st, int64_t account_id, igny8__access_state 
 void igny8__access_state_clear(igny8__access_state *a);
 /* Whether the state allows the model (by the rule above). */
 int igny8__access_state_allows(const igny8__access_state *a, const char *model);
+/* The state's "group", "additions", "removals" (rules sorted by model) and ceilings, in
+ * that order, added to o: the account's access as its body and its audit entries show it. */
+void igny8__access_fields_json(cJSON *o, const igny8__access_state *a);
+/* A JSON array of the names (NULL on OOM, noted for igny8__json_emit). */
+cJSON *igny8__names_json(const char *const *names, size_t n);
 /* IGNY8_OK when the account may choose m (allowed, within its ceilings), else IGNY8_EINVAL
  * naming field. */
 int igny8__access_check_model(const igny8__access_state *a, const igny8__model_row *m, const char *field);

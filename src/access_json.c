@@ -48,15 +48,6 @@ static int read_names(const cJSON *item, const char *path, const char ***out, si
     return IGNY8_OK;
 }
 
-static cJSON *names_array(const char *const *names, size_t n)
-{
-    cJSON *arr = cJSON_CreateArray();
-    if (arr == NULL)
-        igny8__json_note_oom();
-    for (size_t i = 0; arr && i < n; i++)
-        igny8__json_attach(arr, NULL, cJSON_CreateString(names[i]));
-    return arr;
-}
 
 /* The body around a write: parse (a JSON object of at most IGNY8_BODY_MAX_BYTES), apply
  * inside one write transaction, and make the new view when asked. */
@@ -110,7 +101,7 @@ static int group_json(igny8_store *st, const igny8__access_group_row *row, cJSON
     int rc = igny8__access_group_models(st, row->name, &models, &n, &owned);
     igny8__json_add_str(o, "name", row->name);
     igny8__json_add_str(o, "description", row->description);
-    igny8__json_attach(o, "models", names_array(models, n));
+    igny8__json_attach(o, "models", igny8__names_json(models, n));
     igny8__json_add_int(o, "accounts", row->accounts);
     igny8__json_add_str(o, "updated_at", row->updated_at);
     igny8__json_add_str(o, "updated_by", row->updated_by);
@@ -337,13 +328,7 @@ static int access_view(igny8_store *st, const void *account, cJSON **out)
     if (rc != IGNY8_OK)
         return rc;
     igny8__json_add_int(*out, "account_id", account_id);
-    igny8__json_add_str(*out, "group", a.row.group);
-    cJSON *add = igny8__json_add_array(*out, "additions"), *del = igny8__json_add_array(*out, "removals");
-    for (size_t i = 0; i < a.n_rules; i++)
-        igny8__json_attach(a.rules[i].allowed == IGNY8_ACCESS_ALLOW ? add : del, NULL,
-                           cJSON_CreateString(a.rules[i].model));
-    igny8__json_add_num(*out, "max_cost_per_1k_tokens", a.row.max_cost_per_1k_tokens);
-    igny8__json_add_num(*out, "max_cost_per_image", a.row.max_cost_per_image);
+    igny8__access_fields_json(*out, &a);
     rc = igny8__fallback_chains_view(st, account_id, &chains);
     igny8__json_attach(*out, "fallbacks", chains);
     struct allowed_ctx c = { &a, igny8__json_add_array(*out, "allowed_models"), NULL, 0 };

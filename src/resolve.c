@@ -196,7 +196,7 @@ static int request_error(const resolve_ctx *c, const char *request, const decisi
 }
 
 /* Walk the five levels; *chosen is the model's index. */
-static int choose(const resolve_ctx *c, int operation, const char *request, why *w, int *source, int *chosen)
+static int choose(const resolve_ctx *c, const char *request, why *w, int *source, int *chosen)
 {
     *chosen = -1;
     for (int level = IGNY8_SOURCE_REQUEST; level <= IGNY8_SOURCE_SYSTEM_DEFAULT; level++) {
@@ -206,7 +206,7 @@ static int choose(const resolve_ctx *c, int operation, const char *request, why 
         d->reason = WHY_NONE;
         if (*chosen >= 0)
             continue;
-        int m = candidate(c, level, operation, request);
+        int m = candidate(c, level, c->operation, request);
         d->model = m;
         d->reason = (unsigned char)(m == -1 ? ((level == 3 || level == 4) && c->provider < 0 ? WHY_NO_PROVIDER
                                                                                              : WHY_NOT_SET)
@@ -246,11 +246,10 @@ static size_t chain_of(const resolve_ctx *c, int operation, int models[IGNY8_FAL
 
 /* Each model of the chain: the resolution's model already ("chosen"), usable with a key
  * ("used", a fallback; the first is the model when no level gave one), or skipped. */
-static void walk_chain(const resolve_ctx *c, int operation, why *w, int *source, int *chosen, int *used,
-                       size_t *n_used)
+static void walk_chain(const resolve_ctx *c, why *w, int *source, int *chosen, int *used, size_t *n_used)
 {
     int models[IGNY8_FALLBACK_CHAIN_MAX];
-    w->n_chain = chain_of(c, operation, models, &w->chain_source);
+    w->n_chain = chain_of(c, c->operation, models, &w->chain_source);
     *n_used = 0;
     for (size_t i = 0; i < w->n_chain; i++) {
         decision *d = &w->chain[i];
@@ -414,9 +413,9 @@ static int resolve(resolve_ctx *c, const char *operation, const char *request, c
     int own = c->a ? c->a->provider[c->type] : -1;
     c->own_provider = own >= 0;
     c->provider = own >= 0 ? own : c->s->type_integration[c->type];
-    if ((rc = choose(c, c->operation, request, &w, &source, &m)) != IGNY8_OK)
+    if ((rc = choose(c, request, &w, &source, &m)) != IGNY8_OK)
         return rc;
-    walk_chain(c, c->operation, &w, &source, &m, used, &n_used);
+    walk_chain(c, &w, &source, &m, used, &n_used);
     if (m < 0)
         return igny8__error_set(IGNY8_ENOTFOUND, "operation", "no usable %s model for operation '%s': every level "
                                 "and fallback was skipped", igny8_model_type_name(c->type), operation);
